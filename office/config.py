@@ -1,0 +1,128 @@
+"""Office configuration from a TOML file; every key has a documented default (see config.example.toml)."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from datetime import time
+from pathlib import Path
+
+from office.model import PriorityCategory
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+
+
+class ConfigError(Exception):
+    """The configuration file is unusable; the message is one line naming the key."""
+
+
+DEFAULT_PRIORITIES = (
+    PriorityCategory("elderly", "Người cao tuổi"),
+    PriorityCategory("disabled", "Người khuyết tật"),
+    PriorityCategory("pregnant", "Phụ nữ mang thai / có con nhỏ"),
+    PriorityCategory("merit", "Người có công với cách mạng"),
+    PriorityCategory("other", "Trường hợp ưu tiên khác"),
+)
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    """Settings of one office. Legal rules are data with effective dates, not constants."""
+
+    office_id: str = "demo"
+    office_name: str = "Trung tâm Phục vụ hành chính công xã Tân Phú"
+    agency_code: str = "000.31.20.H56"
+    sequence_first: int = 1
+    sequence_last: int = 9999
+    working_sessions: tuple[tuple[time, time], ...] = (
+        (time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
+    calendar_overrides: Path = ASSETS / "calendar" / "vn-overrides.toml"
+    ticket_sessions: tuple[tuple[time, time], ...] = (
+        (time(7, 0), time(11, 15)), (time(13, 30), time(16, 45)))
+    priority_ratio: int = 3
+    priority_categories: tuple[PriorityCategory, ...] = DEFAULT_PRIORITIES
+    no_show_after_calls: int = 3
+    default_service_minutes: int = 8
+    rating_scale: int = 3
+    rating_repeat_seconds: int = 10
+
+
+_SIMPLE = {"office_id": str, "office_name": str, "agency_code": str, "sequence_first": int,
+           "sequence_last": int, "priority_ratio": int, "no_show_after_calls": int,
+           "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
+
+
+def load_config(path: str | Path | None) -> OfficeConfig:
+    """Read a TOML config file (None → defaults). Raises ConfigError with a one-line message."""
+    if path is None:
+        return OfficeConfig()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    return config_from_dict(data, source=str(path))
+
+
+def config_from_dict(data: dict, source: str = "config") -> OfficeConfig:
+    """Build and validate an OfficeConfig from parsed TOML."""
+    known = {f.name for f in fields(OfficeConfig)}
+    values: dict = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{source}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+        if key in _SIMPLE:
+            if type(value) is not _SIMPLE[key]:
+                raise ConfigError(f"{source}: {key} must be {_SIMPLE[key].__name__}, got {value!r}")
+            values[key] = value
+        elif key in ("working_sessions", "ticket_sessions"):
+            values[key] = _sessions(value, f"{source}: {key}")
+        elif key == "calendar_overrides":
+            p = Path(value)
+            values[key] = p if p.is_absolute() else (Path(source).parent / p).resolve()
+        elif key == "priority_categories":
+            values[key] = _priorities(value, f"{source}: {key}")
+    config = replace(OfficeConfig(), **values)
+    _check(config, source)
+    return config
+
+
+def _sessions(value, where: str) -> tuple[tuple[time, time], ...]:
+    """Parse [["07:00", "11:30"], ...] into time pairs."""
+    try:
+        pairs = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f'{where} must look like [["07:00", "11:30"], ["13:30", "17:00"]]') from None
+    if not pairs or any(a >= b for a, b in pairs) or any(
+            pairs[i][1] > pairs[i + 1][0] for i in range(len(pairs) - 1)):
+        raise ConfigError(f"{where} must be non-empty, ordered and non-overlapping")
+    return pairs
+
+
+def _priorities(value, where: str) -> tuple[PriorityCategory, ...]:
+    """Parse [{code=..., name=...}, ...]."""
+    try:
+        cats = tuple(PriorityCategory(str(v["code"]), str(v["name"])) for v in value)
+    except (TypeError, KeyError):
+        raise ConfigError(f"{where} must be a list of {{code = ..., name = ...}}") from None
+    if len({c.code for c in cats}) != len(cats):
+        raise ConfigError(f"{where} has duplicate codes")
+    return cats
+
+
+def _check(c: OfficeConfig, source: str) -> None:
+    """Cross-field validation."""
+    if not 1 <= c.sequence_first <= c.sequence_last:
+        raise ConfigError(f"{source}: need 1 <= sequence_first <= sequence_last")
+    if c.priority_ratio < 1:
+        raise ConfigError(f"{source}: priority_ratio must be >= 1")
+    if c.no_show_after_calls < 1:
+        raise ConfigError(f"{source}: no_show_after_calls must be >= 1")
+    if c.rating_scale not in (3, 5):
+        raise ConfigError(f"{source}: rating_scale must be 3 or 5")
+    if c.default_service_minutes < 1 or c.rating_repeat_seconds < 0:
+        raise ConfigError(f"{source}: default_service_minutes >= 1 and rating_repeat_seconds >= 0")
+    if not c.office_id or not c.agency_code or "-" in c.agency_code:
+        raise ConfigError(f"{source}: office_id and agency_code must be non-empty; agency_code has no '-'")

@@ -1,0 +1,476 @@
+"""Use cases of a one-stop office (the OfficeService port).
+
+Every UI (kiosk, counter, display) and the hub call these methods; each mutation runs in one
+store transaction together with its change-log event.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from office.config import OfficeConfig
+from office.model import (Actor, Applicant, Conflict, Dossier, DossierStatus, DueChange,
+                          InvalidInput, KioskDossierView, KioskStep, NotFound, OutsideHours,
+                          PriorityCategory, Rating, RatingLevel, Step, Ticket, TicketReceipt,
+                          TicketState, Timeliness, check_transition)
+from office.rules.calendar import WorkCalendar, WorkingHours
+from office.rules.codes import check_secret, format_dossier_code, new_lookup_secret, parse_dossier_code
+from office.rules.masking import mask_name, nfc
+from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
+from office.rules.rating import check_rating, scale_levels
+from office.store import Store
+
+S = DossierStatus
+T = TicketState
+LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
+FINISHED = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.DONE}
+
+
+class OfficeService:
+    """The office's use cases over one store, one configuration and one working calendar."""
+
+    def __init__(self, store: Store, config: OfficeConfig, calendar: WorkCalendar | None = None,
+                 clock: Callable[[], datetime] = datetime.now):
+        """Wire a service; `clock` returns local naive time (tests and seeding pass their own)."""
+        self.store = store
+        self.config = config
+        self.calendar = calendar or WorkCalendar.from_file(
+            config.calendar_overrides, WorkingHours(config.working_sessions))
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db_path: str | Path, config: OfficeConfig,
+             clock: Callable[[], datetime] = datetime.now) -> "OfficeService":
+        """Open the store at `db_path` (created if missing) for this office."""
+        return cls(Store(db_path, config.office_id, config.agency_code), config, clock=clock)
+
+    def _now(self) -> datetime:
+        return self.clock().replace(microsecond=0)
+
+    # ---- catalogue ----------------------------------------------------------------------
+
+    def office(self) -> dict:
+        """Office identity for headers and tickets."""
+        return {"office_id": self.store.office_id, "name": self.config.office_name,
+                "agency_code": self.store.agency_code}
+
+    def procedures(self):
+        """Procedures in force today."""
+        return self.store.procedures(on=self._now().date())
+
+    def procedure(self, code: str):
+        """The version of a procedure in force today."""
+        return self.store.procedure(code, on=self._now().date())
+
+    def fields(self):
+        """Fields of procedures."""
+        return self.store.fields()
+
+    def services(self):
+        """Queue services."""
+        return self.store.services()
+
+    def counters(self):
+        """Counters with their services and pause state."""
+        return self.store.counters()
+
+    def priority_categories(self) -> tuple[PriorityCategory, ...]:
+        """Configured priority categories."""
+        return self.config.priority_categories
+
+    def rating_levels(self) -> tuple[RatingLevel, ...]:
+        """Levels of the configured satisfaction scale, best first."""
+        return scale_levels(self.config.rating_scale)
+
+    # ---- queue --------------------------------------------------------------------------
+
+    def ticket_issuing_open(self, at: datetime | None = None) -> bool:
+        """Whether kiosks may issue tickets now (working day, inside ticket hours)."""
+        at = at or self._now()
+        return self.calendar.is_working_day(at.date()) and any(
+            a <= at.time() < b for a, b in self.config.ticket_sessions)
+
+    def issue_ticket(self, service_code: str, priority: str | None = None,
+                     idempotency_key: str | None = None) -> TicketReceipt:
+        """Issue a queue ticket; a retry with the same idempotency key returns the same ticket."""
+        now = self._now()
+        service = self.store.service(service_code)
+        if priority is not None and priority not in {c.code for c in self.config.priority_categories}:
+            raise InvalidInput(f"Không có đối tượng ưu tiên {priority!r}")
+        with self.store.write():
+            if idempotency_key:
+                done = self.store.idempotent_result(idempotency_key, "issue_ticket")
+                if done:
+                    return self.ticket_receipt(self.store.ticket(done["ticket_id"]))
+            if not self.ticket_issuing_open(now):
+                raise OutsideHours(self._hours_message())
+            seq = self.store.next_ticket_sequence(service.code, now.date())
+            ticket = self.store.insert_ticket(
+                number=ticket_number(service.prefix, seq), service_code=service.code, day=now.date(),
+                issued_at=now, state=T.WAITING, priority=priority,
+                priority_granted_by="kiosk" if priority else None)
+            self._ticket_event(ticket, "issued", now)
+            if idempotency_key:
+                self.store.remember_result(idempotency_key, "issue_ticket", {"ticket_id": ticket.id}, now)
+        return self.ticket_receipt(ticket)
+
+    def _hours_message(self) -> str:
+        hours = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.config.ticket_sessions)
+        return f"Ngoài giờ cấp số thứ tự. Giờ cấp số: {hours} các ngày làm việc"
+
+    def ticket_receipt(self, ticket: Ticket) -> TicketReceipt:
+        """What to print for a ticket: service, counters, people ahead, estimated wait."""
+        service = self.store.service(ticket.service_code)
+        counters = [c for c in self.store.counters() if ticket.service_code in c.services]
+        open_counters = sum(1 for c in counters if c.paused_reason is None)
+        ahead = self.store.waiting_before(ticket) if ticket.state == T.WAITING else 0
+        mean = self.store.mean_service_minutes(ticket.service_code, ticket.issued_at - timedelta(days=7))
+        minutes = mean or self.config.default_service_minutes
+        return TicketReceipt(ticket, service.name, tuple(c.name for c in counters), ahead,
+                             estimate_wait_minutes(ahead, open_counters, minutes))
+
+    def call_next(self, counter_id: int, staff: str = "") -> Ticket | None:
+        """Call the next ticket for a counter (priority ratio, FIFO within a class); None if nobody waits.
+
+        A ticket still being served at this counter is finished first. Atomic across processes.
+        """
+        now = self._now()
+        with self.store.write():
+            counter = self.store.counter(counter_id)
+            if counter.paused_reason is not None:
+                raise Conflict(f"{counter.name} đang tạm dừng: {counter.paused_reason}")
+            for t in self.store.tickets(now.date(), [T.CALLED, T.SERVING]):
+                if t.counter_id != counter_id:
+                    continue
+                if t.state == T.CALLED:
+                    raise Conflict(f"Số {t.number} đang được gọi: hãy phục vụ, gọi lại hoặc đánh dấu vắng mặt")
+                self._finish(t, now, T.DONE, "")
+            streak = self.store.normal_streak(counter_id)
+            pri = self.store.first_waiting(now.date(), counter.services, counter_id, priority=True)
+            nor = self.store.first_waiting(now.date(), counter.services, counter_id, priority=False)
+            chosen = choose_class(pri is not None, nor is not None, streak, self.config.priority_ratio)
+            if chosen is None:
+                return None
+            ticket = pri if chosen == "priority" else nor
+            self.store.set_normal_streak(counter_id, 0 if chosen == "priority" else streak + 1)
+            ticket = self.store.update_ticket(ticket.id, state=T.CALLED, counter_id=counter_id,
+                                              calls=1, called_at=now, staff=staff or None)
+            self._ticket_event(ticket, "called", now)
+        return ticket
+
+    def _active(self, ticket_id: int, counter_id: int, *states: TicketState) -> Ticket:
+        t = self.store.ticket(ticket_id)
+        if t.counter_id != counter_id or t.state not in states:
+            raise Conflict(f"Số {t.number} không ở trạng thái phù hợp tại quầy này ({t.state.value})")
+        return t
+
+    def recall(self, ticket_id: int, counter_id: int) -> Ticket:
+        """Call the same ticket again; after the configured number of calls, mark a no-show instead."""
+        now = self._now()
+        with self.store.write():
+            t = self._active(ticket_id, counter_id, T.CALLED)
+            if t.calls >= self.config.no_show_after_calls:
+                raise Conflict(f"Số {t.number} đã gọi {t.calls} lần: đánh dấu vắng mặt")
+            t = self.store.update_ticket(t.id, calls=t.calls + 1, called_at=now)
+            self._ticket_event(t, "recalled", now)
+        return t
+
+    def start_serving(self, ticket_id: int, counter_id: int) -> Ticket:
+        """The called citizen arrived at the counter."""
+        now = self._now()
+        with self.store.write():
+            t = self._active(ticket_id, counter_id, T.CALLED)
+            t = self.store.update_ticket(t.id, state=T.SERVING, served_at=now)
+            self._ticket_event(t, "serving", now)
+        return t
+
+    def finish_ticket(self, ticket_id: int, counter_id: int, reason: str = "") -> Ticket:
+        """Finish serving a ticket, with an optional reason (e.g. guidance only)."""
+        now = self._now()
+        with self.store.write():
+            t = self._active(ticket_id, counter_id, T.CALLED, T.SERVING)
+            return self._finish(t, now, T.DONE, reason)
+
+    def mark_no_show(self, ticket_id: int, counter_id: int) -> Ticket:
+        """The citizen did not come after the configured number of calls."""
+        now = self._now()
+        with self.store.write():
+            t = self._active(ticket_id, counter_id, T.CALLED)
+            if t.calls < self.config.no_show_after_calls:
+                raise Conflict(f"Chỉ đánh dấu vắng mặt sau {self.config.no_show_after_calls} lần gọi "
+                               f"(số {t.number} mới gọi {t.calls} lần)")
+            return self._finish(t, now, T.NO_SHOW, "Vắng mặt")
+
+    def cancel_ticket(self, ticket_id: int, reason: str) -> Ticket:
+        """Cancel a waiting or called ticket with a reason."""
+        now = self._now()
+        if not reason.strip():
+            raise InvalidInput("Cần nêu lý do hủy số")
+        with self.store.write():
+            t = self.store.ticket(ticket_id)
+            if t.state not in (T.WAITING, T.CALLED):
+                raise Conflict(f"Không thể hủy số {t.number} ở trạng thái {t.state.value}")
+            return self._finish(t, now, T.CANCELLED, reason)
+
+    def transfer_ticket(self, ticket_id: int, counter_id: int, to_service: str,
+                        to_counter: int | None = None, reason: str = "") -> Ticket:
+        """Send a citizen to another service or counter; the same number waits there, keeping its place."""
+        now = self._now()
+        service = self.store.service(to_service)
+        if to_counter is not None and service.code not in self.store.counter(to_counter).services:
+            raise InvalidInput(f"Quầy {to_counter} không phục vụ {service.name}")
+        with self.store.write():
+            t = self._active(ticket_id, counter_id, T.CALLED, T.SERVING)
+            self._finish(t, now, T.TRANSFERRED, reason or f"Chuyển sang {service.name}")
+            moved = self.store.insert_ticket(
+                number=t.number, service_code=service.code, day=t.day, issued_at=t.issued_at,
+                state=T.WAITING, priority=t.priority, priority_granted_by=t.priority_granted_by,
+                target_counter_id=to_counter, transferred_from=t.id)
+            self._ticket_event(moved, "issued", now)
+        return moved
+
+    def _finish(self, t: Ticket, now: datetime, state: TicketState, reason: str) -> Ticket:
+        t = self.store.update_ticket(t.id, state=state, finished_at=now, reason=reason or None)
+        self._ticket_event(t, state.value, now)
+        return t
+
+    def pause_counter(self, counter_id: int, reason: str) -> None:
+        """Pause a counter with a reason shown on the board."""
+        if not reason.strip():
+            raise InvalidInput("Cần nêu lý do tạm dừng")
+        self._set_pause(counter_id, reason.strip())
+
+    def resume_counter(self, counter_id: int) -> None:
+        """Resume a paused counter."""
+        self._set_pause(counter_id, None)
+
+    def _set_pause(self, counter_id: int, reason: str | None) -> None:
+        now = self._now()
+        with self.store.write():
+            self.store.counter(counter_id)
+            self.store.set_counter_pause(counter_id, reason)
+            self.store.append_event("counter", str(counter_id), "paused" if reason else "resumed",
+                                    {"id": counter_id, "reason": reason}, now)
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Waiting tickets per service today."""
+        return self.store.waiting_counts(self._now().date())
+
+    def _ticket_event(self, t: Ticket, kind: str, now: datetime) -> None:
+        self.store.append_event("ticket", str(t.id), kind, asdict(t), now)
+
+    # ---- dossiers -----------------------------------------------------------------------
+
+    def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant,
+                        actor: Actor, summary: str = "", channel: int = 1,
+                        idempotency_key: str | None = None) -> Dossier:
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step."""
+        now = self._now()
+        procedure = self.store.procedure(procedure_code, on=now.date())
+        case = procedure.case(case_code)
+        applicant = _clean_applicant(applicant)
+        if channel not in (1, 2, 3):
+            raise InvalidInput("Kênh thực hiện phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính)")
+        due = self.calendar.appointment(now, case.duration, case.unit)
+        with self.store.write():
+            if idempotency_key:
+                done = self.store.idempotent_result(idempotency_key, "receive_dossier")
+                if done:
+                    return self.store.dossier(done["code"])
+            seq = self.store.next_dossier_sequence(self.store.agency_code, now.date(),
+                                                   self.config.sequence_first, self.config.sequence_last)
+            code = format_dossier_code(self.store.agency_code, now.date(), seq)
+            step = Step(now, actor.name, actor.role, actor.department,
+                        f"Tiếp nhận hồ sơ, hẹn trả {due:%H:%M %d/%m/%Y}", S.RECEIVED)
+            dossier = Dossier(code=code, secret=new_lookup_secret(), procedure_code=procedure.code,
+                              procedure_version=procedure.version, case_code=case.code,
+                              applicant=applicant, status=S.RECEIVED, received_at=now, due_at=due,
+                              original_due_at=due, channel=channel, summary=nfc(summary.strip())[:1000],
+                              fee=case.fee, steps=(step,))
+            self.store.insert_dossier(dossier)
+            self.store.append_event("dossier", code, "received", _dossier_payload(dossier), now)
+            if idempotency_key:
+                self.store.remember_result(idempotency_key, "receive_dossier", {"code": code}, now)
+        return dossier
+
+    def dossier(self, code: str) -> Dossier:
+        """A dossier with its full history (staff only: includes personal data)."""
+        return self.store.dossier(str(parse_dossier_code(code)))
+
+    def change_status(self, code: str, status: DossierStatus, actor: Actor, content: str) -> Dossier:
+        """Move a dossier to a new status with a processing step, applying the clock rules.
+
+        Supplement requests pause the appointment clock; receiving the supplement resumes it and
+        records the new appointment date. A recall 10→9 needs a reason and is audited as a step.
+        """
+        now = self._now()
+        try:
+            status = DossierStatus(status)
+        except ValueError:
+            raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
+        content = nfc(content.strip())
+        if not content:
+            raise InvalidInput("Cần ghi nội dung xử lý")
+        with self.store.write():
+            d = self.store.dossier(code)
+            check_transition(d.status, status)
+            changes: dict = {"status": status}
+            if status == S.SUPPLEMENT_REQUESTED:
+                changes["paused_at"] = now
+            if d.status == S.SUPPLEMENT_REQUESTED and status == S.PROCESSING:
+                new_due = self.calendar.resume_after_pause(d.due_at, d.paused_at, now)
+                change = DueChange(now, d.due_at, new_due, "supplement", "Đã nhận hồ sơ bổ sung")
+                self.store.add_due_change(code, change)
+                changes.update(due_at=new_due, paused_at=None)
+            if status in FINISHED and d.status != S.RETURNED:  # a recall keeps the processing end
+                changes["finished_at"] = now
+            if status == S.RETURNED:
+                changes["returned_at"] = now
+            if d.status == S.RETURNED:
+                changes["returned_at"] = None
+            self.store.update_dossier(code, **changes)
+            step = Step(now, actor.name, actor.role, actor.department, content, status)
+            self.store.add_step(code, step)
+            self.store.append_event("dossier", code, "status",
+                                    {"code": code, "step": _step_payload(step),
+                                     **{k: v for k, v in changes.items() if k != "status"}}, now)
+        return self.store.dossier(code)
+
+    def extend_due(self, code: str, new_due: datetime, reason: str, actor: Actor) -> Dossier:
+        """Extend the appointment date (apology letter, Mẫu 04): only before the current date passes."""
+        now = self._now()
+        reason = nfc(reason.strip())
+        if not reason:
+            raise InvalidInput("Cần nêu lý do gia hạn")
+        with self.store.write():
+            d = self.store.dossier(code)
+            if not d.status.is_open:
+                raise Conflict(f"Hồ sơ {code} không còn trong quá trình giải quyết")
+            if now > d.due_at:
+                raise Conflict(f"Văn bản xin lỗi phải gửi chậm nhất ngày hẹn {d.due_at:%d/%m/%Y}")
+            if new_due <= d.due_at:
+                raise InvalidInput("Ngày hẹn mới phải sau ngày hẹn cũ")
+            change = DueChange(now, d.due_at, new_due, "extension", reason)
+            self.store.add_due_change(code, change)
+            self.store.update_dossier(code, due_at=new_due)
+            step = Step(now, actor.name, actor.role, actor.department,
+                        f"Gia hạn đến {new_due:%H:%M %d/%m/%Y}: {reason}", d.status)
+            self.store.add_step(code, step)
+            self.store.append_event("dossier", code, "extended",
+                                    {"code": code, "old_due": d.due_at, "due_at": new_due,
+                                     "reason": reason, "step": _step_payload(step)}, now)
+        return self.store.dossier(code)
+
+    def timeliness(self, d: Dossier) -> Timeliness:
+        """Derived timeliness of a dossier now (the clock stands still during a supplement pause)."""
+        if d.finished_at is not None:
+            return self.calendar.timeliness(d.due_at, d.finished_at, d.finished_at)
+        return self.calendar.timeliness(d.due_at, d.paused_at or self._now())
+
+    def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
+        """The public view of a dossier; needs both the dossier code and its lookup secret."""
+        parsed = str(parse_dossier_code(code))
+        secret = check_secret(secret)
+        stored = self.store.dossier_secret(parsed)
+        if stored is None or not hmac.compare_digest(stored, secret):
+            raise NotFound(LOOKUP_FAILED)
+        d = self.store.dossier(parsed)
+        procedure = self.store.procedure(d.procedure_code, d.procedure_version)
+        next_vi, next_en = self._next_action(d, procedure.field_code)
+        return KioskDossierView(
+            code=d.code, masked_name=mask_name(d.applicant.name), procedure_name=procedure.name,
+            status=d.status, status_label_vi=d.status.citizen_label_vi,
+            status_label_en=d.status.citizen_label_en, received_at=d.received_at, due_at=d.due_at,
+            timeliness=self.timeliness(d),
+            steps=tuple(KioskStep(s.at, s.department, s.role, s.status.citizen_label_vi,
+                                  s.status.citizen_label_en) for s in d.steps),
+            next_action_vi=next_vi, next_action_en=next_en, synced_at=d.synced_at)
+
+    def _next_action(self, d: Dossier, field_code: str) -> tuple[str, str]:
+        services = {s.code for s in self.store.services() if field_code in s.field_codes}
+        names = [c.name for c in self.store.counters() if services & set(c.services)]
+        where_vi = ", ".join(names) or "Bộ phận Một cửa"
+        where_en = where_vi.replace("Quầy", "counter")
+        due = f"{d.due_at:%H:%M %d/%m/%Y}"
+        return {
+            S.NEW: ("Vui lòng đến Bộ phận Một cửa để được tiếp nhận hồ sơ.",
+                    "Please come to the one-stop office to have the dossier received."),
+            S.RECEIVED: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
+                         f"Your dossier is being processed. Appointment: {due}."),
+            S.PROCESSING: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
+                           f"Your dossier is being processed. Appointment: {due}."),
+            S.SUPPLEMENT_REQUESTED: (
+                f"Vui lòng mang giấy tờ bổ sung theo Phiếu yêu cầu bổ sung đến {where_vi}.",
+                f"Please bring the documents listed in the supplement request to {where_en}."),
+            S.FINANCIAL_OBLIGATION: (f"Vui lòng nộp phí, lệ phí hoặc nghĩa vụ tài chính tại {where_vi}.",
+                                     f"Please pay the fees or financial obligation at {where_en}."),
+            S.DONE: (f"Đã có kết quả. Mời ông/bà mang Giấy tiếp nhận đến {where_vi} để nhận.",
+                     f"The result is ready. Please bring your receipt to {where_en} to collect it."),
+            S.RETURNED: ("Đã trả kết quả. Mời ông/bà đánh giá mức độ hài lòng.",
+                         "The result has been returned. Please rate our service."),
+        }.get(d.status, (f"Hồ sơ đã kết thúc. Vui lòng liên hệ {where_vi} để biết chi tiết.",
+                         f"The dossier is closed. Please ask at {where_en} for details."))
+
+    # ---- ratings ------------------------------------------------------------------------
+
+    def rate(self, target_kind: str, target: str, level: int, reason: str = "",
+             criteria: dict | None = None) -> Rating:
+        """Rate a served ticket (by number today) or a dossier (by code); one rating each.
+
+        A repeat press within the configured interval returns the first rating unchanged.
+        """
+        now = self._now()
+        reason = check_rating(self.config.rating_scale, level, nfc(reason))
+        if target_kind == "ticket":
+            ticket = self.store.ticket_by_number(now.date(), target.strip().upper())
+            if ticket.state not in (T.DONE, T.SERVING, T.TRANSFERRED):
+                raise Conflict(f"Số {ticket.number} chưa được phục vụ nên chưa thể đánh giá")
+            key, counter, service, staff = ticket.number + "@" + ticket.day.isoformat(), \
+                ticket.counter_id, ticket.service_code, ticket.staff
+        elif target_kind == "dossier":
+            d = self.store.dossier(str(parse_dossier_code(target)))
+            key, counter, service, staff = d.code, None, None, d.steps[-1].actor if d.steps else None
+        else:
+            raise InvalidInput("Chỉ đánh giá theo số thứ tự hoặc mã hồ sơ")
+        with self.store.write():
+            existing = self.store.rating_for(target_kind, key)
+            if existing is not None:
+                if (now - existing.at).total_seconds() <= self.config.rating_repeat_seconds:
+                    return existing
+                raise Conflict("Ông/bà đã đánh giá lượt phục vụ này. Xin cảm ơn!")
+            rating = self.store.insert_rating(
+                target_kind=target_kind, target=key, level=level, scale=self.config.rating_scale,
+                reason=reason, criteria=criteria or {}, at=now, counter_id=counter,
+                service_code=service, staff=staff)
+            self.store.append_event("rating", str(rating.id), "rated", asdict(rating), now)
+        return rating
+
+    # ---- summary ------------------------------------------------------------------------
+
+    def summary(self) -> dict:
+        """Office identity and store counts (the `info` command)."""
+        return {**self.office(), **self.store.counts()}
+
+
+def _clean_applicant(a: Applicant) -> Applicant:
+    name = " ".join(nfc(a.name).split())
+    if not name:
+        raise InvalidInput("Thiếu họ tên người nộp hồ sơ")
+    if a.kind not in (1, 2, 3):
+        raise InvalidInput("Loại đối tượng phải là 1, 2 hoặc 3")
+    return replace(a, name=name, id_number="".join(a.id_number.split()),
+                   phone="".join(a.phone.split()), address=" ".join(nfc(a.address).split()))
+
+
+def _step_payload(s: Step) -> dict:
+    return {**asdict(s), "status": int(s.status)}
+
+
+def _dossier_payload(d: Dossier) -> dict:
+    payload = asdict(d)
+    payload["status"] = int(d.status)
+    payload["steps"] = [_step_payload(s) for s in d.steps]
+    return payload

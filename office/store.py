@@ -1,0 +1,594 @@
+"""The office's SQLite store: the only module with SQL.
+
+One file shared by the hub, kiosks and counters on one machine: WAL, synchronous=FULL,
+a busy timeout, foreign keys, and one connection per thread. Every write runs in
+`BEGIN IMMEDIATE`, so read-then-write use cases (call next, numbering) are atomic across
+processes, and appends its change-log events in the same transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from office.model import (Applicant, Component, Counter, Dossier, DossierStatus, DueChange,
+                          DurationUnit, Field, NotFound, Procedure, ProcedureCase, Rating,
+                          SequenceExhausted, Service, Step, Ticket, TicketState)
+
+BUSY_TIMEOUT_S = 30
+SCHEMA_VERSION = 1
+
+migrations = Migrations("office")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Initial schema."""
+    db.executescript("""
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE fields (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE procedures (
+        code TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+        field_code TEXT NOT NULL REFERENCES fields(code),
+        effective_from TEXT NOT NULL, effective_to TEXT, result TEXT NOT NULL DEFAULT '',
+        cases TEXT NOT NULL, components TEXT NOT NULL,
+        PRIMARY KEY (code, version));
+    CREATE TABLE services (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+        prefix TEXT NOT NULL UNIQUE, field_codes TEXT NOT NULL DEFAULT '[]');
+    CREATE TABLE counters (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+        services TEXT NOT NULL, paused_reason TEXT,
+        normal_streak INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE staff (username TEXT PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL,
+        department TEXT NOT NULL);
+    CREATE TABLE dossier_seq (agency TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (agency, day));
+    CREATE TABLE dossiers (
+        code TEXT PRIMARY KEY, secret TEXT NOT NULL,
+        procedure_code TEXT NOT NULL, procedure_version INTEGER NOT NULL,
+        case_code TEXT NOT NULL,
+        applicant_name TEXT NOT NULL, applicant_id_type TEXT NOT NULL,
+        applicant_id_number TEXT NOT NULL, applicant_phone TEXT NOT NULL,
+        applicant_address TEXT NOT NULL, applicant_kind INTEGER NOT NULL,
+        status INTEGER NOT NULL, channel INTEGER NOT NULL, summary TEXT NOT NULL, fee INTEGER NOT NULL,
+        received_at TEXT NOT NULL, due_at TEXT NOT NULL, original_due_at TEXT NOT NULL,
+        paused_at TEXT, finished_at TEXT, returned_at TEXT, synced_at TEXT,
+        FOREIGN KEY (procedure_code, procedure_version) REFERENCES procedures(code, version));
+    CREATE INDEX dossiers_status ON dossiers(status);
+    CREATE INDEX dossiers_received ON dossiers(received_at);
+    CREATE TABLE steps (id INTEGER PRIMARY KEY,
+        dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+        at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, department TEXT NOT NULL,
+        content TEXT NOT NULL, status INTEGER NOT NULL);
+    CREATE INDEX steps_dossier ON steps(dossier_code);
+    CREATE TABLE due_changes (id INTEGER PRIMARY KEY,
+        dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+        at TEXT NOT NULL, old_due TEXT NOT NULL, new_due TEXT NOT NULL,
+        kind TEXT NOT NULL, reason TEXT NOT NULL);
+    CREATE INDEX due_changes_dossier ON due_changes(dossier_code);
+    CREATE TABLE ticket_seq (service_code TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (service_code, day));
+    CREATE TABLE tickets (id INTEGER PRIMARY KEY, number TEXT NOT NULL,
+        service_code TEXT NOT NULL REFERENCES services(code), day TEXT NOT NULL,
+        issued_at TEXT NOT NULL, state TEXT NOT NULL, priority TEXT, priority_granted_by TEXT,
+        counter_id INTEGER REFERENCES counters(id), target_counter_id INTEGER REFERENCES counters(id),
+        calls INTEGER NOT NULL DEFAULT 0, called_at TEXT, served_at TEXT, finished_at TEXT,
+        reason TEXT, transferred_from INTEGER REFERENCES tickets(id), staff TEXT);
+    CREATE INDEX tickets_queue ON tickets(day, state, service_code);
+    CREATE INDEX tickets_number ON tickets(day, number);
+    CREATE TABLE ratings (id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target TEXT NOT NULL,
+        level INTEGER NOT NULL, scale INTEGER NOT NULL, reason TEXT NOT NULL,
+        criteria TEXT NOT NULL DEFAULT '{}', at TEXT NOT NULL,
+        counter_id INTEGER, service_code TEXT, staff TEXT,
+        UNIQUE (target_kind, target));
+    CREATE TABLE idempotency (key TEXT PRIMARY KEY, op TEXT NOT NULL, result TEXT NOT NULL,
+        at TEXT NOT NULL);
+    CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        office_id TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL, payload TEXT NOT NULL, at TEXT NOT NULL,
+        schema INTEGER NOT NULL);
+    """)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """Typed access to the office database. Thread-safe: each thread gets its own connection."""
+
+    def __init__(self, path: str | Path, office_id: str = "demo", agency_code: str = ""):
+        """Open (creating and migrating if needed) the store at `path`."""
+        self.path = str(path)
+        self._local = threading.local()
+        with self.write():
+            migrations.apply(self.db)
+            meta = self.meta()
+            if not meta:
+                self.db["meta"].insert_all([
+                    {"key": "office_id", "value": office_id},
+                    {"key": "agency_code", "value": agency_code},
+                    {"key": "created_at", "value": _ts(datetime.now())}])
+        meta = self.meta()
+        self.office_id = meta["office_id"]
+        self.agency_code = meta["agency_code"]
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=True)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            db = self._local.db = sqlite_utils.Database(conn, execute_plugins=False)
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """A write transaction taking the database write lock at once (BEGIN IMMEDIATE)."""
+        conn = self.db.conn
+        if conn.in_transaction:  # nested: a savepoint, so a failed inner use case leaves nothing
+            conn.execute("SAVEPOINT nested")
+            try:
+                yield self.db
+            except BaseException:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
+                raise
+            conn.execute("RELEASE nested")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
+        """Run a SELECT and return dict rows (lighter than sqlite-utils' query on hot paths)."""
+        cursor = self.db.conn.execute(sql, tuple(params))
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def _one(self, sql: str, params: Iterable = ()) -> dict | None:
+        cursor = self.db.conn.execute(sql, tuple(params))
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
+    # ---- meta and change log -------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        """Office identity and store facts."""
+        return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
+
+    def append_event(self, entity: str, entity_id: str, kind: str, payload: dict,
+                     at: datetime) -> str:
+        """Append a change-log event (the sync outbox); call inside `write()`."""
+        event_id = str(uuid.uuid4())
+        self.db.execute(
+            "INSERT INTO events (id, office_id, entity, entity_id, kind, payload, at, schema)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_id, self.office_id, entity, entity_id, kind,
+             json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":")),
+             _ts(at), SCHEMA_VERSION])
+        return event_id
+
+    def events(self, after_seq: int = 0, limit: int = 1000) -> list[dict]:
+        """Change-log events after a sequence number, oldest first."""
+        rows = self._rows("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                             [after_seq, limit])
+        return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+    def idempotent_result(self, key: str, op: str) -> dict | None:
+        """The stored result of an earlier request with this idempotency key."""
+        row = self._one("SELECT op, result FROM idempotency WHERE key = ?", [key])
+        if row is None:
+            return None
+        if row["op"] != op:
+            raise NotFound(f"Idempotency key {key!r} was used for another operation")
+        return json.loads(row["result"])
+
+    def remember_result(self, key: str, op: str, result: dict, at: datetime) -> None:
+        """Store the result of a request under its idempotency key (inside `write()`)."""
+        self.db.execute("INSERT INTO idempotency (key, op, result, at) VALUES (?, ?, ?, ?)",
+                        [key, op, json.dumps(result), _ts(at)])
+
+    # ---- catalogue ----------------------------------------------------------------------
+
+    def save_field(self, f: Field) -> None:
+        """Insert or replace a field of procedures."""
+        self.db["fields"].upsert(asdict(f), pk="code")
+
+    def fields(self) -> list[Field]:
+        """All fields, by code."""
+        return [Field(**r) for r in self._rows("SELECT code, name FROM fields ORDER BY code")]
+
+    def save_procedure(self, p: Procedure) -> None:
+        """Insert or replace one version of a procedure."""
+        self.db["procedures"].upsert({
+            "code": p.code, "version": p.version, "name": p.name, "field_code": p.field_code,
+            "effective_from": p.effective_from.isoformat(),
+            "effective_to": p.effective_to.isoformat() if p.effective_to else None,
+            "result": p.result,
+            "cases": json.dumps([{**asdict(c), "unit": c.unit.value} for c in p.cases],
+                                ensure_ascii=False),
+            "components": json.dumps([asdict(c) for c in p.components], ensure_ascii=False),
+        }, pk=("code", "version"))
+
+    def procedures(self, on: date | None = None) -> list[Procedure]:
+        """Procedure versions in force on a date (all versions if `on` is None)."""
+        if on is None:
+            rows = self._rows("SELECT * FROM procedures ORDER BY code, version")
+        else:
+            d = on.isoformat()
+            rows = self._rows(
+                "SELECT * FROM procedures WHERE effective_from <= ?"
+                " AND (effective_to IS NULL OR effective_to >= ?) ORDER BY code, version", [d, d])
+        return [_procedure(r) for r in rows]
+
+    def procedure(self, code: str, version: int | None = None, on: date | None = None) -> Procedure:
+        """One procedure: a given version, or the version in force on `on`."""
+        if version is not None:
+            row = self._one("SELECT * FROM procedures WHERE code = ? AND version = ?", [code, version])
+        else:
+            d = (on or date.today()).isoformat()
+            row = self._one(
+                "SELECT * FROM procedures WHERE code = ? AND effective_from <= ?"
+                " AND (effective_to IS NULL OR effective_to >= ?) ORDER BY version DESC LIMIT 1",
+                [code, d, d])
+        if row is None:
+            raise NotFound(f"Không tìm thấy thủ tục {code}")
+        return _procedure(row)
+
+    def save_service(self, s: Service) -> None:
+        """Insert or replace a queue service."""
+        self.db["services"].upsert({"code": s.code, "name": s.name, "prefix": s.prefix,
+                                    "field_codes": json.dumps(list(s.field_codes))}, pk="code")
+
+    def services(self) -> list[Service]:
+        """All queue services, by prefix."""
+        return [Service(r["code"], r["name"], r["prefix"], tuple(json.loads(r["field_codes"])))
+                for r in self._rows("SELECT * FROM services ORDER BY prefix")]
+
+    def service(self, code: str) -> Service:
+        """One queue service or NotFound."""
+        for s in self.services():
+            if s.code == code:
+                return s
+        raise NotFound(f"Không có dịch vụ {code!r}")
+
+    def save_counter(self, c: Counter) -> None:
+        """Insert or replace a counter."""
+        self.db["counters"].upsert({"id": c.id, "name": c.name, "services": json.dumps(list(c.services)),
+                                    "paused_reason": c.paused_reason}, pk="id")
+
+    def counters(self) -> list[Counter]:
+        """All counters, by id."""
+        return [_counter(r) for r in self._rows("SELECT * FROM counters ORDER BY id")]
+
+    def counter(self, counter_id: int) -> Counter:
+        """One counter or NotFound."""
+        row = self._one("SELECT * FROM counters WHERE id = ?", [counter_id])
+        if row is None:
+            raise NotFound(f"Không có quầy số {counter_id}")
+        return _counter(row)
+
+    def set_counter_pause(self, counter_id: int, reason: str | None) -> None:
+        """Pause (reason) or resume (None) a counter."""
+        self.db.execute("UPDATE counters SET paused_reason = ? WHERE id = ?", [reason, counter_id])
+
+    def normal_streak(self, counter_id: int) -> int:
+        """Normal tickets this counter called since its last priority call."""
+        return self._one("SELECT normal_streak FROM counters WHERE id = ?", [counter_id])["normal_streak"]
+
+    def set_normal_streak(self, counter_id: int, value: int) -> None:
+        """Record the counter's normal-call streak."""
+        self.db.execute("UPDATE counters SET normal_streak = ? WHERE id = ?", [value, counter_id])
+
+    def save_staff(self, username: str, name: str, title: str, department: str) -> None:
+        """Insert or replace a staff member."""
+        self.db["staff"].upsert({"username": username, "name": name, "title": title,
+                                 "department": department}, pk="username")
+
+    def staff(self) -> list[dict]:
+        """All staff members."""
+        return list(self._rows("SELECT * FROM staff ORDER BY username"))
+
+    # ---- dossiers -----------------------------------------------------------------------
+
+    def next_dossier_sequence(self, agency: str, day: date, first: int, last: int) -> int:
+        """Allocate the next daily sequence for an agency in one statement; inside `write()`."""
+        seq = self._one(
+            "INSERT INTO dossier_seq (agency, day, last) VALUES (?, ?, ?)"
+            " ON CONFLICT (agency, day) DO UPDATE SET last = last + 1 RETURNING last",
+            [agency, day.isoformat(), first])["last"]
+        if seq > last:
+            raise SequenceExhausted(
+                f"Hết dải số hồ sơ {first}–{last} của ngày {day:%d/%m/%Y}; cần cấp dải số mới")
+        return seq
+
+    def insert_dossier(self, d: Dossier) -> None:
+        """Insert a dossier with its steps and due changes."""
+        self.db.execute(
+            f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})",
+            dossier_row(d))
+        for s in d.steps:
+            self.add_step(d.code, s)
+
+    def insert_dossiers_bulk(self, dossiers: Iterable[tuple], steps: Iterable[tuple],
+                             due_changes: Iterable[tuple] = ()) -> None:
+        """Fast bulk insert of rows already in column order (demo seeding); inside `write()`."""
+        self.db.conn.executemany(
+            f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})",
+            dossiers)
+        self.db.conn.executemany(
+            "INSERT INTO steps (dossier_code, at, actor, role, department, content, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", steps)
+        self.db.conn.executemany(
+            "INSERT INTO due_changes (dossier_code, at, old_due, new_due, kind, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)", due_changes)
+
+    def set_dossier_sequences(self, agency: str, last_by_day: dict[date, int]) -> None:
+        """Record the last sequence used per day (after a bulk import); inside `write()`."""
+        self.db.conn.executemany(
+            "INSERT INTO dossier_seq (agency, day, last) VALUES (?, ?, ?)"
+            " ON CONFLICT (agency, day) DO UPDATE SET last = MAX(last, excluded.last)",
+            [(agency, d.isoformat(), n) for d, n in last_by_day.items()])
+
+    def add_step(self, code: str, s: Step) -> None:
+        """Append a processing step."""
+        self.db.execute(
+            "INSERT INTO steps (dossier_code, at, actor, role, department, content, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [code, _ts(s.at), s.actor, s.role, s.department, s.content, int(s.status)])
+
+    def add_due_change(self, code: str, c: DueChange) -> None:
+        """Record a change of the appointment date."""
+        self.db.execute(
+            "INSERT INTO due_changes (dossier_code, at, old_due, new_due, kind, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [code, _ts(c.at), _ts(c.old_due), _ts(c.new_due), c.kind, c.reason])
+
+    def update_dossier(self, code: str, **values) -> None:
+        """Update dossier columns (status, due_at, paused_at, finished_at, returned_at, synced_at)."""
+        allowed = {"status", "due_at", "paused_at", "finished_at", "returned_at", "synced_at"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"cannot update {sorted(set(values) - allowed)}")
+        cols = ", ".join(f"{k} = ?" for k in values)
+        params = [int(v) if isinstance(v, DossierStatus) else _ts(v) if isinstance(v, datetime) else v
+                  for v in values.values()]
+        self.db.execute(f"UPDATE dossiers SET {cols} WHERE code = ?", [*params, code])
+
+    def dossier(self, code: str) -> Dossier:
+        """A dossier with its full history, or NotFound."""
+        row = self._one("SELECT * FROM dossiers WHERE code = ?", [code])
+        if row is None:
+            raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        steps = tuple(Step(_dt(s["at"]), s["actor"], s["role"], s["department"], s["content"],
+                           DossierStatus(s["status"]))
+                      for s in self._rows("SELECT * FROM steps WHERE dossier_code = ? ORDER BY id", [code]))
+        changes = tuple(DueChange(_dt(c["at"]), _dt(c["old_due"]), _dt(c["new_due"]), c["kind"], c["reason"])
+                        for c in self._rows(
+                            "SELECT * FROM due_changes WHERE dossier_code = ? ORDER BY id", [code]))
+        return _dossier(row, steps, changes)
+
+    def dossier_secret(self, code: str) -> str | None:
+        """The lookup secret of a dossier, or None when the code is unknown."""
+        row = self._one("SELECT secret FROM dossiers WHERE code = ?", [code])
+        return row["secret"] if row else None
+
+    def dossier_codes(self, status: DossierStatus | None = None, limit: int = 100,
+                      newest_first: bool = True) -> list[str]:
+        """Dossier codes, optionally of one status."""
+        order = "DESC" if newest_first else "ASC"
+        where, params = ("WHERE status = ?", [int(status)]) if status is not None else ("", [])
+        return [r["code"] for r in self._rows(
+            f"SELECT code FROM dossiers {where} ORDER BY received_at {order} LIMIT ?", [*params, limit])]
+
+    # ---- queue --------------------------------------------------------------------------
+
+    def next_ticket_sequence(self, service_code: str, day: date) -> int:
+        """Allocate the next daily ticket sequence for a service in one statement."""
+        return self._one(
+            "INSERT INTO ticket_seq (service_code, day, last) VALUES (?, ?, 1)"
+            " ON CONFLICT (service_code, day) DO UPDATE SET last = last + 1 RETURNING last",
+            [service_code, day.isoformat()])["last"]
+
+    def insert_ticket(self, **values) -> Ticket:
+        """Insert a ticket row and return it."""
+        row = {k: (_ts(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date)
+                   else v.value if isinstance(v, TicketState) else v) for k, v in values.items()}
+        cols = ", ".join(row)
+        ticket_id = self.db.execute(
+            f"INSERT INTO tickets ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        ).lastrowid
+        return self.ticket(ticket_id)
+
+    def update_ticket(self, ticket_id: int, **values) -> Ticket:
+        """Update ticket columns and return the ticket."""
+        params = [_ts(v) if isinstance(v, datetime) else v.value if isinstance(v, TicketState) else v
+                  for v in values.values()]
+        cols = ", ".join(f"{k} = ?" for k in values)
+        self.db.execute(f"UPDATE tickets SET {cols} WHERE id = ?", [*params, ticket_id])
+        return self.ticket(ticket_id)
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        """One ticket or NotFound."""
+        row = self._one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        if row is None:
+            raise NotFound(f"Không có phiếu số thứ tự #{ticket_id}")
+        return _ticket(row)
+
+    def ticket_by_number(self, day: date, number: str) -> Ticket:
+        """The latest ticket row with a printed number on a day (after transfers), or NotFound."""
+        row = self._one("SELECT * FROM tickets WHERE day = ? AND number = ? ORDER BY id DESC LIMIT 1",
+                        [day.isoformat(), number])
+        if row is None:
+            raise NotFound(f"Không có số thứ tự {number} ngày {day:%d/%m/%Y}")
+        return _ticket(row)
+
+    def tickets(self, day: date, states: Iterable[TicketState] | None = None) -> list[Ticket]:
+        """Tickets of a day, in issue order."""
+        sql, params = "SELECT * FROM tickets WHERE day = ?", [day.isoformat()]
+        if states is not None:
+            states = [s.value for s in states]
+            sql += f" AND state IN ({', '.join('?' * len(states))})"
+            params += states
+        return [_ticket(r) for r in self._rows(sql + " ORDER BY id", params)]
+
+    def first_waiting(self, day: date, services: Iterable[str], counter_id: int,
+                      priority: bool) -> Ticket | None:
+        """The oldest waiting ticket of a class for a counter (FIFO by issue time)."""
+        services = list(services)
+        cond = "priority IS NOT NULL" if priority else "priority IS NULL"
+        row = self._one(
+            f"SELECT * FROM tickets WHERE day = ? AND state = 'waiting' AND {cond}"
+            f" AND service_code IN ({', '.join('?' * len(services))})"
+            " AND (target_counter_id IS NULL OR target_counter_id = ?)"
+            " ORDER BY issued_at, id LIMIT 1", [day.isoformat(), *services, counter_id])
+        return _ticket(row) if row else None
+
+    def waiting_counts(self, day: date) -> dict[str, int]:
+        """Waiting tickets per service code."""
+        return {r["service_code"]: r["n"] for r in self._rows(
+            "SELECT service_code, COUNT(*) AS n FROM tickets WHERE day = ? AND state = 'waiting'"
+            " GROUP BY service_code", [day.isoformat()])}
+
+    def waiting_before(self, t: Ticket) -> int:
+        """Waiting tickets of the same service issued before `t` (people ahead)."""
+        return self._one(
+            "SELECT COUNT(*) AS n FROM tickets WHERE day = ? AND state = 'waiting'"
+            " AND service_code = ? AND id < ?", [t.day.isoformat(), t.service_code, t.id])["n"]
+
+    def mean_service_minutes(self, service_code: str, since: datetime, limit: int = 50) -> float | None:
+        """Mean serving time of the latest finished tickets of a service, in minutes."""
+        row = self._one(
+            "SELECT AVG((julianday(finished_at) - julianday(served_at)) * 1440) AS m FROM ("
+            " SELECT served_at, finished_at FROM tickets WHERE service_code = ? AND state = 'done'"
+            " AND served_at IS NOT NULL AND finished_at >= ? ORDER BY finished_at DESC LIMIT ?)",
+            [service_code, _ts(since), limit])
+        return row["m"]
+
+    # ---- ratings ------------------------------------------------------------------------
+
+    def rating_for(self, target_kind: str, target: str) -> Rating | None:
+        """The rating of a ticket or dossier, if any."""
+        row = self._one("SELECT * FROM ratings WHERE target_kind = ? AND target = ?", [target_kind, target])
+        return _rating(row) if row else None
+
+    def insert_rating(self, **values) -> Rating:
+        """Insert a rating row and return it."""
+        values = {k: (_ts(v) if isinstance(v, datetime) else json.dumps(v, ensure_ascii=False)
+                      if isinstance(v, dict) else v) for k, v in values.items()}
+        rating_id = self.db.execute(
+            f"INSERT INTO ratings ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values())).lastrowid
+        return _rating(self._one("SELECT * FROM ratings WHERE id = ?", [rating_id]))
+
+    # ---- summaries ----------------------------------------------------------------------
+
+    def counts(self) -> dict:
+        """Counts for `info`: dossiers per status, tickets per state, ratings per level, events."""
+        one = lambda sql: self._one(sql)["n"]  # noqa: E731
+        return {
+            "dossiers": one("SELECT COUNT(*) AS n FROM dossiers"),
+            "dossiers_by_status": {r["status"]: r["n"] for r in self._rows(
+                "SELECT status, COUNT(*) AS n FROM dossiers GROUP BY status ORDER BY status")},
+            "tickets": one("SELECT COUNT(*) AS n FROM tickets"),
+            "tickets_by_state": {r["state"]: r["n"] for r in self._rows(
+                "SELECT state, COUNT(*) AS n FROM tickets GROUP BY state ORDER BY state")},
+            "ratings": one("SELECT COUNT(*) AS n FROM ratings"),
+            "ratings_by_level": {r["level"]: r["n"] for r in self._rows(
+                "SELECT level, COUNT(*) AS n FROM ratings GROUP BY level ORDER BY level DESC")},
+            "procedures": one("SELECT COUNT(DISTINCT code) AS n FROM procedures"),
+            "services": one("SELECT COUNT(*) AS n FROM services"),
+            "counters": one("SELECT COUNT(*) AS n FROM counters"),
+            "staff": one("SELECT COUNT(*) AS n FROM staff"),
+            "events": one("SELECT COUNT(*) AS n FROM events"),
+        }
+
+
+DOSSIER_COLUMNS = (
+    "code", "secret", "procedure_code", "procedure_version", "case_code",
+    "applicant_name", "applicant_id_type", "applicant_id_number", "applicant_phone",
+    "applicant_address", "applicant_kind", "status", "channel", "summary", "fee",
+    "received_at", "due_at", "original_due_at", "paused_at", "finished_at", "returned_at",
+    "synced_at")
+
+
+def dossier_row(d: Dossier) -> tuple:
+    """A dossier as a row in DOSSIER_COLUMNS order."""
+    a = d.applicant
+    return (d.code, d.secret, d.procedure_code, d.procedure_version, d.case_code,
+            a.name, a.id_type, a.id_number, a.phone, a.address, a.kind, int(d.status),
+            d.channel, d.summary, d.fee, _ts(d.received_at), _ts(d.due_at),
+            _ts(d.original_due_at), _ts(d.paused_at), _ts(d.finished_at), _ts(d.returned_at),
+            _ts(d.synced_at))
+
+
+def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
+    return Dossier(
+        code=r["code"], secret=r["secret"], procedure_code=r["procedure_code"],
+        procedure_version=r["procedure_version"], case_code=r["case_code"],
+        applicant=Applicant(r["applicant_name"], r["applicant_id_type"], r["applicant_id_number"],
+                            r["applicant_phone"], r["applicant_address"], r["applicant_kind"]),
+        status=DossierStatus(r["status"]), received_at=_dt(r["received_at"]), due_at=_dt(r["due_at"]),
+        original_due_at=_dt(r["original_due_at"]), channel=r["channel"], summary=r["summary"],
+        fee=r["fee"], paused_at=_dt(r["paused_at"]), finished_at=_dt(r["finished_at"]),
+        returned_at=_dt(r["returned_at"]), steps=steps, due_changes=changes,
+        synced_at=_dt(r["synced_at"]))
+
+
+def _procedure(r: dict) -> Procedure:
+    return Procedure(
+        code=r["code"], name=r["name"], field_code=r["field_code"], version=r["version"],
+        effective_from=date.fromisoformat(r["effective_from"]),
+        effective_to=date.fromisoformat(r["effective_to"]) if r["effective_to"] else None,
+        result=r["result"],
+        cases=tuple(ProcedureCase(**{**c, "unit": DurationUnit(c["unit"])}) for c in json.loads(r["cases"])),
+        components=tuple(Component(**c) for c in json.loads(r["components"])))
+
+
+def _counter(r: dict) -> Counter:
+    return Counter(r["id"], r["name"], tuple(json.loads(r["services"])), r["paused_reason"])
+
+
+def _ticket(r: dict) -> Ticket:
+    return Ticket(
+        id=r["id"], number=r["number"], service_code=r["service_code"],
+        day=date.fromisoformat(r["day"]), issued_at=_dt(r["issued_at"]), state=TicketState(r["state"]),
+        priority=r["priority"], priority_granted_by=r["priority_granted_by"], counter_id=r["counter_id"],
+        target_counter_id=r["target_counter_id"], calls=r["calls"], called_at=_dt(r["called_at"]),
+        served_at=_dt(r["served_at"]), finished_at=_dt(r["finished_at"]), reason=r["reason"],
+        transferred_from=r["transferred_from"], staff=r["staff"])
+
+
+def _rating(r: dict) -> Rating:
+    return Rating(id=r["id"], target_kind=r["target_kind"], target=r["target"], level=r["level"],
+                  scale=r["scale"], reason=r["reason"], criteria=json.loads(r["criteria"]),
+                  at=_dt(r["at"]), counter_id=r["counter_id"], service_code=r["service_code"],
+                  staff=r["staff"])

@@ -1,0 +1,154 @@
+"""Pure rules: dossier codes, lookup secrets, masking of personal data."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from office.model import InvalidInput
+from office.rules.codes import (DossierCode, check_secret, format_dossier_code, new_lookup_secret,
+                                parse_dossier_code, parse_scan, receipt_qr_payload)
+from office.rules.masking import mask_name, mask_tail, nfc
+
+AGENCY = "000.31.20.H56"
+
+# ---- dossier codes ------------------------------------------------------------------------
+
+
+def test_format_example():
+    assert format_dossier_code("000.17.22.H56", date(2021, 5, 31), 1) == "000.17.22.H56-210531-0001"
+    assert format_dossier_code(AGENCY, date(2026, 11, 23), 12345) == "000.31.20.H56-261123-12345"
+
+
+agencies = st.lists(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=6),
+                    min_size=2, max_size=6).map(".".join)
+
+
+@settings(max_examples=200)
+@given(agency=agencies, day=st.dates(date(2000, 1, 1), date(2068, 12, 31)),
+       seq=st.integers(0, 999_999_999))
+def test_parse_format_round_trip(agency, day, seq):
+    code = format_dossier_code(agency, day, seq)
+    parsed = parse_dossier_code(code)
+    assert parsed == DossierCode(agency, day, seq)
+    assert str(parsed) == code
+    assert parse_dossier_code(code.lower()) == parsed
+    assert parse_dossier_code(f"  {code}\r\n") == parsed
+
+
+@pytest.mark.parametrize("bad", [
+    "000.31.20.H56-261301-0001",  # month 13
+    "000.31.20.H56-260230-0001",  # 30 February
+    "000.31.20.H56-260100-0001",  # day 0
+])
+def test_invalid_dates_rejected(bad):
+    with pytest.raises(InvalidInput, match="ngày"):
+        parse_dossier_code(bad)
+
+
+@pytest.mark.parametrize("bad", [
+    "", "   ", "hello", "000.31.20.H56", "000.31.20.H56-260302", "000.31.20.H56-260302-001",
+    "000.31.20.H56-2603020-0001", "H56-260302-0001", "000.31.20.H56_260302_0001",
+    "000.31.20.H56-260302-0001-7", "000.31.20.H56-260302-00a1", "000.31.20.Ḧ56-260302-0001",
+    "000.31.20.H56-260302-0001|123456", "x" * 500, "000.31.20.H56-260302-1234567890",
+])
+def test_garbage_codes_rejected(bad):
+    with pytest.raises(InvalidInput):
+        parse_dossier_code(bad)
+
+
+def test_error_message_is_short():
+    with pytest.raises(InvalidInput) as e:
+        parse_dossier_code("y" * 10_000)
+    assert len(e.value.message) < 100
+
+
+def test_lookup_secret():
+    values = [new_lookup_secret() for _ in range(200)]
+    assert all(len(v) == 6 and v.isdigit() for v in values)
+    assert len(set(values)) > 190
+    assert check_secret(" 012345 ") == "012345"
+    for bad in ("", "12345", "1234567", "12a456", "١٢٣٤٥٦"):
+        with pytest.raises(InvalidInput):
+            check_secret(bad)
+
+
+def test_parse_scan():
+    code = f"{AGENCY}-260302-0042"
+    assert parse_scan(code) == (code, None)
+    assert parse_scan(receipt_qr_payload(code, "012345")) == (code, "012345")
+    assert parse_scan(f"{code.lower()}|012345\r\n") == (code, "012345")
+    assert receipt_qr_payload(code, "012345") == f"{code}|012345"
+    for bad in ("", "garbage", f"{code}|", f"{code}|12", f"{code}|abcdef", f"x|{code}",
+                "|012345", f"{code}|012345|9", "http://example.com/?id=001203004567"):
+        with pytest.raises(InvalidInput):
+            parse_scan(bad)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60))
+def test_parse_scan_only_accepts_valid_payloads(text):
+    try:
+        code, secret = parse_scan(text)
+    except InvalidInput:
+        return
+    assert str(parse_dossier_code(code)) == code
+    assert secret is None or (len(secret) == 6 and secret.isdigit())
+
+
+# ---- masking ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, masked", [
+    ("Nguyễn Văn An", "Nguyễn V*** A*"),
+    ("Trần Thị Ngọc Ánh", "Trần T*** N*** Á*"),
+    ("Lê Hoa", "Lê H*"),
+    ("  Phạm   Minh  ", "Phạm M*"),
+    ("Hùng", "H*"),
+    ("", ""),
+    ("   ", ""),
+])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_mask_name_normalises_nfd():
+    nfd = unicodedata.normalize("NFD", "Nguyễn Văn Ánh")
+    assert nfd != "Nguyễn Văn Ánh"
+    out = mask_name(nfd)
+    assert out == "Nguyễn V*** Á*"
+    assert unicodedata.is_normalized("NFC", out)
+    assert nfc(nfd) == "Nguyễn Văn Ánh"
+
+
+@given(st.lists(st.sampled_from(["Nguyễn", "Văn", "Thị", "Hoàng", "Quốc", "Bảo", "Ngọc", "Ưng"]),
+                min_size=2, max_size=6))
+def test_mask_name_hides_length_of_given_names(words):
+    name = " ".join(words)
+    out = mask_name(name)
+    assert out.split()[0] == words[0]
+    assert out.endswith("*") and name not in out
+    # same number of words with the same initials → same mask, whatever the word lengths
+    assert out == mask_name(" ".join([words[0], *(w[0] + "x" * 7 for w in words[1:])]))
+
+
+@pytest.mark.parametrize("value, keep, masked", [
+    ("001203004567", 3, "*********567"),
+    ("0912 345 678", 3, "*******678"),
+    ("0912345678", 4, "**********"),  # 10 <= 3 * 4: nothing shown
+    ("123456789", 3, "*********"),  # too short to show anything
+    ("", 3, ""),
+    ("001203004567", 0, "************"),
+])
+def test_mask_tail(value, keep, masked):
+    assert mask_tail(value, keep) == masked
+
+
+@given(st.text("0123456789", min_size=0, max_size=20), st.integers(0, 6))
+def test_mask_tail_never_shows_more_than_keep(value, keep):
+    out = mask_tail(value, keep)
+    assert len(out) == len(value)
+    shown = out.lstrip("*")
+    assert len(shown) <= keep and value.endswith(shown)
