@@ -42,9 +42,10 @@ def cmd_info(args) -> int:
     """Summarise a store."""
     from office.service import OfficeService
 
+    config = _config(args)
     if not args.db.exists():
         raise SystemExit(f"error: {args.db}: no such store (create one with `main.py demo --db {args.db}`)")
-    summary = OfficeService.open(args.db, _config(args)).summary()
+    summary = OfficeService.open(args.db, config).summary()
     print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_info(summary))
     return 0
 

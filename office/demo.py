@@ -51,8 +51,12 @@ class Clock:
 
 def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, days: int = 30,
               seed: int = 2026, now: datetime | None = None,
-              progress: Callable[[str], None] = lambda msg: None) -> None:
-    """Fill an empty store with the demo office: catalogue, dossiers, a queue history, ratings."""
+              progress: Callable[[str], None] = lambda msg: None, with_events: bool = True) -> None:
+    """Fill an empty store with the demo office: catalogue, dossiers, a queue history, ratings.
+
+    `with_events=False` skips the change-log events of the generated dossiers (benchmark
+    stores that only measure lookups).
+    """
     now = (now or datetime.now()).replace(second=0, microsecond=0)
     rng = random.Random(seed)
     catalogue = read_catalogue()
@@ -62,7 +66,7 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
                 if svc.calendar.is_working_day(d)]
     if not workdays:
         return
-    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress)
+    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events)
     _seed_queue(svc, tickets, workdays, rng, now, progress)
 
 
@@ -81,7 +85,7 @@ def _person(rng: random.Random) -> tuple[str, str, str, str]:
     return name, id_number, phone, address
 
 
-def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress) -> None:
+def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_events) -> None:
     cal, store, cfg = svc.calendar, svc.store, svc.config
     procedures = {p.code: p for p in catalogue["procedures"] if p.effective_to is None}
     codes = list(PROCEDURE_WEIGHTS)
@@ -108,16 +112,18 @@ def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress) -> None:
         steps += dsteps
         changes += dchanges
         if len(rows) == 20000 or i == len(times) - 1:
-            _flush(store, rows, steps, changes, now)
+            _flush(store, rows, steps, changes, now, with_events)
             progress(f"hồ sơ: {i + 1}/{count}")
             rows, steps, changes = [], [], []
     with store.write():
         store.set_dossier_sequences(store.agency_code, seq)
 
 
-def _flush(store, rows, steps, changes, now) -> None:
+def _flush(store, rows, steps, changes, now, with_events) -> None:
     with store.write():
         store.insert_dossiers_bulk(rows, steps, changes)
+        if not with_events:
+            return
         by_code: dict[str, list] = {}
         for s in steps:
             by_code.setdefault(s[0], []).append(
