@@ -1,12 +1,14 @@
 """Office configuration from a TOML file; every key has a documented default (see config.example.toml)."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import time
 from pathlib import Path
 
 from office.model import PriorityCategory
+from office.rules.codes import AGENCY_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
@@ -61,6 +63,8 @@ def load_config(path: str | Path | None) -> OfficeConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from None
     return config_from_dict(data, source=str(path))
@@ -80,6 +84,8 @@ def config_from_dict(data: dict, source: str = "config") -> OfficeConfig:
         elif key in ("working_sessions", "ticket_sessions"):
             values[key] = _sessions(value, f"{source}: {key}")
         elif key == "calendar_overrides":
+            if type(value) is not str or not value:
+                raise ConfigError(f"{source}: calendar_overrides must be a file path (str), got {value!r}")
             p = Path(value)
             values[key] = p if p.is_absolute() else (Path(source).parent / p).resolve()
         elif key == "priority_categories":
@@ -126,3 +132,6 @@ def _check(c: OfficeConfig, source: str) -> None:
         raise ConfigError(f"{source}: default_service_minutes >= 1 and rating_repeat_seconds >= 0")
     if not c.office_id or not c.agency_code or "-" in c.agency_code:
         raise ConfigError(f"{source}: office_id and agency_code must be non-empty; agency_code has no '-'")
+    if not re.fullmatch(AGENCY_PATTERN, c.agency_code):
+        raise ConfigError(f"{source}: agency_code {c.agency_code!r} is not an agency e-ID like "
+                          f"'000.31.20.H56' (upper case, dot-separated); dossier codes could not be read back")

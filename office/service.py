@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import asdict, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -418,14 +418,19 @@ class OfficeService:
 
     def rate(self, target_kind: str, target: str, level: int, reason: str = "",
              criteria: dict | None = None) -> Rating:
-        """Rate a served ticket (by number today) or a dossier (by code); one rating each.
+        """Rate a served ticket (by number today, or "A001@2026-03-02") or a dossier (by code); one each.
 
         A repeat press within the configured interval returns the first rating unchanged.
         """
         now = self._now()
         reason = check_rating(self.config.rating_scale, level, nfc(reason))
         if target_kind == "ticket":
-            ticket = self.store.ticket_by_number(now.date(), target.strip().upper())
+            number, _, day_text = target.strip().upper().partition("@")  # "A001" or "A001@2026-03-02"
+            try:
+                day = date.fromisoformat(day_text) if day_text else now.date()
+            except ValueError:
+                raise InvalidInput(f"Số thứ tự không hợp lệ: {target.strip()[:40]!r}") from None
+            ticket = self.store.ticket_by_number(day, number)
             if ticket.state not in (T.DONE, T.SERVING, T.TRANSFERRED):
                 raise Conflict(f"Số {ticket.number} chưa được phục vụ nên chưa thể đánh giá")
             key, counter, service, staff = ticket.number + "@" + ticket.day.isoformat(), \

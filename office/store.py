@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -20,7 +21,7 @@ from typing import Iterable, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from office.model import (Applicant, Component, Counter, Dossier, DossierStatus, DueChange,
+from office.model import (Applicant, Component, Conflict, Counter, Dossier, DossierStatus, DueChange,
                           DurationUnit, Field, NotFound, Procedure, ProcedureCase, Rating,
                           SequenceExhausted, Service, Step, Ticket, TicketState)
 
@@ -98,6 +99,21 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     """)
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. While another process creates the file, SQLite answers "database is locked"
+    at once (the busy timeout does not apply to this pragma), so retry until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                conn.close()
+                raise
+            time.sleep(0.02)
+
+
 def _ts(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
@@ -132,7 +148,7 @@ class Store:
         if db is None:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                    check_same_thread=True)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
@@ -155,8 +171,9 @@ class Store:
             try:
                 yield self.db
             except BaseException:
-                conn.execute("ROLLBACK TO nested")
-                conn.execute("RELEASE nested")
+                if conn.in_transaction:  # SQLite may already have rolled everything back
+                    conn.execute("ROLLBACK TO nested")
+                    conn.execute("RELEASE nested")
                 raise
             conn.execute("RELEASE nested")
             return
@@ -164,9 +181,15 @@ class Store:
         try:
             yield self.db
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # keep the original error if SQLite already rolled back
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:  # e.g. a deferred constraint: never leave the transaction open
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         """Run a SELECT and return dict rows (lighter than sqlite-utils' query on hot paths)."""
@@ -209,7 +232,7 @@ class Store:
         if row is None:
             return None
         if row["op"] != op:
-            raise NotFound(f"Idempotency key {key!r} was used for another operation")
+            raise Conflict(f"Khóa chống trùng {key!r} đã dùng cho thao tác khác ({row['op']})")
         return json.loads(row["result"])
 
     def remember_result(self, key: str, op: str, result: dict, at: datetime) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, rule)
 
-from conftest import (AGENCY, BACK_OFFICE, MONDAY, OFFICER, Clock, applicant, make_config,
+from office_support import (AGENCY, BACK_OFFICE, MONDAY, OFFICER, Clock, applicant, make_config,
                       make_service, seed_catalogue)
 from office.model import (TRANSITIONS, Conflict, DossierStatus, IllegalTransition, InvalidInput,
                           NotFound, SequenceExhausted, Timeliness)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from conftest import COUNTERS, MONDAY, SERVICES, Clock, make_service, seed_catalogue
+from office_support import COUNTERS, MONDAY, SERVICES, Clock, make_service, seed_catalogue
 from office.model import Conflict, InvalidInput, NotFound, OutsideHours, TicketState
 
 T = TicketState

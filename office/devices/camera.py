@@ -1,0 +1,210 @@
+"""Camera scanner: OpenCV capture in a worker thread, frames decoded into validated scans.
+
+The source is a device index (`0`), a device path (`/dev/video0`) or a video file (`.avi` with
+MJPG, `.mp4` with mp4v; a file is replayed from the start when it ends). The capture keeps a
+buffer of one frame so a scan is of what is in front of the camera now. The same code is
+reported once per debounce window. A camera that is missing or unplugged is reported as
+unavailable and reopened every `retry_s` seconds until it comes back.
+
+Callbacks run on the worker thread; a UI hands them to its own main thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from office.devices import require
+from office.devices.decoders import Debouncer, Scan, ScanPipeline, validate
+
+ScanCallback = Callable[[Scan], None]
+StatusCallback = Callable[[bool], None]
+
+
+def parse_source(source: str | int) -> str | int:
+    """`"0"` → device index 0; anything else (device path, video file) unchanged."""
+    if isinstance(source, int):
+        return source
+    return int(source) if source.strip().isdigit() else source.strip()
+
+
+class CameraScanner:
+    """Reads frames from an OpenCV source on a worker thread and reports scans and availability."""
+
+    def __init__(self, source: str | int, pipeline: ScanPipeline | None = None,
+                 on_scan: ScanCallback = lambda scan: None,
+                 on_status: StatusCallback = lambda available: None,
+                 on_rejected: Callable[[], None] = lambda: None,
+                 debounce_s: float = 3.0, retry_s: float = 2.0, realtime: bool = True):
+        """`realtime` paces a video file at its frame rate (a camera paces itself)."""
+        self.source = parse_source(source)
+        self.pipeline = pipeline or ScanPipeline()
+        self.on_scan, self.on_status, self.on_rejected = on_scan, on_status, on_rejected
+        self.debouncer = Debouncer(debounce_s)
+        self._rejects = Debouncer(debounce_s)
+        self.retry_s = retry_s
+        self.realtime = realtime
+        self.available: bool | None = None  # the first state is always reported
+        self.frames = 0
+        self._cv2 = require("cv2")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_file(self) -> bool:
+        """Whether the source is a video file (not a camera device)."""
+        return isinstance(self.source, str) and not self.source.startswith("/dev/")
+
+    def start(self) -> None:
+        """Start the worker thread (idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker thread and release the camera."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def reset(self) -> None:
+        """Forget debounced codes (the screen was cleared; the same receipt may be scanned again)."""
+        self.debouncer.reset()
+
+    def _set_available(self, available: bool) -> None:
+        if available != self.available:
+            self.available = available
+            self.on_status(available)
+
+    def _open(self):
+        cv2 = self._cv2
+        if self.is_file and not Path(self.source).is_file():
+            return None
+        cap = cv2.VideoCapture(self.source)
+        if not cap.isOpened():
+            cap.release()
+            return None
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        return cap
+
+    def _run(self) -> None:
+        cap = None
+        interval = 0.0
+        try:
+            while not self._stop.is_set():
+                if cap is None:
+                    cap = self._open()
+                    if cap is None:
+                        self._set_available(False)
+                        self._stop.wait(self.retry_s)
+                        continue
+                    fps = cap.get(self._cv2.CAP_PROP_FPS) if self.is_file and self.realtime else 0
+                    interval = 1.0 / fps if fps and fps > 0 else 0.0
+                    self._set_available(True)
+                started = time.monotonic()
+                ok, frame = cap.read()
+                if not ok or frame is None:
+                    cap.release()
+                    cap = None  # end of file: replay; unplugged camera: reopen (or report below)
+                    if not self.is_file:
+                        self._set_available(False)
+                        self._stop.wait(self.retry_s)
+                    continue
+                self.frames += 1
+                self._handle(frame)
+                if interval:
+                    self._stop.wait(max(0.0, interval - (time.monotonic() - started)))
+        finally:
+            if cap is not None:
+                cap.release()
+
+    def _handle(self, frame) -> None:
+        result = self.pipeline.read(frame)
+        if result.scan is not None:
+            if self.debouncer.accept(f"{result.scan.kind}:{result.scan.code}"):
+                self.on_scan(result.scan)
+        elif result.rejected and self._rejects.accept("rejected"):
+            self.on_rejected()
+
+
+class FakeCamera:
+    """Recording fake with the CameraScanner interface: `show(text)` is one frame with a barcode,
+    `hold(text)` keeps it in front of the camera (seen again after start, plug and reset),
+    `unplug()`/`plug()` simulate the cable. Validation and debouncing are the real ones."""
+
+    def __init__(self, on_scan: ScanCallback = lambda scan: None,
+                 on_status: StatusCallback = lambda available: None,
+                 on_rejected: Callable[[], None] = lambda: None,
+                 debounce_s: float = 3.0, clock: Callable[[], float] = time.monotonic):
+        """Same callbacks as CameraScanner; `clock` drives the debouncer."""
+        self.on_scan, self.on_status, self.on_rejected = on_scan, on_status, on_rejected
+        self.debouncer = Debouncer(debounce_s, clock)
+        self._rejects = Debouncer(debounce_s, clock)
+        self.available: bool | None = None  # the first state is always reported
+        self.plugged = True
+        self.running = False
+        self.held: str | None = None
+        self._held_symbology = "qr"
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        """Start 'capturing' (available if plugged)."""
+        self.calls.append("start")
+        self.running = True
+        self._set_available(self.plugged)
+        self._see_held()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop capturing."""
+        self.calls.append("stop")
+        self.running = False
+
+    def reset(self) -> None:
+        """Forget debounced codes."""
+        self.calls.append("reset")
+        self.debouncer.reset()
+        self._see_held()
+
+    def _set_available(self, available: bool) -> None:
+        if available != self.available:
+            self.available = available
+            self.on_status(available)
+
+    def show(self, text: str, symbology: str = "qr") -> None:
+        """A frame whose barcode reads `text` (ignored while unplugged or stopped)."""
+        self.calls.append(f"show {symbology}")
+        if not (self.running and self.plugged):
+            return
+        scan = validate(symbology, text)
+        if scan is None:
+            if self._rejects.accept("rejected"):
+                self.on_rejected()
+        elif self.debouncer.accept(f"{scan.kind}:{scan.code}"):
+            self.on_scan(scan)
+
+    def unplug(self) -> None:
+        """Pull the cable."""
+        self.calls.append("unplug")
+        self.plugged = False
+        if self.running:
+            self._set_available(False)
+
+    def plug(self) -> None:
+        """Plug the camera back in."""
+        self.calls.append("plug")
+        self.plugged = True
+        if self.running:
+            self._set_available(True)
+            self._see_held()
+
+    def hold(self, text: str | None, symbology: str = "qr") -> None:
+        """Keep a barcode reading `text` in front of the camera (None: take it away)."""
+        self.held, self._held_symbology = text, symbology
+        self._see_held()
+
+    def _see_held(self) -> None:
+        if self.held is not None:
+            self.show(self.held, self._held_symbology)
