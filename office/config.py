@@ -8,6 +8,7 @@ from datetime import time
 from pathlib import Path
 
 from office.model import PriorityCategory
+from office.rules.calendar import DEFAULT_OVERRIDES_PATH
 from office.rules.codes import AGENCY_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ class OfficeConfig:
     sequence_last: int = 9999
     working_sessions: tuple[tuple[time, time], ...] = (
         (time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
-    calendar_overrides: Path = ASSETS / "calendar" / "vn-overrides.toml"
+    calendar_overrides: Path = DEFAULT_OVERRIDES_PATH
     ticket_sessions: tuple[tuple[time, time], ...] = (
         (time(7, 0), time(11, 15)), (time(13, 30), time(16, 45)))
     priority_ratio: int = 3
@@ -130,8 +131,8 @@ def _check(c: OfficeConfig, source: str) -> None:
         raise ConfigError(f"{source}: rating_scale must be 3 or 5")
     if c.default_service_minutes < 1 or c.rating_repeat_seconds < 0:
         raise ConfigError(f"{source}: default_service_minutes >= 1 and rating_repeat_seconds >= 0")
-    if not c.office_id or not c.agency_code or "-" in c.agency_code:
-        raise ConfigError(f"{source}: office_id and agency_code must be non-empty; agency_code has no '-'")
+    if not c.office_id:
+        raise ConfigError(f"{source}: office_id must be non-empty")
     if not re.fullmatch(AGENCY_PATTERN, c.agency_code):
         raise ConfigError(f"{source}: agency_code {c.agency_code!r} is not an agency e-ID like "
                           f"'000.31.20.H56' (upper case, dot-separated); dossier codes could not be read back")
