@@ -6,12 +6,14 @@ transfers and ratings follow exactly the rules the real counters follow.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable
 
+from office.auth import Credentials, token_hash
 from office.catalogue import load_catalogue, read_catalogue
 from office.model import DossierStatus as S
 from office.model import Procedure, SequenceExhausted, TicketState
@@ -62,12 +64,45 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
     catalogue = read_catalogue()
     load_catalogue(svc.store, catalogue)
     progress(f"danh mục: {len(catalogue['procedures'])} thủ tục, {len(catalogue['counters'])} quầy")
+    seed_demo_credentials(svc, seed)
     workdays = [d for d in (now.date() - timedelta(days=i) for i in range(days, -1, -1))
                 if svc.calendar.is_working_day(d)]
     if not workdays:
         return
     _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events)
     _seed_queue(svc, tickets, workdays, rng, now, progress)
+
+
+# ---- hub credentials (DEMO ONLY: published in README, never use them in a real office) ----
+
+DEMO_PINS = {"hoa.tt": "110011", "nam.nv": "220022", "lan.pt": "330033", "dung.lq": "440044",
+             "mai.dt": "550055", "son.hv": "660066"}
+DEMO_DEVICES = (("kiosk-1", "kiosk"), ("kiosk-2", "kiosk"), *((f"quay-{i}", "counter") for i in range(1, 7)),
+                ("bang-tin-1", "display"), ("quan-tri", "admin"))
+
+
+def demo_token(seed: int, name: str) -> str:
+    """The demo device token of `name`: derived from the seed, so it is public — demo only."""
+    return "demo-" + hashlib.sha256(f"mot-cua-demo:{seed}:{name}".encode()).hexdigest()[:24]
+
+
+def seed_demo_credentials(svc: OfficeService, seed: int = 2026) -> None:
+    """Enrol the demo devices with their derived tokens and give the demo staff their PINs."""
+    credentials = Credentials(svc.store, svc.clock)
+    for name, role in DEMO_DEVICES:
+        credentials.enroll(role, name, token=demo_token(seed, name))
+    for username, pin in DEMO_PINS.items():
+        credentials.set_pin(username, pin)
+
+
+def demo_device_tokens(svc: OfficeService, seed: int = 2026) -> list[tuple[str, str, str]]:
+    """(name, role, token) of the demo devices whose demo token works in this store."""
+    found = []
+    for name, role in DEMO_DEVICES:
+        token = demo_token(seed, name)
+        if svc.store.device_by_token(token_hash(token)) is not None:
+            found.append((name, role, token))
+    return found
 
 
 # ---- dossiers ----------------------------------------------------------------------------

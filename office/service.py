@@ -13,8 +13,8 @@ from typing import Callable
 
 from office.config import OfficeConfig
 from office.model import (Actor, Applicant, Conflict, Dossier, DossierStatus, DueChange,
-                          InvalidInput, KioskDossierView, KioskStep, NotFound, OutsideHours,
-                          PriorityCategory, Rating, RatingLevel, Step, Ticket, TicketReceipt,
+                          IllegalTransition, InvalidInput, KioskDossierView, KioskStep, NotFound,
+                          OutsideHours, PriorityCategory, Rating, RatingLevel, Step, Ticket, TicketReceipt,
                           TicketState, Timeliness, check_transition)
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.rules.codes import check_secret, format_dossier_code, new_lookup_secret, parse_dossier_code
@@ -34,11 +34,15 @@ class OfficeService:
 
     def __init__(self, store: Store, config: OfficeConfig, calendar: WorkCalendar | None = None,
                  clock: Callable[[], datetime] = datetime.now):
-        """Wire a service; `clock` returns local naive time (tests and seeding pass their own)."""
+        """Wire a service; `clock` returns local naive time (tests and seeding pass their own).
+
+        Without a calendar: the config's override file plus the calendar days pulled from the
+        central system (the local file wins)."""
         self.store = store
         self.config = config
         self.calendar = calendar or WorkCalendar.from_file(
-            config.calendar_overrides, WorkingHours(config.working_sessions))
+            config.calendar_overrides, WorkingHours(config.working_sessions)
+        ).with_overrides(*store.central_calendar())
         self.clock = clock
 
     @classmethod
@@ -280,8 +284,9 @@ class OfficeService:
                 done = self.store.idempotent_result(idempotency_key, "receive_dossier")
                 if done:
                     return self.store.dossier(done["code"])
-            seq = self.store.next_dossier_sequence(self.store.agency_code, now.date(),
-                                                   self.config.sequence_first, self.config.sequence_last)
+            first, last = (self.store.number_block(self.store.agency_code, now.date())
+                           or (self.config.sequence_first, self.config.sequence_last))
+            seq = self.store.next_dossier_sequence(self.store.agency_code, now.date(), first, last)
             code = format_dossier_code(self.store.agency_code, now.date(), seq)
             step = Step(now, actor.name, actor.role, actor.department,
                         f"Tiếp nhận hồ sơ, hẹn trả {due:%H:%M %d/%m/%Y}", S.RECEIVED)
@@ -315,29 +320,63 @@ class OfficeService:
         if not content:
             raise InvalidInput("Cần ghi nội dung xử lý")
         with self.store.write():
-            d = self.store.dossier(code)
-            check_transition(d.status, status)
-            changes: dict = {"status": status}
-            if status == S.SUPPLEMENT_REQUESTED:
-                changes["paused_at"] = now
-            if d.status == S.SUPPLEMENT_REQUESTED and status == S.PROCESSING:
-                new_due = self.calendar.resume_after_pause(d.due_at, d.paused_at, now)
-                change = DueChange(now, d.due_at, new_due, "supplement", "Đã nhận hồ sơ bổ sung")
-                self.store.add_due_change(code, change)
-                changes.update(due_at=new_due, paused_at=None)
-            if status in FINISHED and d.status != S.RETURNED:  # a recall keeps the processing end
-                changes["finished_at"] = now
-            if status == S.RETURNED:
-                changes["returned_at"] = now
-            if d.status == S.RETURNED:
-                changes["returned_at"] = None
-            self.store.update_dossier(code, **changes)
-            step = Step(now, actor.name, actor.role, actor.department, content, status)
-            self.store.add_step(code, step)
-            self.store.append_event("dossier", code, "status",
-                                    {"code": code, "step": _step_payload(step),
-                                     **{k: v for k, v in changes.items() if k != "status"}}, now)
+            self._transition(self.store.dossier(code), status, actor, content, now, now)
         return self.store.dossier(code)
+
+    def _transition(self, d: Dossier, status: DossierStatus, actor: Actor, content: str,
+                    at: datetime, now: datetime, **event_extra) -> None:
+        """The status change of `change_status` (rules, clock, step, change-log event at `now`)
+        for a step that happened at `at`; inside `store.write()`."""
+        code = d.code
+        check_transition(d.status, status)
+        changes: dict = {"status": status}
+        if status == S.SUPPLEMENT_REQUESTED:
+            changes["paused_at"] = at
+        if d.status == S.SUPPLEMENT_REQUESTED and status == S.PROCESSING:
+            new_due = self.calendar.resume_after_pause(d.due_at, d.paused_at, at)
+            change = DueChange(at, d.due_at, new_due, "supplement", "Đã nhận hồ sơ bổ sung")
+            self.store.add_due_change(code, change)
+            changes.update(due_at=new_due, paused_at=None)
+        if status in FINISHED and d.status != S.RETURNED:  # a recall keeps the processing end
+            changes["finished_at"] = at
+        if status == S.RETURNED:
+            changes["returned_at"] = at
+        if d.status == S.RETURNED:
+            changes["returned_at"] = None
+        self.store.update_dossier(code, **changes)
+        step = Step(at, actor.name, actor.role, actor.department, content, status)
+        self.store.add_step(code, step)
+        self.store.append_event("dossier", code, "status",
+                                {"code": code, "step": _step_payload(step), **event_extra,
+                                 **{k: v for k, v in changes.items() if k != "status"}}, now)
+
+    def apply_central_step(self, update_id: str, code: str, status: int, actor: Actor, content: str,
+                           at: datetime) -> str:
+        """Apply a processing step a back-office department posted at the central system.
+
+        The same rules as a counter's status change (transitions, clock, step), plus `synced_at`
+        so the kiosk can say "data as of …". Idempotent by `update_id`: a second delivery changes
+        nothing. Returns "applied", "duplicate" or "conflict": a step that is illegal here (the
+        office moved the dossier on meanwhile) or for an unknown dossier is recorded with its
+        reason, and a `central_update_rejected` change-log event tells the central system."""
+        now = self._now()
+        with self.store.write():
+            if self.store.inbox_outcome(update_id) is not None:
+                return "duplicate"
+            d = None
+            try:
+                d = self.store.dossier(code)
+                self._transition(d, DossierStatus(status), actor, nfc(content.strip()) or "—", at, now,
+                                 update_id=update_id)
+                self.store.update_dossier(code, synced_at=now)
+                outcome, detail = "applied", ""
+            except (NotFound, IllegalTransition, ValueError) as e:
+                outcome, detail = "conflict", getattr(e, "message", str(e))
+                self.store.append_event("dossier", code, "central_update_rejected",
+                                        {"code": code, "update_id": update_id, "reason": detail,
+                                         "status": int(d.status) if d else None}, now)
+            self.store.record_inbox(update_id, "dossier_step", outcome, detail, now)
+        return outcome
 
     def extend_due(self, code: str, new_due: datetime, reason: str, actor: Actor) -> Dossier:
         """Extend the appointment date (apology letter, Mẫu 04): only before the current date passes."""
@@ -458,6 +497,61 @@ class OfficeService:
     def summary(self) -> dict:
         """Office identity and store counts (the `info` command)."""
         return {**self.office(), **self.store.counts()}
+
+    def reports(self, day_from: date, day_to: date) -> dict:
+        """Office report over the days [day_from, day_to] (at most 366): queue tickets per day,
+        service and state with mean waiting and serving minutes; ratings with the QĐ 766
+        satisfaction indicator (% satisfied or better) per day, counter, service and staff member,
+        never per citizen; dossiers received per status and finished on time.
+
+        Every key is a string, so the report reads the same embedded and over the hub.
+        """
+        if day_to < day_from:
+            raise InvalidInput("Ngày kết thúc báo cáo phải sau hoặc bằng ngày bắt đầu")
+        if (day_to - day_from).days >= 366:
+            raise InvalidInput("Mỗi báo cáo tối đa 366 ngày")
+        rows = self.store.report_rows(day_from, day_to)
+        tickets: dict = {"issued": 0, "by_state": {}, "by_service": {}, "by_day": {}}
+        for r in rows["tickets"]:
+            tickets["issued"] += r["issued"]
+            _add(tickets["by_state"], r["state"], r["n"])
+            _add(tickets["by_service"], r["service_code"], r["issued"])
+            _add(tickets["by_day"], r["day"], r["issued"])
+        times = rows["times"][0]
+        tickets["mean_wait_minutes"] = None if times["wait"] is None else round(times["wait"], 1)
+        tickets["mean_service_minutes"] = None if times["serve"] is None else round(times["serve"], 1)
+        tally: dict[str, dict[str, list[int]]] = {k: {} for k in ("day", "counter", "service", "staff")}
+        by_level: dict[str, int] = {}
+        for r in rows["ratings"]:
+            satisfied = r["n"] if r["level"] >= r["scale"] - 1 else 0  # top two levels of its scale
+            _add(by_level, str(r["level"]), r["n"])
+            for dim, key in (("day", r["day"]), ("counter", r["counter_id"]),
+                             ("service", r["service_code"]), ("staff", r["staff"])):
+                if key is not None:
+                    n_sat = tally[dim].setdefault(str(key), [0, 0])
+                    n_sat[0] += r["n"]
+                    n_sat[1] += satisfied
+        count = sum(by_level.values())
+        satisfied = sum(n_sat[1] for n_sat in tally["day"].values())
+        ratings = {"count": count, "satisfied_percent": _percent(satisfied, count), "by_level": by_level,
+                   **{f"by_{dim}": {k: {"count": n, "satisfied_percent": _percent(s, n)}
+                                   for k, (n, s) in sorted(groups.items())}
+                      for dim, groups in tally.items()}}
+        finished = rows["finished"][0]
+        dossiers = {"received": sum(r["n"] for r in rows["received"]),
+                    "received_by_status": {str(r["status"]): r["n"] for r in rows["received"]},
+                    "finished": finished["n"], "finished_on_time": finished["on_time"],
+                    "on_time_percent": _percent(finished["on_time"], finished["n"])}
+        return {"day_from": day_from.isoformat(), "day_to": day_to.isoformat(),
+                "tickets": tickets, "ratings": ratings, "dossiers": dossiers}
+
+
+def _add(totals: dict, key: str, n: int) -> None:
+    totals[key] = totals.get(key, 0) + n
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def _clean_applicant(a: Applicant) -> Applicant:

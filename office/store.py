@@ -14,7 +14,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -96,6 +96,41 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         office_id TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
         kind TEXT NOT NULL, payload TEXT NOT NULL, at TEXT NOT NULL,
         schema INTEGER NOT NULL);
+    """)
+
+
+@migrations()
+def m002_hub_auth(db: sqlite_utils.Database) -> None:
+    """Hub credentials: enrolled devices (token hashes), staff PIN hashes, staff sessions, and
+    the audit log of full personal-data views."""
+    db.executescript("""
+    CREATE TABLE devices (id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE UNIQUE INDEX devices_active_name ON devices(name) WHERE revoked_at IS NULL;
+    CREATE TABLE staff_pins (username TEXT PRIMARY KEY REFERENCES staff(username),
+        pin_hash TEXT NOT NULL, set_at TEXT NOT NULL);
+    CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES staff(username),
+        device_id INTEGER NOT NULL REFERENCES devices(id),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT);
+    CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, username TEXT,
+        device_id INTEGER REFERENCES devices(id), action TEXT NOT NULL, target TEXT NOT NULL);
+    CREATE INDEX audit_log_target ON audit_log(target);
+    """)
+
+
+@migrations()
+def m003_sync_state(db: sqlite_utils.Database) -> None:
+    """Sync with the central system: checkpoints and cursors, pulled updates already applied
+    (with their outcome), dossier-number blocks leased to this office, central calendar days."""
+    db.executescript("""
+    CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_inbox (update_id TEXT PRIMARY KEY, kind TEXT NOT NULL,
+        outcome TEXT NOT NULL, detail TEXT NOT NULL, applied_at TEXT NOT NULL);
+    CREATE TABLE number_blocks (id TEXT PRIMARY KEY, agency TEXT NOT NULL,
+        seq_first INTEGER NOT NULL, seq_last INTEGER NOT NULL, valid_from TEXT NOT NULL);
+    CREATE INDEX number_blocks_agency ON number_blocks(agency, valid_from);
+    CREATE TABLE central_calendar (day TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL);
     """)
 
 
@@ -191,6 +226,21 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite_utils.Database]:
+        """A read transaction: every query inside sees one consistent snapshot (inside `write()`
+        it is simply part of that transaction)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self.db
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self.db
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         """Run a SELECT and return dict rows (lighter than sqlite-utils' query on hot paths)."""
         cursor = self.db.conn.execute(sql, tuple(params))
@@ -226,6 +276,17 @@ class Store:
                              [after_seq, limit])
         return [{**r, "payload": json.loads(r["payload"])} for r in rows]
 
+    def entity_events(self, after_seq: int, up_to: int, entities: Iterable[str],
+                      limit: int = 500) -> list[dict]:
+        """Change-log events of some entities (e.g. "ticket", "counter") with after_seq < seq <= up_to,
+        oldest first, with `seq`, `entity`, `kind`, `at` and the decoded payload."""
+        entities = list(entities)
+        rows = self._rows(
+            f"SELECT seq, entity, kind, at, payload FROM events WHERE seq > ? AND seq <= ?"
+            f" AND entity IN ({', '.join('?' * len(entities))}) ORDER BY seq LIMIT ?",
+            [after_seq, up_to, *entities, limit])
+        return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
     def idempotent_result(self, key: str, op: str) -> dict | None:
         """The stored result of an earlier request with this idempotency key."""
         row = self._one("SELECT op, result FROM idempotency WHERE key = ?", [key])
@@ -239,6 +300,72 @@ class Store:
         """Store the result of a request under its idempotency key (inside `write()`)."""
         self.db.execute("INSERT INTO idempotency (key, op, result, at) VALUES (?, ?, ?, ?)",
                         [key, op, json.dumps(result), _ts(at)])
+
+    # ---- sync with the central system ---------------------------------------------------
+
+    def event_rows(self, after_seq: int, limit: int) -> list[tuple]:
+        """Raw change-log rows after a seq (payload as stored JSON text), for the sync push:
+        (seq, id, office_id, entity, entity_id, kind, payload, at, schema)."""
+        return self.db.conn.execute(
+            "SELECT seq, id, office_id, entity, entity_id, kind, payload, at, schema FROM events"
+            " WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)).fetchall()
+
+    def last_event_seq(self) -> int:
+        """The seq of the newest change-log event (0 when there is none)."""
+        return self._one("SELECT COALESCE(MAX(seq), 0) AS n FROM events")["n"]
+
+    def event_days(self) -> list[tuple[str, str]]:
+        """(local day, event id) of every change-log event, for reconciliation."""
+        return self.db.conn.execute("SELECT substr(at, 1, 10), id FROM events").fetchall()
+
+    def sync_value(self, key: str, default: str | None = None) -> str | None:
+        """A sync checkpoint or cursor (e.g. "push_checkpoint", "pull_cursor")."""
+        row = self._one("SELECT value FROM sync_state WHERE key = ?", [key])
+        return row["value"] if row else default
+
+    def set_sync_value(self, key: str, value: str) -> None:
+        """Save a sync checkpoint or cursor; inside `write()` with what it covers."""
+        self.db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+    def inbox_outcome(self, update_id: str) -> str | None:
+        """How a pulled central update was handled ("applied", "conflict"…), None if never seen."""
+        row = self._one("SELECT outcome FROM sync_inbox WHERE update_id = ?", [update_id])
+        return row["outcome"] if row else None
+
+    def record_inbox(self, update_id: str, kind: str, outcome: str, detail: str, at: datetime) -> None:
+        """Remember a pulled central update and its outcome (inside `write()`, with its effects)."""
+        self.db.execute("INSERT INTO sync_inbox (update_id, kind, outcome, detail, applied_at)"
+                        " VALUES (?, ?, ?, ?, ?)", [update_id, kind, outcome, detail, _ts(at)])
+
+    def inbox(self, outcome: str | None = None) -> list[dict]:
+        """Pulled central updates, optionally of one outcome, oldest first."""
+        where, params = ("WHERE outcome = ?", [outcome]) if outcome else ("", [])
+        return self._rows(f"SELECT * FROM sync_inbox {where} ORDER BY applied_at, rowid", params)
+
+    def save_number_block(self, block_id: str, agency: str, first: int, last: int, valid_from: date) -> None:
+        """Record a dossier-number block leased to this office by the central system."""
+        self.db.execute("INSERT INTO number_blocks (id, agency, seq_first, seq_last, valid_from)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                        [block_id, agency, first, last, valid_from.isoformat()])
+
+    def number_block(self, agency: str, day: date) -> tuple[int, int] | None:
+        """(first, last) of the newest block of an agency valid on a day, or None."""
+        row = self._one("SELECT seq_first, seq_last FROM number_blocks WHERE agency = ? AND valid_from <= ?"
+                        " ORDER BY valid_from DESC, seq_first DESC LIMIT 1", [agency, day.isoformat()])
+        return (row["seq_first"], row["seq_last"]) if row else None
+
+    def save_central_calendar_day(self, day: date, kind: str, reason: str) -> None:
+        """Record a calendar override published by the central system ("day_off" / "working_day")."""
+        self.db.execute("INSERT INTO central_calendar (day, kind, reason) VALUES (?, ?, ?)"
+                        " ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, reason = excluded.reason",
+                        [day.isoformat(), kind, reason])
+
+    def central_calendar(self) -> tuple[dict[date, str], set[date]]:
+        """Central calendar overrides: (days off with reasons, extra working days)."""
+        rows = self._rows("SELECT day, kind, reason FROM central_calendar")
+        return ({date.fromisoformat(r["day"]): r["reason"] for r in rows if r["kind"] == "day_off"},
+                {date.fromisoformat(r["day"]) for r in rows if r["kind"] == "working_day"})
 
     # ---- catalogue ----------------------------------------------------------------------
 
@@ -344,10 +471,12 @@ class Store:
     # ---- dossiers -----------------------------------------------------------------------
 
     def next_dossier_sequence(self, agency: str, day: date, first: int, last: int) -> int:
-        """Allocate the next daily sequence for an agency in one statement; inside `write()`."""
+        """Allocate the next daily sequence for an agency in one statement; inside `write()`.
+
+        The sequence never goes below `first`, so a newly leased block starts at its own first number."""
         seq = self._one(
             "INSERT INTO dossier_seq (agency, day, last) VALUES (?, ?, ?)"
-            " ON CONFLICT (agency, day) DO UPDATE SET last = last + 1 RETURNING last",
+            " ON CONFLICT (agency, day) DO UPDATE SET last = MAX(last + 1, excluded.last) RETURNING last",
             [agency, day.isoformat(), first])["last"]
         if seq > last:
             raise SequenceExhausted(
@@ -531,6 +660,118 @@ class Store:
             f"INSERT INTO ratings ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
             list(values.values())).lastrowid
         return _rating(self._one("SELECT * FROM ratings WHERE id = ?", [rating_id]))
+
+    # ---- hub credentials (token and PIN hashes only, never the secrets) ------------------
+
+    def add_device(self, name: str, role: str, token_hash: str, at: datetime) -> int:
+        """Enrol a device by the hash of its token; Conflict if an active device has that name."""
+        if self._one("SELECT id FROM devices WHERE name = ? AND revoked_at IS NULL", [name]):
+            raise Conflict(f"Thiết bị {name!r} đã được đăng ký (thu hồi trước khi đăng ký lại)")
+        return self.db.execute(
+            "INSERT INTO devices (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            [name, role, token_hash, _ts(at)]).lastrowid
+
+    def device_by_token(self, token_hash: str) -> dict | None:
+        """The active (not revoked) device holding the token with this hash: id, name, role."""
+        return self._one("SELECT id, name, role FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                         [token_hash])
+
+    def devices(self) -> list[dict]:
+        """Every enrolled device, revoked ones included: id, name, role, created_at, revoked_at."""
+        return self._rows("SELECT id, name, role, created_at, revoked_at FROM devices ORDER BY id")
+
+    def revoke_device(self, name: str, at: datetime) -> int:
+        """Revoke the active device with this name and end its staff sessions; returns 0 or 1."""
+        row = self._one("SELECT id FROM devices WHERE name = ? AND revoked_at IS NULL", [name])
+        if row is None:
+            return 0
+        self.db.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", [_ts(at), row["id"]])
+        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE device_id = ? AND ended_at IS NULL",
+                        [_ts(at), row["id"]])
+        return 1
+
+    def staff_member(self, username: str) -> dict:
+        """One staff member (username, name, title, department) or NotFound."""
+        row = self._one("SELECT * FROM staff WHERE username = ?", [username])
+        if row is None:
+            raise NotFound(f"Không có cán bộ {username!r}")
+        return row
+
+    def set_pin_hash(self, username: str, pin_hash: str, at: datetime) -> None:
+        """Set a staff member's PIN hash and end their open sessions; NotFound for an unknown user."""
+        self.staff_member(username)
+        self.db.execute(
+            "INSERT INTO staff_pins (username, pin_hash, set_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (username) DO UPDATE SET pin_hash = excluded.pin_hash, set_at = excluded.set_at",
+            [username, pin_hash, _ts(at)])
+        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+                        [_ts(at), username])
+
+    def pin_hash(self, username: str) -> str | None:
+        """The stored PIN hash of a staff member, or None when no PIN is set."""
+        row = self._one("SELECT pin_hash FROM staff_pins WHERE username = ?", [username])
+        return row["pin_hash"] if row else None
+
+    def add_session(self, token_hash: str, username: str, device_id: int, at: datetime,
+                    expires_at: datetime) -> None:
+        """Open a staff session on a device."""
+        self.db.execute(
+            "INSERT INTO staff_sessions (token_hash, username, device_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)", [token_hash, username, device_id, _ts(at), _ts(expires_at)])
+
+    def session(self, token_hash: str, device_id: int, now: datetime) -> dict | None:
+        """The open, unexpired session with this token hash on this device, with the staff member's
+        username, name, title and department."""
+        return self._one(
+            "SELECT s.username, st.name, st.title, st.department, s.expires_at FROM staff_sessions s"
+            " JOIN staff st ON st.username = s.username WHERE s.token_hash = ? AND s.device_id = ?"
+            " AND s.ended_at IS NULL AND s.expires_at > ?", [token_hash, device_id, _ts(now)])
+
+    def end_session(self, token_hash: str, at: datetime) -> None:
+        """End a staff session (log out)."""
+        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                        [_ts(at), token_hash])
+
+    def add_audit(self, at: datetime, username: str | None, device_id: int | None, action: str,
+                  target: str) -> None:
+        """Append to the audit log (e.g. who saw a dossier's full ID number, from which device)."""
+        self.db.execute("INSERT INTO audit_log (at, username, device_id, action, target) VALUES (?, ?, ?, ?, ?)",
+                        [_ts(at), username, device_id, action, target])
+
+    def audit_log(self, target: str | None = None, limit: int = 100) -> list[dict]:
+        """Newest audit entries, optionally for one target."""
+        where, params = ("WHERE target = ?", [target]) if target is not None else ("", [])
+        return self._rows(f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+
+    # ---- reports --------------------------------------------------------------------------
+
+    def report_rows(self, day_from: date, day_to: date) -> dict[str, list[dict]]:
+        """Grouped rows for the office report over [day_from, day_to] (the service shapes them):
+        tickets by day/service/state, waiting and serving minutes, ratings by day/level/counter/
+        service/staff, dossiers received by status and dossiers finished on time or late."""
+        lo, hi = day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()
+        days = [day_from.isoformat(), day_to.isoformat()]
+        return {
+            "tickets": self._rows(
+                "SELECT day, service_code, state, COUNT(*) AS n, SUM(transferred_from IS NULL) AS issued"
+                " FROM tickets WHERE day BETWEEN ? AND ? GROUP BY day, service_code, state", days),
+            "times": self._rows(
+                "SELECT AVG(CASE WHEN transferred_from IS NULL AND called_at IS NOT NULL"
+                "  THEN (julianday(called_at) - julianday(issued_at)) * 1440 END) AS wait,"
+                " AVG(CASE WHEN state = 'done' AND served_at IS NOT NULL"
+                "  THEN (julianday(finished_at) - julianday(served_at)) * 1440 END) AS serve"
+                " FROM tickets WHERE day BETWEEN ? AND ?", days),
+            "ratings": self._rows(
+                "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
+                " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"
+                " GROUP BY day, level, scale, counter_id, service_code, staff", [lo, hi]),
+            "received": self._rows(
+                "SELECT status, COUNT(*) AS n FROM dossiers WHERE received_at >= ? AND received_at < ?"
+                " GROUP BY status", [lo, hi]),
+            "finished": self._rows(
+                "SELECT COUNT(*) AS n, COALESCE(SUM(finished_at <= due_at), 0) AS on_time FROM dossiers"
+                " WHERE finished_at >= ? AND finished_at < ?", [lo, hi]),
+        }
 
     # ---- summaries ----------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ def test_help_lists_every_subcommand():
 
 def test_demo_then_info_json(tmp_path):
     db = tmp_path / "office.sqlite"
-    out = run("demo", "--db", db, "--dossiers", 300, "--tickets", 200, "--days", 20).stdout
+    out = run("demo", "--no-window", "--db", db, "--dossiers", 300, "--tickets", 200, "--days", 20).stdout
     assert "Trung tâm Phục vụ hành chính công" in out
     info = json.loads(run("info", "--db", db, "--json").stdout)
     assert info["office_id"] == "demo" and info["agency_code"] == "000.31.20.H56"
@@ -35,13 +35,13 @@ def test_demo_then_info_json(tmp_path):
     assert info["tickets"] >= 150 and info["ratings"] > 0
     assert info["events"] > info["dossiers"]  # dossiers imported + every queue mutation
     # Running demo again on the same store seeds nothing more.
-    run("demo", "--db", db, "--dossiers", 300)
+    run("demo", "--no-window", "--db", db, "--dossiers", 300)
     assert json.loads(run("info", "--db", db, "--json").stdout)["dossiers"] == 300
 
 
 def test_info_text_has_vietnamese_status_labels(tmp_path):
     db = tmp_path / "office.sqlite"
-    run("demo", "--db", db, "--dossiers", 200, "--tickets", 0, "--days", 20)
+    run("demo", "--no-window", "--db", db, "--dossiers", 200, "--tickets", 0, "--days", 20)
     out = run("info", "--db", db).stdout
     assert "Đã trả kết quả" in out and "Hồ sơ: 200" in out
 

@@ -128,7 +128,8 @@ class EscposPrinter:
         try:
             device.open()
         except (self._exceptions.Error, OSError) as e:
-            raise PrintFailure("offline", f"printer {self.describe()} is offline: {e}".strip()) from None
+            detail = " ".join(str(e).split())
+            raise PrintFailure("offline", f"printer {self.describe()} is offline: {detail}") from None
         return device
 
     def _paper(self, device) -> Paper:
@@ -169,7 +170,8 @@ class EscposPrinter:
                 try:
                     device._raw(job)
                 except (OSError, self._exceptions.Error) as e:
-                    raise PrintFailure("offline", f"printer {self.describe()} stopped: {e}") from None
+                    detail = " ".join(str(e).split())
+                    raise PrintFailure("offline", f"printer {self.describe()} stopped: {detail}") from None
                 return paper
             finally:
                 device.close()

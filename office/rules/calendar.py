@@ -100,6 +100,14 @@ class WorkCalendar:
         self._day_length = sum((e - s for s, e in self._sessions), timedelta())
         self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
 
+    def with_overrides(self, days_off: Mapping[date, str], working_days: Iterable[date]) -> WorkCalendar:
+        """This calendar plus more overrides (e.g. from the central system); this one's own win."""
+        if not days_off and not working_days:
+            return self
+        off = {d: r for d, r in days_off.items() if d not in self._working_days}
+        work = {d for d in working_days if d not in self._days_off}
+        return WorkCalendar(self.hours, {**off, **self._days_off}, self._working_days | work)
+
     @classmethod
     def from_file(cls, path: str | Path, hours: WorkingHours = WorkingHours()) -> WorkCalendar:
         """Calendar with the local overrides of a TOML file; a bad file raises InvalidInput."""

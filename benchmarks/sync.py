@@ -1,0 +1,170 @@
+"""Sync benchmarks: office → central push throughput on SQLite and PostgreSQL next to a bare bulk
+insert of the same rows into the same kind of database, and the time to resume after kill -9."""
+from __future__ import annotations
+
+import math
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from benchmarks import print_table
+from office.config import OfficeConfig
+from office.demo import seed_demo
+from office.service import OfficeService
+from sync.central_store import EVENT_INSERT, CentralStore
+from sync.client import SyncClient
+from sync.pgtest import PostgresUnavailable, TempPostgres
+from sync.transport import Transport
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DAY = datetime(2026, 11, 25, 9, 0)
+BATCH_EVENTS = 2000
+BATCH_BYTES = 16 * 1024 * 1024  # a LAN-speed link: batches are bounded by the event count
+TARGET = 0.5  # sync rate ≥ 50% of the bare insert rate
+
+
+def office_store(cache: Path, n: int) -> Path:
+    """An office store with about `n` change-log events (demo dossiers), built once into `cache`."""
+    path = cache / f"sync-office-{n}.sqlite"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".building")
+    for f in cache.glob(tmp.name + "*"):
+        f.unlink()
+    svc = OfficeService.open(tmp, OfficeConfig())
+    seed_demo(svc, dossiers=n, tickets=0, days=30 + math.ceil(n / 3000 * 7 / 5), now=BENCH_DAY,
+              progress=lambda msg: print(f"  {msg}", end="\r", file=sys.stderr))
+    svc.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    svc.store.close()
+    tmp.rename(path)
+    return path
+
+
+def serve(db: str) -> tuple[subprocess.Popen, str]:
+    """`main.py central serve` on a free loopback port; returns the process and its URL."""
+    p = subprocess.Popen([sys.executable, "main.py", "central", "serve", "--db", db, "--port", "0"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = p.stdout.readline()
+    if "serving" not in line:
+        raise RuntimeError(f"central did not start: {line}{p.stdout.read()}")
+    return p, line.split(" on ")[-1].strip()
+
+
+def stop(p: subprocess.Popen) -> None:
+    """Stop a central server process."""
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
+def bare_insert(url: str, rows: list[tuple]) -> float:
+    """Seconds to insert the rows into a fresh central events table in one transaction."""
+    store = CentralStore(url)
+    started = time.perf_counter()
+    with store.tx() as x:
+        x.many(EVENT_INSERT, rows)
+    elapsed = time.perf_counter() - started
+    store.close()
+    return elapsed
+
+
+def push_all(office_db: Path, url: str) -> tuple[float, int]:
+    """Enroll the office in a fresh central store, push everything; (seconds, events)."""
+    store = CentralStore(url)
+    svc = OfficeService.open(office_db, OfficeConfig())
+    with svc.store.write():
+        svc.store.set_sync_value("push_checkpoint", "0")
+    token = store.enroll_office(svc.store.office_id)
+    store.close()
+    server, base = serve(url)
+    try:
+        report = SyncClient(svc, Transport(base, token), batch_events=BATCH_EVENTS,
+                            batch_bytes=BATCH_BYTES).run()
+    finally:
+        stop(server)
+    if not report.ok:
+        raise RuntimeError(f"sync failed: {report.summary(svc.store.office_id)}")
+    return report.seconds, report.pushed
+
+
+def resume_after_kill(office_db: Path, url: str) -> tuple[float, float]:
+    """kill -9 `main.py sync` mid-push, restart it; (seconds until the first new batch is
+    committed centrally, seconds until everything is synced)."""
+    store = CentralStore(url)
+    svc = OfficeService.open(office_db, OfficeConfig())
+    with svc.store.write():
+        svc.store.set_sync_value("push_checkpoint", "0")
+    total = svc.store.last_event_seq()
+    token = store.enroll_office(svc.store.office_id)
+    server, base = serve(url)
+    cmd = [sys.executable, "main.py", "sync", "--db", str(office_db), "--central", base, "--token", token,
+           "--batch-events", str(BATCH_EVENTS)]
+    try:
+        first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while store.office_state(svc.store.office_id)["hwm"] < total // 3:
+            time.sleep(0.01)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        at_kill = store.office_state(svc.store.office_id)["hwm"]
+        started = time.perf_counter()
+        second = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while store.office_state(svc.store.office_id)["hwm"] <= at_kill:
+            time.sleep(0.005)
+        resumed = time.perf_counter() - started
+        second.wait(600)
+        finished = time.perf_counter() - started
+        if second.returncode or store.office_state(svc.store.office_id)["hwm"] != total:
+            raise RuntimeError("sync after kill did not complete")
+    finally:
+        stop(server)
+        store.close()
+    return resumed, finished
+
+
+def main(args) -> int:
+    """Run the sync benchmarks on SQLite and PostgreSQL (a failed sync raises; targets are reported)."""
+    args.cache.mkdir(parents=True, exist_ok=True)
+    office_db = office_store(args.cache, args.sync_events)
+    svc = OfficeService.open(office_db, OfficeConfig())
+    rows = svc.store.event_rows(0, 10**9)
+    svc.store.close()
+    work = args.cache / "sync-central"
+    work.mkdir(exist_ok=True)
+    results, resumes, met = [], [], True
+    pg = None
+    try:
+        pg = TempPostgres().start()
+    except PostgresUnavailable as e:
+        print(f"PostgreSQL skipped: {e}", file=sys.stderr)
+    backends = [("SQLite", lambda name: str(_fresh(work / f"{name}.db")))]
+    if pg:
+        backends.append(("PostgreSQL", pg.create_database))
+    try:
+        for label, make in backends:
+            bare = bare_insert(make("bare"), rows)
+            seconds, pushed = push_all(office_db, make("sync"))
+            resumed, finished = resume_after_kill(office_db, make("resume"))
+            ratio = (pushed / seconds) / (len(rows) / bare)
+            met &= ratio >= TARGET
+            results.append([label, len(rows), len(rows) / bare, pushed / seconds, ratio])
+            resumes.append([label, resumed, finished])
+    finally:
+        if pg:
+            pg.stop()
+    print_table(f"Sync office → central over HTTP (loopback, central in its own process), {len(rows):,} "
+                f"events, gzip-6 batches of {BATCH_EVENTS}, one transaction per batch; bare = one "
+                f"executemany of the same rows into an empty events table of the same database", ["central store", "events",
+                                                              "bare insert ev/s", "sync ev/s", "sync/bare"],
+                results)
+    print(f"target: sync ≥ {TARGET:.0%} of the bare bulk insert → {'OK' if met else 'MISSED'}")
+    print_table("Resume after kill -9 of `main.py sync` at one third of the push (seconds)",
+                ["central store", "first batch after restart", "all synced after restart"], resumes)
+    return 0
+
+
+def _fresh(path: Path) -> Path:
+    for f in path.parent.glob(path.name + "*"):
+        f.unlink()
+    return path

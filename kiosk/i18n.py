@@ -1,0 +1,29 @@
+"""Kiosk texts: assets/i18n/<lang>.json, Vietnamese first, English as the switch."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+I18N = Path(__file__).resolve().parent.parent / "assets" / "i18n"
+LANGUAGES = ("vi", "en")
+
+
+class Texts:
+    """Looks up a dotted key in the chosen language, falling back to Vietnamese."""
+
+    def __init__(self, folder: Path = I18N):
+        """Load every language file."""
+        self.tables = {lang: json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))
+                       for lang in LANGUAGES}
+
+    def get(self, key: str, lang: str = "vi", **values) -> str:
+        """The text for `key` with `{name}` placeholders filled; the key itself if missing."""
+        text = self.tables.get(lang, {}).get(key) or self.tables["vi"].get(key) or key
+        return unicodedata.normalize("NFC", text.format(**values) if values else text)
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics, for searching ("Đất đai" → "dat dai")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()

@@ -1,0 +1,1 @@
+"""Kiosk screens: each Screen class holds its state; layouts are in assets/kv/kiosk/."""

@@ -1,0 +1,19 @@
+"""Home: four large tiles and the language switch."""
+from __future__ import annotations
+
+from kiosk.screens.base import KioskScreen
+from office.devices.decoders import Scan
+
+
+class HomeScreen(KioskScreen):
+    """The start screen; a scan here jumps straight to lookup (receipt) or rating (ticket QR)."""
+
+    def open(self, name: str) -> None:
+        """Go to another screen."""
+        self.app.go(name)
+
+    def on_scan(self, scan: Scan) -> bool:
+        """A receipt opens the lookup; a ticket's rating QR opens the rating."""
+        target = "rate" if scan.kind == "ticket" else "lookup"
+        self.app.go(target)
+        return self.manager.get_screen(target).on_scan(scan)

@@ -1,0 +1,64 @@
+"""Kiosk settings (devices, timeouts, admin PIN) from an optional TOML file; every key has a default.
+
+Kept apart from the office configuration: these belong to one kiosk machine, not to the office.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+
+class KioskSettingsError(Exception):
+    """The kiosk settings file is unusable; the message is one line naming the key."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """One kiosk's devices and behaviour."""
+
+    printer: str = "none"  # tcp://HOST[:PORT] | file:PATH | usb:0xVID:0xPID | serial:DEV[:BAUD] | none
+    printer_profile: str = "TM-T88V"
+    camera: str = "none"  # device index ("0"), /dev/videoN, a video file, or none
+    decoder: str = "zxing"  # zxing | pyzbar | opencv
+    scan_debounce_s: float = 3.0
+    wedge_max_gap_s: float = 0.03
+    inactivity_s: int = 60
+    admin_pin: str = "2468"
+    language: str = "vi"
+    lookup_max_failures: int = 5
+    lookup_window_s: int = 300
+    lookup_lockout_s: int = 60
+    thank_you_s: int = 6
+
+
+_TYPES = {f.name: f.type for f in fields(KioskSettings)}
+
+
+def load_kiosk_settings(path: str | Path | None, **overrides) -> KioskSettings:
+    """Settings from a TOML file (None → defaults), then non-None `overrides` (CLI flags)."""
+    values: dict = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KioskSettingsError(f"{path}: file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise KioskSettingsError(f"{path}: not valid TOML ({e})") from None
+        for key, value in data.items():
+            if key not in _TYPES:
+                raise KioskSettingsError(f"{path}: unknown key {key!r} (known: {', '.join(_TYPES)})")
+            want = {"str": str, "int": int, "float": (int, float)}[_TYPES[key]]
+            if not isinstance(value, want) or isinstance(value, bool):
+                raise KioskSettingsError(f"{path}: {key} must be {_TYPES[key]}, got {value!r}")
+            values[key] = value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = replace(KioskSettings(), **values)
+    if settings.language not in ("vi", "en"):
+        raise KioskSettingsError(f"{path or 'settings'}: language must be vi or en")
+    if not (settings.admin_pin.isdigit() and 4 <= len(settings.admin_pin) <= 8):
+        raise KioskSettingsError(f"{path or 'settings'}: admin_pin must be 4–8 digits")
+    if settings.inactivity_s < 10:
+        raise KioskSettingsError(f"{path or 'settings'}: inactivity_s must be >= 10")
+    return settings

@@ -1,0 +1,195 @@
+"""Reusable kiosk widgets; their look lives in assets/kv/kiosk/widgets.kv."""
+from __future__ import annotations
+
+from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
+
+DIGITS = "1 2 3 4 5 6 7 8 9 . 0 -"
+LETTERS = "A B C D E F G H I J K L M N O P Q R S T U V W X Y Z"
+BACKSPACE = "BACK"  # key ids of the special keys; their labels come from the texts
+SPACE = "SPACE"
+
+
+class BigButton(Button):
+    """A button with a large touch target and high-contrast colours (see widgets.kv)."""
+
+    tone = StringProperty("primary")  # primary | secondary | danger | ghost
+
+
+class Tile(BigButton):
+    """A large home-screen tile: a title over a subtitle."""
+
+    title = StringProperty("")
+    subtitle = StringProperty("")
+
+
+class Keypad(GridLayout):
+    """An on-screen keypad built from a space-separated key string; dispatches `on_key(key)`."""
+
+    keys = StringProperty(DIGITS)
+    extra = ListProperty([BACKSPACE])
+    backspace_text = StringProperty("Xóa")
+    space_text = StringProperty("Cách")
+
+    __events__ = ("on_key",)
+
+    def on_keys(self, *_):
+        """Rebuild the buttons when the key set changes."""
+        self._build()
+
+    def on_extra(self, *_):
+        """Rebuild the buttons when the extra keys change."""
+        self._build()
+
+    def on_backspace_text(self, *_):
+        """Relabel after a language switch."""
+        self._build()
+
+    def on_space_text(self, *_):
+        """Relabel after a language switch."""
+        self._build()
+
+    def on_kv_post(self, base_widget):
+        """Build the buttons once the kv rule has set the properties."""
+        self._build()
+
+    def _build(self) -> None:
+        self.clear_widgets()
+        for key in self.keys.split() + list(self.extra):
+            label = {BACKSPACE: self.backspace_text, SPACE: self.space_text}.get(key, key)
+            button = KeyButton(text=label, key=key, tone="secondary" if key in (BACKSPACE, SPACE) else "primary")
+            button.bind(on_release=lambda b: self.dispatch("on_key", b.key))
+            self.add_widget(button)
+
+    def on_key(self, key: str) -> None:
+        """Default handler (screens bind their own)."""
+
+
+class KeyButton(BigButton):
+    """One key of a Keypad."""
+
+    key = StringProperty("")
+
+
+def apply_key(text: str, key: str, limit: int = 40) -> str:
+    """The text after pressing `key` on a keypad (BACK deletes, SPACE adds one space)."""
+    if key == BACKSPACE:
+        return text[:-1]
+    if key == SPACE:
+        return (text + " ")[:limit] if text and not text.endswith(" ") else text
+    return (text + key)[:limit]
+
+
+class Smiley(Widget):
+    """A drawn face for a rating level: `mood` from -1 (unhappy) to 1 (very happy)."""
+
+    mood = NumericProperty(0.0)
+    face_color = ListProperty([1, 0.8, 0.1, 1])
+    mouth = ListProperty([])
+    radius = NumericProperty(10)
+
+    def on_size(self, *_):
+        """Redraw the mouth for a new size."""
+        self._update()
+
+    def on_pos(self, *_):
+        """Redraw the mouth at a new position."""
+        self._update()
+
+    def on_mood(self, *_):
+        """Redraw the mouth for a new mood."""
+        self._update()
+
+    def _update(self) -> None:
+        r = self.radius = min(self.width, self.height) / 2 * 0.92
+        cx, cy = self.center
+        points = []
+        for i in range(21):
+            x = -0.5 + i / 20
+            points += [cx + x * r * 1.1, cy - 0.38 * r + self.mood * 1.6 * r * (x * x - 0.125)]
+        self.mouth = points
+
+
+class StatusChip(BoxLayout):
+    """A labelled health indicator in the status bar."""
+
+    label = StringProperty("")
+    state = StringProperty("ok")  # ok | warn | bad | off
+
+
+class TimelineRow(BoxLayout):
+    """One step of a dossier timeline on the lookup screen."""
+
+    when = StringProperty("")
+    where = StringProperty("")
+    status = StringProperty("")
+    last = BooleanProperty(False)
+
+
+class ChoiceButton(BigButton):
+    """A choice (service, priority, reason, procedure) carrying a value: a title over a subtitle."""
+
+    value = ObjectProperty(None, allownone=True)
+    selected = BooleanProperty(False)
+    title = StringProperty("")
+    subtitle = StringProperty("")
+
+
+class SmileyButton(ButtonBehavior, BoxLayout):
+    """A rating level: a large drawn face over its label."""
+
+    value = ObjectProperty(None, allownone=True)
+    mood = NumericProperty(0.0)
+    face_color = ListProperty([1, 0.8, 0.1, 1])
+    text = StringProperty("")
+
+
+class KioskRoot(BoxLayout):
+    """Status bar above the screen manager (layout in root.kv)."""
+
+    office_name = StringProperty("")
+    clock_text = StringProperty("")
+    hub_state = StringProperty("ok")
+    printer_state = StringProperty("off")
+    camera_state = StringProperty("off")
+    notice = StringProperty("")  # a transient message over every screen (e.g. invalid scan)
+
+
+class Steps(ScreenManager):
+    """The steps of a screen, switched by the `step` name (safe to bind before they exist)."""
+
+    step = StringProperty("")
+
+    def __init__(self, **kw):
+        kw.setdefault("transition", NoTransition())
+        super().__init__(**kw)
+
+    def on_step(self, *_):
+        """Show the step's screen."""
+        if self.has_screen(self.step):
+            self.current = self.step
+            self._fit()
+
+    def on_size(self, *_):
+        """Every step screen (shown or not) takes the manager's size."""
+        self._fit()
+
+    def on_pos(self, *_):
+        """Every step screen (shown or not) takes the manager's position."""
+        self._fit()
+
+    def _fit(self) -> None:
+        for screen in self.screens:
+            screen.pos, screen.size = self.pos, self.size
+
+    def add_widget(self, widget, *args, **kwargs):
+        """Add a step; it is shown at once if it is the current step."""
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(name=self.on_step)  # kv names a screen after adding it
+        self.on_step()

@@ -1,0 +1,290 @@
+"""The central system's HTTP server (FastAPI + uvicorn) and its command-line jobs.
+
+Endpoints (JSON; errors are {"error": code, "message": ..., ...} with a 4xx/5xx status;
+429 and 503 carry Retry-After):
+
+    GET  /v1/health                       liveness
+    GET  /v1/office                       office token: its hwm and update count
+    POST /v1/push                         office token: a gzip batch (sync.protocol)
+    GET  /v1/pull?after=N&limit=M         office token: updates after a cursor
+    GET  /v1/reconcile                    office token: per-day event counts and id hashes
+    POST /v1/dossiers/{code}/steps        department token: a processing step / status change
+    GET  /v1/dossiers/{code}              department token: the dossier as the central side knows it
+
+An office token only ever reaches its own office's data: the office id comes from the token,
+never from the request. TLS: run behind a reverse proxy, or pass --ssl-keyfile/--ssl-certfile.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter as Tally
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.requests import ClientDisconnect
+
+from office.model import DomainError
+from sync.central_store import AuthError, CentralStore, Principal, StoreUnavailable
+from sync.protocol import MAX_CLOCK_SKEW, MAX_COMPRESSED_BYTES, MAX_PULL_LIMIT, ProtocolError, decode_batch
+
+MAX_JSON_BYTES = 64 * 1024
+MAX_PUSHES_PER_OFFICE = 2  # concurrent pushes of one office beyond this get 429
+MAX_IN_FLIGHT = 64  # requests being handled beyond this get 503
+RETRY_AFTER_BUSY = "1"
+RETRY_AFTER_UNAVAILABLE = "2"
+DOMAIN_STATUS = {"not_found": 404, "illegal_transition": 409, "invalid_input": 422}
+
+
+class StepIn(BaseModel):
+    """A processing step posted by a back-office department."""
+
+    status: int = Field(ge=1, le=10)
+    actor: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=2000)
+    at: datetime | None = None
+    request_id: str | None = Field(default=None, min_length=8, max_length=64)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
+               clock: Callable[[], datetime] = _utcnow) -> FastAPI:
+    """The central FastAPI app over a store; `clock` (aware UTC) judges office clock skew."""
+    app = FastAPI(title="Một cửa central sync", docs_url=None, redoc_url=None, openapi_url=None)
+    lock = threading.Lock()
+    pushes: Tally = Tally()
+    in_flight = [0]
+
+    def error(status: int, code: str, message: str, retry_after: str | None = None, **details):
+        """A JSON error answer, with Retry-After when given."""
+        headers = {"Retry-After": retry_after} if retry_after else None
+        return JSONResponse({"error": code, "message": message, **details}, status, headers=headers)
+
+    @app.exception_handler(ProtocolError)
+    async def _protocol(request, e: ProtocolError):
+        return JSONResponse(e.as_dict(), e.status)
+
+    @app.exception_handler(AuthError)
+    async def _auth(request, e: AuthError):
+        return error(401, e.code, e.message)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request, e: DomainError):
+        return error(DOMAIN_STATUS.get(e.code, 409), e.code, e.message)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request, e: StoreUnavailable):
+        return error(503, "unavailable", str(e), RETRY_AFTER_UNAVAILABLE)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request, e: RequestValidationError):
+        problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()]
+        return error(422, "invalid_input", "; ".join(problems))
+
+    @app.middleware("http")
+    async def _limit(request: Request, call_next):
+        with lock:
+            if in_flight[0] >= MAX_IN_FLIGHT:
+                return error(503, "overloaded", "too many requests in progress", RETRY_AFTER_UNAVAILABLE)
+            in_flight[0] += 1
+        try:
+            return await call_next(request)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    async def principal(request: Request, kind: str) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError("unauthorized", "missing bearer token")
+        who = await run_in_threadpool(store.authenticate, token.strip())
+        if who.kind != kind:
+            raise ProtocolError("forbidden", f"a {who.kind} token cannot use this endpoint", 403)
+        return who
+
+    async def body(request: Request, limit: int) -> bytes:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            raise ProtocolError("too_large", f"request body is {length} bytes; the limit is {limit}",
+                                413, limit=limit)
+        chunks, size = [], 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ProtocolError("too_large", f"request body exceeds {limit} bytes", 413, limit=limit)
+                chunks.append(chunk)
+        except ClientDisconnect:  # the link dropped mid-body: nothing was applied, nobody listens
+            raise ProtocolError("client_disconnected", "the request body was cut off", 400) from None
+        return b"".join(chunks)
+
+    @app.get("/v1/health")
+    async def health():
+        """Liveness."""
+        return {"ok": True}
+
+    @app.get("/v1/office")
+    async def office(request: Request):
+        """This office's hwm and update count."""
+        who = await principal(request, "office")
+        return await run_in_threadpool(store.office_state, who.subject)
+
+    @app.post("/v1/push")
+    async def push(request: Request):
+        """Apply a compressed batch of this office's events."""
+        who = await principal(request, "office")
+        raw = await body(request, MAX_COMPRESSED_BYTES)
+        with lock:
+            if pushes[who.subject] >= MAX_PUSHES_PER_OFFICE:
+                return error(429, "busy", "this office already has pushes in progress", RETRY_AFTER_BUSY)
+            pushes[who.subject] += 1
+        try:
+            result = await run_in_threadpool(
+                lambda: store.apply_batch(decode_batch(raw, who.subject, clock(), max_skew)))
+        finally:
+            with lock:
+                pushes[who.subject] -= 1
+        return {"hwm": result.hwm, "applied": result.applied, "duplicates": result.duplicates}
+
+    @app.get("/v1/pull")
+    async def pull(request: Request, after: int = 0, limit: int = 500):
+        """Updates for this office after a cursor."""
+        who = await principal(request, "office")
+        if after < 0 or not 1 <= limit <= MAX_PULL_LIMIT:
+            raise ProtocolError("invalid_input", f"need after >= 0 and 1 <= limit <= {MAX_PULL_LIMIT}", 422)
+        return await run_in_threadpool(store.pull, who.subject, after, limit)
+
+    @app.get("/v1/reconcile")
+    async def reconcile(request: Request):
+        """Per-day counts and event-id hashes of this office."""
+        who = await principal(request, "office")
+        return {"office_id": who.subject, "days": await run_in_threadpool(store.digests, who.subject)}
+
+    @app.post("/v1/dossiers/{code}/steps")
+    async def post_step(code: str, request: Request):
+        """A back-office processing step for a dossier."""
+        who = await principal(request, "department")
+        raw = await body(request, MAX_JSON_BYTES)
+        try:
+            step = StepIn.model_validate_json(raw)
+        except ValueError as e:
+            raise ProtocolError("invalid_input", f"step: {e}".replace("\n", " ")[:500], 422) from None
+        at = (step.at or datetime.now()).replace(tzinfo=None, microsecond=0)  # office local time
+        return await run_in_threadpool(store.post_step, code, step.status, step.actor, step.role,
+                                       who.subject, step.content, at, step.request_id)
+
+    @app.get("/v1/dossiers/{code}")
+    async def get_dossier(code: str, request: Request):
+        """A dossier as the central system knows it."""
+        await principal(request, "department")
+        return await run_in_threadpool(store.dossier, code)
+
+    return app
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0: any free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(256)
+    return sock
+
+
+def _server(app, **ssl):
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_keep_alive=5,
+                                         access_log=False, **ssl))
+
+
+class CentralThread:
+    """The central server in a background thread (tests and benchmarks): `url` once started."""
+
+    def __init__(self, store: CentralStore, host: str = "127.0.0.1", port: int = 0, **app_options):
+        self.app = create_app(store, **app_options)
+        self.sock = bind(host, port)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        self.server = _server(self.app)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def start(self) -> "CentralThread":
+        """Start serving and wait until ready."""
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("central server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+# ---- command-line jobs ------------------------------------------------------------------
+
+def serve(db: str, host: str, port: int, ssl_keyfile: str | None = None,
+          ssl_certfile: str | None = None) -> int:
+    """Run the central server until interrupted."""
+    store = CentralStore(db)
+    sock = bind(host, port)
+    scheme = "https" if ssl_certfile else "http"
+    print(f"central: serving {db if not store.pg else 'PostgreSQL'} on "
+          f"{scheme}://{host}:{sock.getsockname()[1]}", flush=True)
+    ssl = {"ssl_keyfile": ssl_keyfile, "ssl_certfile": ssl_certfile} if ssl_certfile else {}
+    _server(create_app(store), **ssl).run(sockets=[sock])
+    return 0
+
+
+def enroll(db: str, office: str | None, department: str | None, name: str = "",
+           agency: str | None = None, block: int = 1000) -> int:
+    """Enroll an office (optionally leasing it a dossier-number block) or a department; print the token once."""
+    store = CentralStore(db)
+    if office:
+        token = store.enroll_office(office, name)
+        print(f"office {office} enrolled. Token (shown once, only its hash is stored):\n{token}")
+        if agency:
+            b = store.lease_block(office, agency, block, date.today())
+            print(f"dossier numbers {b['first']}–{b['last']} of agency {agency} leased to {office}")
+    else:
+        token = store.enroll_department(department)
+        print(f"department {department!r} enrolled. Token (shown once, only its hash is stored):\n{token}")
+    return 0
+
+
+def revoke(db: str, office: str | None, department: str | None) -> int:
+    """Revoke every token of an office or department."""
+    store = CentralStore(db)
+    kind, subject = ("office", office) if office else ("department", department)
+    n = store.revoke(subject, kind)
+    print(f"{n} token(s) of {kind} {subject!r} revoked")
+    return 0 if n else 1
+
+
+def publish_catalogue(db: str, path: str) -> int:
+    """Load a catalogue file into the central store and queue it to every office."""
+    from office.catalogue import read_catalogue
+    from sync.protocol import procedure_to_wire
+
+    catalogue = read_catalogue(path)
+    fields = [{"code": f.code, "name": f.name} for f in catalogue["fields"]]
+    n = CentralStore(db).save_catalogue(fields, [procedure_to_wire(p) for p in catalogue["procedures"]])
+    print(f"catalogue: {len(fields)} fields, {len(catalogue['procedures'])} procedure versions; "
+          f"{n} updates queued to offices")
+    return 0

@@ -1,0 +1,256 @@
+"""Roles and credentials: every role × endpoint pair, staff sessions, revocation, lockouts, hashes."""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from hub_support import DEVICES, STAFF, Office
+from office import api
+from office.auth import (Credentials, Forbidden, Lockout, RateLimited, StaffLoginRequired, Unauthorized,
+                         hash_pin, token_hash, verify_pin)
+from office.client import HubClient
+from office.model import Conflict, InvalidInput, NotFound
+from office_support import BACK_OFFICE, OFFICER, applicant
+
+CODE = "000.31.20.H56-260302-0001"
+ACTOR = api.encode(OFFICER)
+SAMPLES = {  # a valid input for every use case (the answer may still be 404/409: only auth matters)
+    "procedure": {"code": "1.001193"}, "issue_ticket": {"service_code": "HT"},
+    "ticket_receipt": {"ticket_id": 1}, "call_next": {"counter_id": 1},
+    "recall": {"ticket_id": 1, "counter_id": 1}, "start_serving": {"ticket_id": 1, "counter_id": 1},
+    "finish_ticket": {"ticket_id": 1, "counter_id": 1}, "mark_no_show": {"ticket_id": 1, "counter_id": 1},
+    "cancel_ticket": {"ticket_id": 1, "reason": "thử"},
+    "transfer_ticket": {"ticket_id": 1, "counter_id": 1, "to_service": "DD"},
+    "pause_counter": {"counter_id": 3, "reason": "thử"}, "resume_counter": {"counter_id": 3},
+    "receive_dossier": {"procedure_code": "2.000908", "case_code": "GIO",
+                        "applicant": {"name": "Nguyễn Văn An"}, "actor": ACTOR},
+    "dossier": {"code": CODE}, "timeliness": {"code": CODE},
+    "change_status": {"code": CODE, "status": 4, "actor": ACTOR, "content": "thử"},
+    "extend_due": {"code": CODE, "new_due": "2026-03-20T08:00:00", "reason": "thử", "actor": ACTOR},
+    "kiosk_lookup": {"code": CODE, "secret": "000000"},
+    "rate": {"target_kind": "ticket", "target": "A001", "level": 3},
+    "reports": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
+}
+# The rules, written out independently of office/api.py: "ok" allowed, "staff" allowed with a
+# staff member logged in on the device, absent: refused.
+CATALOGUE = ("office", "procedures", "procedure", "fields", "services", "counters", "priority_categories",
+             "rating_levels", "ticket_issuing_open", "waiting_counts")
+COUNTER_WORK = ("ticket_receipt", "call_next", "recall", "start_serving", "finish_ticket", "mark_no_show",
+                "cancel_ticket", "transfer_ticket", "pause_counter", "resume_counter", "receive_dossier",
+                "dossier", "change_status", "extend_due", "timeliness")
+RULES = {
+    **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
+    "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
+    **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
+    "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
+    "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "ok"},
+}
+CALLERS = [("kiosk-1", False), ("bang-1", False), ("quay-1", False), ("quay-1", True),
+           ("admin-1", False), ("admin-1", True)]
+
+
+def send(hub: Office, op: api.Op, device: str | None, session: str | None):
+    params = SAMPLES.get(op.name, {})
+    kwargs = {"params": params} if op.method == "GET" else {"json": params}
+    return hub.http(op.method, op.path, device, session, **kwargs)
+
+
+def expected(rules: dict, device: str | None, with_session: bool) -> int | None:
+    """401/403 when refused, None when the request must get past authorization."""
+    role = DEVICES.get(device)
+    if role is None:
+        return 401
+    if role not in rules:
+        return 403
+    return 401 if rules[role] == "staff" and not with_session else None
+
+
+def test_every_role_on_every_use_case(hub: Office):
+    sessions = {device: hub.session(device, "bich.tt") for device in ("quay-1", "admin-1")}
+    revoked = Credentials(hub.svc.store).enroll("kiosk", "kiosk-9")
+    Credentials(hub.svc.store).revoke("kiosk-9")
+    assert set(RULES) == set(api.OPS)
+    checked = 0
+    for op in api.OPS.values():
+        for device, with_session in [*CALLERS, (None, False), ("not-a-token", False), (revoked, False)]:
+            response = send(hub, op, device, sessions[device] if with_session else None)
+            want = expected(RULES[op.name], device, with_session)
+            where = f"{op.name} as {device} (session={with_session}): {response.text[:200]}"
+            if want is None:
+                assert response.status_code not in (401, 403) and response.status_code < 500, where
+            else:
+                assert response.status_code == want, where
+                assert response.json()["error"] in ("unauthorized", "staff_login_required", "forbidden"), where
+            checked += 1
+    assert checked == len(api.OPS) * 9
+
+
+@pytest.mark.parametrize("device, status", [("bang-1", 200), ("quay-1", 200), ("admin-1", 200),
+                                            ("kiosk-1", 403), (None, 401)])
+def test_feed_is_for_boards_counters_and_admin(hub: Office, device, status):
+    with hub.http("GET", api.FEED_PATH, device, stream=True) as response:
+        assert response.status_code == status
+
+
+@pytest.mark.parametrize("device, status", [("quay-1", 200), ("admin-1", 200), ("kiosk-1", 403),
+                                            ("bang-1", 403), (None, 401)])
+def test_only_counters_and_admin_log_staff_in(hub: Office, device, status):
+    response = hub.http("POST", api.SESSION_PATH, device, json={"username": "bich.tt", "pin": "123456"})
+    assert response.status_code == status
+
+
+def test_staff_session_rules(hub: Office, clock):
+    counter = hub.client("quay-1", "bich.tt")
+    assert counter.call_next(1) is None  # logged in: allowed (and nobody waits)
+    with pytest.raises(StaffLoginRequired):  # a session works only on the device it was opened on
+        HubClient(hub.url, hub.tokens["quay-2"], session_token=counter.session_token).call_next(2)
+    with pytest.raises(Forbidden, match="bich.tt"):  # nobody acts under someone else's name
+        counter.call_next(1, "cuong.lv")
+    with pytest.raises(Forbidden):
+        counter.receive_dossier("2.000908", "GIO", applicant(), BACK_OFFICE)
+    counter.logout()
+    with pytest.raises(StaffLoginRequired):
+        counter.call_next(1)
+    with pytest.raises(Unauthorized, match="PIN"):
+        hub.client("quay-1").login("bich.tt", "000000")
+    with pytest.raises(Unauthorized):
+        hub.client("quay-1").login("nobody", "123456")
+    counter.login("bich.tt", "123456")
+    clock.advance(hours=13)  # sessions last a working day
+    with pytest.raises(StaffLoginRequired):
+        counter.call_next(1)
+
+
+def test_new_pin_and_revocation_end_sessions(hub: Office):
+    counter, admin = hub.client("quay-1", "bich.tt"), hub.client("admin-1", "cuong.lv")
+    Credentials(hub.svc.store).set_pin("bich.tt", "777777")
+    with pytest.raises(StaffLoginRequired):
+        counter.call_next(1)
+    assert counter.login("bich.tt", "777777") == OFFICER
+    assert Credentials(hub.svc.store).revoke("admin-1")
+    with pytest.raises(Unauthorized):
+        admin.summary()
+    with pytest.raises(Unauthorized):
+        admin.login("cuong.lv", STAFF["cuong.lv"][1])
+    assert counter.call_next(1) is None
+
+
+def test_kiosk_lookup_lockout(make_hub):
+    hub = make_hub(lockout=Lockout(max_failures=5, window=60, base_lock=1.5))
+    counter, kiosk, other_kiosk = hub.client("quay-1", "bich.tt"), hub.client("kiosk-1"), hub.client("kiosk-2")
+    d = counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+    wrong = f"{(int(d.secret) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        with pytest.raises(NotFound):
+            kiosk.kiosk_lookup(d.code, wrong)
+    with pytest.raises(RateLimited) as locked:  # even the right secret is refused while locked
+        kiosk.kiosk_lookup(d.code, d.secret)
+    assert 0 < locked.value.retry_after <= 2
+    raw = hub.http("POST", api.OPS["kiosk_lookup"].path, "kiosk-1", json={"code": d.code, "secret": d.secret})
+    assert raw.status_code == 429 and raw.headers["Retry-After"] == "2" and raw.json()["error"] == "rate_limited"
+    assert other_kiosk.kiosk_lookup(d.code, d.secret).code == d.code  # per device
+    time.sleep(1.6)
+    assert kiosk.kiosk_lookup(d.code, d.secret).code == d.code
+    for _ in range(5):
+        with pytest.raises(NotFound):
+            kiosk.kiosk_lookup(d.code, wrong)
+    with pytest.raises(RateLimited) as again:
+        kiosk.kiosk_lookup(d.code, d.secret)
+    assert again.value.retry_after > 2  # the second lock lasts twice as long
+
+
+def test_pin_guessing_is_locked_out(hub: Office):
+    client = hub.client("quay-1")
+    for pin in ("000001", "000002", "000003", "000004", "000005"):
+        with pytest.raises(Unauthorized):
+            client.login("bich.tt", pin)
+    with pytest.raises(RateLimited):
+        client.login("bich.tt", "123456")
+    with pytest.raises(RateLimited):  # the user is locked on every device, too
+        hub.client("quay-2").login("bich.tt", "123456")
+    assert hub.client("quay-2").login("cuong.lv", STAFF["cuong.lv"][1]) == BACK_OFFICE
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_brute_forcing_a_lookup_secret_is_infeasible():
+    """An attacker with a stolen kiosk token guessing non-stop for 30 days."""
+    clock = FakeClock()
+    lockout = Lockout(clock=clock)
+    attempts = 0
+    while clock.now < 30 * 86400:
+        wait = lockout.retry_after("kiosk")
+        if wait:
+            clock.now += wait
+            continue
+        lockout.failed("kiosk")
+        attempts += 1
+        clock.now += 0.1
+    assert attempts < 300  # of 1,000,000 possible secrets: a 0.03 % chance in a month
+    assert lockout.retry_after("kiosk") <= 86400
+
+
+def test_lockout_forgives_after_a_quiet_day():
+    clock = FakeClock()
+    lockout = Lockout(clock=clock)
+    for _ in range(3):  # three lockouts: 1, 2, 4 minutes
+        for _ in range(5):
+            lockout.failed("k")
+        clock.now += lockout.retry_after("k")
+    for _ in range(5):
+        lockout.failed("k")
+    assert lockout.retry_after("k") == 480
+    clock.now += 2 * 86400
+    for _ in range(5):
+        lockout.failed("k")
+    assert lockout.retry_after("k") == 60
+
+
+def test_pin_hashes_are_slow_salted_and_never_the_pin(hub: Office):
+    stored = [hub.svc.store.pin_hash(u) for u in STAFF]
+    assert all(h.startswith("scrypt$16384$8$1$") for h in stored)
+    assert len({h.split("$")[4] for h in stored}) == 2  # one salt each
+    assert verify_pin("123456", stored[0]) and not verify_pin("123457", stored[0])
+    assert hash_pin("123456") != hash_pin("123456")
+    assert not verify_pin("123456", "garbage")
+
+
+def test_tokens_are_stored_hashed(hub: Office):
+    session = hub.session("quay-1", "bich.tt")
+    dump = "\n".join(sqlite3.connect(hub.svc.store.path).iterdump())
+    for token in [*hub.tokens.values(), session]:
+        assert token not in dump
+    assert "123456" not in dump
+
+
+def test_full_dossier_views_are_audit_logged(hub: Office, clock):
+    counter = hub.client("quay-1", "bich.tt")
+    d = counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+    assert hub.svc.store.audit_log(d.code) == []
+    clock.advance(minutes=5)
+    assert counter.dossier(d.code).applicant.id_number == "001203004567"
+    [entry] = hub.svc.store.audit_log(d.code)
+    assert (entry["username"], entry["action"], entry["at"]) == ("bich.tt", "dossier.view",
+                                                                 clock.now.isoformat(timespec="seconds"))
+    assert entry["device_id"] == hub.svc.store.device_by_token(token_hash(hub.tokens["quay-1"]))["id"]
+    with pytest.raises(NotFound):
+        counter.dossier("000.31.20.H56-260302-0099")
+    assert len(hub.svc.store.audit_log()) == 1  # nothing shown, nothing logged
+
+
+def test_enrol_validates_role_and_unique_active_names(hub: Office):
+    credentials = Credentials(hub.svc.store)
+    with pytest.raises(InvalidInput):
+        credentials.enroll("boss", "x")
+    with pytest.raises(Conflict):
+        credentials.enroll("kiosk", "kiosk-1")
+    assert credentials.revoke("kiosk-1") and not credentials.revoke("kiosk-1")
+    assert credentials.enroll("kiosk", "kiosk-1") != hub.tokens["kiosk-1"]

@@ -1,0 +1,224 @@
+"""One contract suite for the OfficeService port, run embedded and over HTTP through a real hub.
+
+Each test runs twice (`mode` = embedded | http). The last test runs the same office day both ways
+on two stores and requires identical results, field for field.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from hub_support import Ports, ports_for
+from office import api
+from office.client import HubClient
+from office.model import (Conflict, DossierStatus, IllegalTransition, InvalidInput, NotFound,
+                          OutsideHours, SequenceExhausted, TicketState, Timeliness)
+from office.service import OfficeService
+from office_support import BACK_OFFICE, MONDAY, OFFICER, applicant
+
+S, T = DossierStatus, TicketState
+
+
+def test_every_use_case_is_on_the_wire_with_the_same_signature():
+    use_cases = {name for name, _ in inspect.getmembers(OfficeService, inspect.isfunction)
+                 if not name.startswith("_")}
+    assert use_cases - api.LOCAL_ONLY == set(api.OPS)
+    for name in api.OPS:
+        embedded = inspect.signature(getattr(OfficeService, name)).parameters
+        remote = inspect.signature(getattr(HubClient, name)).parameters
+        assert list(embedded.values()) == list(remote.values()), name
+
+
+def test_catalogue(ports: Ports):
+    svc = ports.office.svc
+    for port in (ports.kiosk, ports.counter):
+        assert port.office() == svc.office()
+        assert port.procedures() == svc.procedures() and len(port.procedures()) == 3
+        assert port.procedure("1.001193") == svc.procedure("1.001193")
+        assert port.fields() == svc.fields()
+        assert port.services() == svc.services()
+        assert port.counters() == svc.counters()
+        assert port.priority_categories() == svc.priority_categories()
+        assert port.rating_levels() == svc.rating_levels()
+        assert port.ticket_issuing_open() is True
+        assert port.ticket_issuing_open(datetime(2026, 3, 7, 9, 0)) is False  # a Saturday
+        assert port.waiting_counts() == {}
+
+
+def queue_day(p: Ports, clock) -> list:
+    """A morning at counters 1 and 2: numbering, priority, recall, no-show, transfer, pause."""
+    out = [p.kiosk.issue_ticket("HT"), p.kiosk.issue_ticket("HT", "elderly"), p.kiosk.issue_ticket("DD")]
+    clock.advance(minutes=3)
+    first = p.counter.call_next(1, "bich.tt")
+    out.append(first)
+    for _ in range(2):
+        clock.advance(minutes=1)
+        out.append(p.counter.recall(first.id, 1))
+    out.append(p.counter.mark_no_show(first.id, 1))
+    second = p.counter.call_next(1, "bich.tt")
+    out += [second, p.counter.start_serving(second.id, 1)]
+    clock.advance(minutes=6)
+    out.append(p.counter.transfer_ticket(second.id, 1, "DD", 3, "Sai lĩnh vực"))
+    out.append(p.counter.waiting_counts())
+    p.counter.pause_counter(2, "Nghỉ giải lao")
+    out.append(p.counter.counters())
+    p.counter.resume_counter(2)
+    third = p.counter.call_next(2, "bich.tt")
+    out += [third, p.counter.ticket_receipt(third), p.counter.finish_ticket(third.id, 2, "Hướng dẫn")]
+    out.append(p.kiosk.rate("ticket", third.number, 3))
+    late = p.kiosk.issue_ticket("HT")
+    out.append(p.counter.cancel_ticket(late.ticket.id, "Công dân về trước"))
+    return out
+
+
+def test_queue_day(ports: Ports, clock):
+    out = queue_day(ports, clock)
+    a1, a2, b1 = (r.ticket for r in out[:3])
+    assert [a1.number, a2.number, b1.number] == ["A001", "A002", "B001"]
+    assert out[1].people_ahead == 1 and out[1].counters == ("Quầy 1", "Quầy 2")
+    first, recall2, recall3, no_show, second, serving = out[3:9]
+    assert first.id == a1.id and first.state == T.CALLED and first.staff == "bich.tt"
+    assert (recall2.calls, recall3.calls, no_show.state) == (2, 3, T.NO_SHOW)
+    assert second.id == a2.id and serving.state == T.SERVING
+    moved, waiting, paused = out[9:12]
+    assert (moved.number, moved.service_code, moved.target_counter_id) == ("A002", "DD", 3)
+    assert waiting == {"DD": 2}
+    assert [c.paused_reason for c in paused] == [None, "Nghỉ giải lao", None]
+    third, receipt, done, rating, cancelled = out[12:]
+    assert third.number == "B001" and receipt.ticket == third and done.reason == "Hướng dẫn"
+    assert (rating.target, rating.counter_id, rating.staff) == ("B001@2026-03-02", 2, "bich.tt")
+    assert cancelled.state == T.CANCELLED
+    assert [t.state for t in ports.office.svc.store.tickets(MONDAY.date())] == [
+        T.NO_SHOW, T.TRANSFERRED, T.DONE, T.WAITING, T.CANCELLED]
+
+
+def dossier_life(p: Ports, clock) -> list:
+    """Reception, back-office processing with a supplement pause, extension, result, lookup, rating."""
+    d = p.counter.receive_dossier("1.001193", "TH5", applicant(), OFFICER, "Khai sinh cho con")
+    out = [d, p.counter.dossier(d.code), p.kiosk.kiosk_lookup(d.code, d.secret)]
+    clock.advance(hours=1)
+    out.append(p.backoffice.change_status(d.code, S.PROCESSING, BACK_OFFICE, "Thụ lý"))
+    clock.advance(hours=2)
+    out.append(p.backoffice.change_status(d.code, S.SUPPLEMENT_REQUESTED, BACK_OFFICE, "Thiếu giấy chứng sinh"))
+    p.advance(days=1)
+    out.append(p.counter.change_status(d.code, S.PROCESSING, OFFICER, "Đã nhận bổ sung"))
+    new_due = out[-1].due_at + timedelta(days=2)
+    out.append(p.backoffice.extend_due(d.code, new_due, "Cần xác minh thêm", BACK_OFFICE))
+    out.append(p.counter.timeliness(out[-1]))
+    p.advance(days=1)
+    out.append(p.backoffice.change_status(d.code, S.DONE, BACK_OFFICE, "Có kết quả"))
+    out.append(p.counter.change_status(d.code, S.RETURNED, OFFICER, "Trả kết quả"))
+    out.append(p.kiosk.kiosk_lookup(d.code, d.secret))
+    out.append(p.kiosk.rate("dossier", d.code, 1, "Trả kết quả trễ hẹn"))
+    out.append(p.counter.summary())
+    out.append(p.counter.reports(MONDAY.date(), clock.now.date()))
+    return out
+
+
+def test_dossier_life(ports: Ports, clock):
+    out = dossier_life(ports, clock)
+    received, viewed, looked_up = out[:3]
+    assert received == viewed and received.status == S.RECEIVED and received.applicant == applicant()
+    assert looked_up.masked_name == "Nguyễn V*** A*" and looked_up.status_label_vi == "Đã tiếp nhận"
+    resumed, extended, timeliness = out[5:8]
+    assert resumed.due_changes[0].kind == "supplement" and extended.due_changes[1].kind == "extension"
+    assert timeliness == Timeliness.IN_TIME
+    returned, final_view, rating, summary, report = out[9:]
+    assert [s.status for s in returned.steps] == [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED,
+                                                  S.PROCESSING, S.PROCESSING, S.DONE, S.RETURNED]
+    assert final_view.next_action_vi.startswith("Đã trả kết quả")
+    assert (rating.target_kind, rating.level, rating.staff) == ("dossier", 1, OFFICER.name)
+    assert summary["dossiers_by_status"] == {10: 1} and summary["ratings_by_level"] == {1: 1}
+    assert report["dossiers"]["finished"] == 1 and report["ratings"]["satisfied_percent"] == 0.0
+
+
+def _received(p: Ports) -> str:
+    return p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER).code
+
+
+def _called(p: Ports) -> int:
+    p.kiosk.issue_ticket("HT")
+    return p.counter.call_next(1, "bich.tt").id
+
+
+ERROR_CASES = {  # name: (setup → value, failing call with that value, error)
+    "ticket": (None, lambda p, _: p.counter.recall(999, 1), NotFound),
+    "dossier": (None, lambda p, _: p.counter.dossier("000.31.20.H56-260302-0099"), NotFound),
+    "procedure": (None, lambda p, _: p.kiosk.procedure("9.999999"), NotFound),
+    "service": (None, lambda p, _: p.kiosk.issue_ticket("XX"), NotFound),
+    "priority": (None, lambda p, _: p.kiosk.issue_ticket("HT", "vip"), InvalidInput),
+    "code": (None, lambda p, _: p.kiosk.kiosk_lookup("not-a-code", "123456"), InvalidInput),
+    "secret": (_received, lambda p, code: p.kiosk.kiosk_lookup(code, "12ab"), InvalidInput),
+    "wrong secret": (_received, lambda p, code: p.kiosk.kiosk_lookup(code, "000000"), NotFound),
+    "reason": (_called, lambda p, tid: p.counter.cancel_ticket(tid, "  "), InvalidInput),
+    "level": (None, lambda p, _: p.kiosk.rate("ticket", "A001", 9), InvalidInput),
+    "transition": (_received, lambda p, code: p.counter.change_status(code, S.DONE, OFFICER, "x"),
+                   IllegalTransition),
+    "paused": (lambda p: p.counter.pause_counter(1, "Họp"), lambda p, _: p.counter.call_next(1, "bich.tt"),
+               Conflict),
+    "no show": (_called, lambda p, tid: p.counter.mark_no_show(tid, 1), Conflict),
+    "called twice": (_called, lambda p, _: p.counter.call_next(1, "bich.tt"), Conflict),
+}
+
+
+@pytest.mark.parametrize("case", ERROR_CASES)
+def test_errors_are_the_same_domain_errors(ports: Ports, case):
+    setup, call, error = ERROR_CASES[case]
+    value = setup(ports) if setup else None
+    store = ports.office.svc.store
+    before = (store.last_event_seq(), store.counts())
+    with pytest.raises(error) as raised:
+        call(ports, value)
+    assert type(raised.value) is error and raised.value.message
+    assert (store.last_event_seq(), store.counts()) == before  # the failed call wrote nothing
+
+
+def test_outside_hours(ports: Ports, clock):
+    clock.set(datetime(2026, 3, 2, 12, 0))
+    with pytest.raises(OutsideHours, match="Ngoài giờ cấp số"):
+        ports.kiosk.issue_ticket("HT")
+
+
+def test_sequence_exhausted(make_hub, mode):
+    p = ports_for(make_hub(start=mode == "http", sequence_last=1), mode)
+    p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+    with pytest.raises(SequenceExhausted):
+        p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+    assert p.office.svc.store.counts()["dossiers"] == 1
+
+
+def test_idempotency_keys(ports: Ports):
+    first = ports.kiosk.issue_ticket("HT", idempotency_key="kiosk-1:req-1")
+    again = ports.kiosk.issue_ticket("HT", idempotency_key="kiosk-1:req-1")
+    assert again.ticket == first.ticket
+    d1 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER, idempotency_key="r-1")
+    d2 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER, idempotency_key="r-1")
+    assert d1 == d2
+    counts = ports.office.svc.store.counts()
+    assert (counts["tickets"], counts["dossiers"]) == (1, 1)
+
+
+def _without_secrets(values: list) -> list:
+    return [replace(v, secret="") if hasattr(v, "secret") else v for v in values]
+
+
+def test_embedded_and_http_give_identical_results(tmp_path, clock, make_hub):
+    transcripts = []
+    for mode in ("embedded", "http"):
+        clock.set(MONDAY)
+        p = ports_for(make_hub(f"{mode}.db", start=mode == "http"), mode)
+        transcripts.append(_without_secrets(queue_day(p, clock) + dossier_life(p, clock)))
+    embedded, http = transcripts
+    assert len(embedded) == len(http) == 31
+    for a, b in zip(embedded, http):
+        assert a == b
+
+
+def test_reports_validate_their_range(ports: Ports):
+    with pytest.raises(InvalidInput):
+        ports.counter.reports(date(2026, 3, 5), date(2026, 3, 1))
+    with pytest.raises(InvalidInput):
+        ports.counter.reports(date(2025, 1, 1), date(2026, 3, 1))

@@ -1,0 +1,69 @@
+"""The sync commands as an operator runs them: central serve/enroll/revoke/catalogue, sync, reconcile."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from office_support import Clock
+from sync.client import next_run
+from sync_support import office, receive
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args, ok=True):
+    r = subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    if ok:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
+@pytest.mark.slow
+def test_operator_workflow(tmp_path):
+    central_db = str(tmp_path / "central.db")
+    svc = office(tmp_path / "office.db", "office-a", clock=Clock())
+    receive(svc, 3)
+    svc.store.close()
+    out = run("central", "enroll", "--db", central_db, "--office", "office-a", "--agency", "000.31.20.H56").stdout
+    token = out.splitlines()[1]
+    assert token.startswith("mco_") and "dossier numbers 1–1000" in out
+    assert "7 fields" in run("central", "catalogue", "--db", central_db).stdout
+    assert run("central", "enroll", "--db", central_db, ok=False).returncode == 2
+    server = subprocess.Popen([sys.executable, "main.py", "central", "serve", "--db", central_db, "--port", "0"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = server.stdout.readline().split(" on ")[-1].strip()
+        assert url.startswith("http://127.0.0.1:")
+        common = ["--db", str(tmp_path / "office.db"), "--central", url, "--token", token]
+        r = run("sync", *common)
+        assert "sync office=office-a pushed=" in r.stderr and " OK" in r.stderr
+        r = run("reconcile", *common)
+        assert "0 mismatch(es)" in r.stdout
+        svc = office(tmp_path / "office.db", "office-a", clock=Clock(), catalogue=False)
+        case = svc.store.procedure("1.001193").cases[0].code  # the catalogue came down from central
+        [code] = receive(svc, case=case)  # received after the sync: the next reconcile must see it
+        assert code.endswith("-0004")  # inside the leased block 1–1000, after today's numbers
+        svc.store.close()
+        r = run("reconcile", *common, ok=False)
+        assert r.returncode == 1 and "MISMATCH" in r.stdout
+        run("sync", *common)
+        assert run("reconcile", *common).returncode == 0
+        assert run("central", "revoke", "--db", central_db, "--office", "office-a").returncode == 0
+        r = run("sync", *common, ok=False)
+        assert r.returncode == 2 and "revoked" in r.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+
+
+def test_next_run_is_the_next_occurrence_of_the_time():
+    from datetime import datetime
+
+    assert next_run(datetime(2026, 3, 2, 1, 0), "02:30") == datetime(2026, 3, 2, 2, 30)
+    assert next_run(datetime(2026, 3, 2, 2, 30), "02:30") == datetime(2026, 3, 3, 2, 30)
+    with pytest.raises(ValueError):
+        next_run(datetime(2026, 3, 2), "25:00")

@@ -1,0 +1,334 @@
+"""Office ↔ central over real HTTP on 127.0.0.1: push, pull through the domain rules, tokens,
+bad requests, Retry-After, reconciliation."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from office.model import DossierStatus as S
+from office.service import OfficeService
+from office_support import AGENCY, OFFICER, PROCEDURES
+from sync.central import CentralThread
+from sync.client import Progress, apply_update, reconcile
+from sync.protocol import MAX_COMPRESSED_BYTES, procedure_to_wire
+from sync.transport import SyncError, Transport, retry_after_seconds
+from sync_support import DEPARTMENT, batch_body, client, events, office, receive
+
+
+@pytest.fixture
+def svc(tmp_path):
+    s = office(tmp_path / "office.db", "office-a")
+    yield s
+    s.store.close()
+
+
+@pytest.fixture
+def central_srv(sqlite_central):
+    srv = CentralThread(sqlite_central).start()
+    srv.store = sqlite_central
+    yield srv
+    srv.stop()
+
+
+def post_step(srv, token, code, status, content="Xử lý", request_id=None):
+    body = {"status": status, "actor": DEPARTMENT.name, "role": DEPARTMENT.role, "content": content,
+            "at": "2026-03-02T10:00:00"}
+    if request_id:
+        body["request_id"] = request_id
+    return requests.post(f"{srv.url}/v1/dossiers/{code}/steps", json=body, timeout=10,
+                         headers={"Authorization": f"Bearer {token}"})
+
+
+def test_back_office_step_flows_to_the_kiosk(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    codes = receive(svc, 3)
+    svc.change_status(codes[0], S.PROCESSING, OFFICER, "Chuyển phòng Tư pháp")
+    report = client(svc, central_srv.url, token).run()
+    assert report.ok and report.pushed == svc.store.last_event_seq() == central_srv.store.office_state("office-a")["hwm"]
+
+    r = post_step(central_srv, dept, codes[0], 9, "Đã ký kết quả")
+    assert r.status_code == 200 and r.json()["state"] == "sent"
+    svc.clock.advance(hours=1)
+    report = client(svc, central_srv.url, token).run()
+    assert report.ok and report.applied == 1 and not report.conflicts
+
+    d = svc.dossier(codes[0])
+    assert d.status == S.DONE and d.steps[-1].department == "Phòng Tư pháp"
+    assert d.steps[-1].at == datetime(2026, 3, 2, 10, 0) and d.finished_at == datetime(2026, 3, 2, 10, 0)
+    assert d.synced_at == svc.clock.now
+    view = svc.kiosk_lookup(d.code, d.secret)
+    assert view.status == S.DONE and view.synced_at == svc.clock.now
+    assert view.steps[-1].department == "Phòng Tư pháp"
+    # the office's own status event went back up: the central step is now "applied", not doubled
+    central = central_srv.store.dossier(codes[0])
+    assert [(s["status"], s["origin"], s["state"]) for s in central["steps"]][-1] == (9, "backoffice", "applied")
+    assert len(central["steps"]) == len(d.steps)
+    assert all(r["ok"] for r in reconcile(svc, Transport(central_srv.url, token)))
+
+
+def test_the_same_pulled_update_twice_changes_nothing(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    code = receive(svc)[0]
+    svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
+    client(svc, central_srv.url, token).run()
+    central_srv.store.post_step(code, 5, "Lê Văn Cường", "Chuyên viên", "Phòng Tư pháp", "Bổ sung giấy tờ",
+                                datetime(2026, 3, 2, 9, 30))
+    update = central_srv.store.pull("office-a", 0, 100)["updates"][-1]
+    now = svc.clock.now
+    with svc.store.write():
+        assert apply_update(svc, update, now) == "applied"
+    snapshot = (svc.dossier(code), svc.store.last_event_seq())
+    with svc.store.write():
+        assert apply_update(svc, update, now) == "duplicate"
+    assert (svc.dossier(code), svc.store.last_event_seq()) == snapshot
+    assert snapshot[0].status == S.SUPPLEMENT_REQUESTED and snapshot[0].paused_at == datetime(2026, 3, 2, 9, 30)
+
+
+def test_a_step_made_illegal_by_a_local_change_is_recorded_and_reported(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    code = receive(svc)[0]
+    svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
+    client(svc, central_srv.url, token).run()
+    assert post_step(central_srv, dept, code, 9).status_code == 200
+    svc.change_status(code, S.WITHDRAWN, OFFICER, "Công dân rút hồ sơ")  # offline, meanwhile
+    report = client(svc, central_srv.url, token).run()
+    assert report.ok and len(report.conflicts) == 1
+    assert svc.dossier(code).status == S.WITHDRAWN and svc.dossier(code).synced_at is None
+    [row] = svc.store.inbox("conflict")
+    assert "Không thể chuyển" in row["detail"]
+    central = central_srv.store.dossier(code)
+    assert central["status"] == 7
+    assert [(s["status"], s["origin"], s["state"]) for s in central["steps"]][-2:] == [
+        (9, "backoffice", "rejected"), (7, "office", "applied")]
+
+
+def test_leased_number_block_bounds_the_dossier_codes(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    first = receive(svc)[0]  # before any block: the configured range
+    assert first.endswith("-0001")
+    central_srv.store.lease_block("central", AGENCY, 5000, date(2026, 3, 1))
+    block = central_srv.store.lease_block("office-a", AGENCY, 3, date(2026, 3, 1))
+    assert client(svc, central_srv.url, token).run().ok
+    codes = receive(svc, 3)
+    assert [int(c[-4:]) for c in codes] == [block["first"], block["first"] + 1, block["last"]]
+    with pytest.raises(Exception) as e:
+        receive(svc)
+    assert "Hết dải số" in str(e.value)
+
+
+def test_calendar_days_and_catalogue_come_down(central_srv, tmp_path):
+    svc = office(tmp_path / "o.db", "office-a", catalogue=False)
+    token = central_srv.store.enroll_office("office-a")
+    central_srv.store.save_catalogue([{"code": "TP", "name": "Tư pháp – Hộ tịch"}],
+                                     [procedure_to_wire(PROCEDURES[0])])
+    central_srv.store.set_calendar_day(date(2026, 3, 4), "day_off", "Nghỉ theo quyết định của tỉnh")
+    assert client(svc, central_srv.url, token).run().ok
+    assert [p.code for p in svc.store.procedures()] == ["1.001193"]
+    reopened = OfficeService(svc.store, svc.config)  # calendar from file + central days
+    assert not reopened.calendar.is_working_day(date(2026, 3, 4))
+    assert reopened.calendar.holiday_name(date(2026, 3, 4)) == "Nghỉ theo quyết định của tỉnh"
+
+
+def test_a_procedure_of_an_unknown_field_is_a_recorded_conflict_not_a_stuck_pull(central_srv, tmp_path):
+    svc = office(tmp_path / "o.db", "office-a", catalogue=False)
+    token = central_srv.store.enroll_office("office-a")
+    central_srv.store.save_catalogue([], [procedure_to_wire(PROCEDURES[0])])
+    central_srv.store.set_calendar_day(date(2026, 3, 4), "day_off", "x")
+    report = client(svc, central_srv.url, token).run()
+    assert report.ok and len(report.conflicts) == 1 and report.applied == 1
+    assert "unknown field" in svc.store.inbox("conflict")[0]["detail"]
+
+
+# ---- tokens and isolation -------------------------------------------------------------------
+
+def test_wrong_and_revoked_tokens(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    receive(svc)
+    r = requests.get(f"{central_srv.url}/v1/office", timeout=5)
+    assert (r.status_code, r.json()["error"]) == (401, "unauthorized")
+    bad = client(svc, central_srv.url, "mco_wrong").run()
+    assert not bad.ok and (bad.error.code, bad.error.status, bad.error.transient) == ("unauthorized", 401, False)
+    central_srv.store.revoke("office-a")
+    revoked = client(svc, central_srv.url, token).run()
+    assert revoked.error.code == "revoked" and central_srv.store.office_state("office-a")["hwm"] == 0
+
+
+def test_an_office_only_reaches_its_own_data(central_srv, tmp_path):
+    ta = central_srv.store.enroll_office("office-a")
+    tb = central_srv.store.enroll_office("office-b")
+    a, b = office(tmp_path / "a.db", "office-a"), office(tmp_path / "b.db", "office-b")
+    receive(a, 2)
+    receive(b, 1)
+    assert client(a, central_srv.url, ta).run().ok and client(b, central_srv.url, tb).run().ok
+    # office-b's token cannot push office-a's events, whatever the batch claims
+    r = requests.post(f"{central_srv.url}/v1/push", data=batch_body("office-a", 0, events("office-a", 1),
+                                                                      datetime.now(timezone.utc)),
+                      headers={"Authorization": f"Bearer {tb}"}, timeout=5)
+    assert (r.status_code, r.json()["error"]) == (403, "wrong_office")
+    rec = requests.get(f"{central_srv.url}/v1/reconcile", headers={"Authorization": f"Bearer {tb}"}, timeout=5).json()
+    assert rec["office_id"] == "office-b" and sum(d["count"] for d in rec["days"].values()) == b.store.last_event_seq()
+    # an office token cannot act as a back-office department
+    r = requests.get(f"{central_srv.url}/v1/dossiers/{a.store.dossier_codes()[0]}",
+                     headers={"Authorization": f"Bearer {tb}"}, timeout=5)
+    assert (r.status_code, r.json()["error"]) == (403, "forbidden")
+
+
+# ---- bad input over HTTP ----------------------------------------------------------------------
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_bad_batches_get_machine_readable_4xx(central_srv):
+    token = central_srv.store.enroll_office("office-a")
+    url = f"{central_srv.url}/v1/push"
+    now = datetime.now(timezone.utc)
+    cases = [
+        (b"garbage", 400, "malformed"),
+        (gzip.compress(b'{"protocol": 1'), 400, "malformed"),
+        (batch_body("office-a", 0, events("office-a", 2), now - timedelta(hours=1)), 422, "clock_skew"),
+        (batch_body("office-a", 5, events("office-a", 2, start=6), now), 409, "out_of_order"),
+    ]
+    for body, status, code in cases:
+        r = requests.post(url, data=body, headers=auth(token), timeout=5)
+        assert (r.status_code, r.json()["error"]) == (status, code), r.text
+    assert r.json()["hwm"] == 0
+    too_big = b"\x1f\x8b" + b"\0" * MAX_COMPRESSED_BYTES
+    r = requests.post(url, data=too_big, headers=auth(token), timeout=10)
+    assert (r.status_code, r.json()["error"]) == (413, "too_large")
+    r = requests.post(url, data=iter([too_big[:1 << 20]] * 5), headers=auth(token), timeout=10)  # chunked
+    assert (r.status_code, r.json()["error"]) == (413, "too_large")
+    good = batch_body("office-a", 0, events("office-a", 3), now)
+    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 3, "duplicates": 0}
+    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 0, "duplicates": 3}
+    r = requests.get(f"{central_srv.url}/v1/pull", params={"limit": 0}, headers=auth(token), timeout=5)
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_input")
+
+
+def test_back_office_endpoint_validates_everything(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    code = receive(svc)[0]
+    client(svc, central_srv.url, token).run()
+    r = post_step(central_srv, dept, code, 10)
+    assert (r.status_code, r.json()["error"]) == (409, "illegal_transition") and "Không thể chuyển" in r.json()["message"]
+    r = post_step(central_srv, dept, code, 11)
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_input")
+    r = post_step(central_srv, dept, f"{AGENCY}-260302-9999", 4)
+    assert (r.status_code, r.json()["error"]) == (404, "not_found")
+    r = post_step(central_srv, token, code, 4)
+    assert (r.status_code, r.json()["error"]) == (403, "forbidden")
+    first = post_step(central_srv, dept, code, 4, request_id="dept-req-000001").json()
+    again = post_step(central_srv, dept, code, 4, request_id="dept-req-000001").json()
+    assert first == again and len(central_srv.store.pull("office-a", 0, 100)["updates"]) == 1
+    got = requests.get(f"{central_srv.url}/v1/dossiers/{code}", headers=auth(dept), timeout=5).json()
+    assert got["status"] == 4 and got["steps"][-1]["department"] == DEPARTMENT.department
+
+
+def test_clock_skew_stops_the_sync_with_a_clear_refusal(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    receive(svc)
+    report = client(svc, central_srv.url, token, clock=lambda: datetime.now(timezone.utc) + timedelta(hours=2)).run()
+    assert not report.ok and report.error.code == "clock_skew" and not report.error.transient
+    assert client(svc, central_srv.url, token).run().ok
+
+
+def test_checkpoint_ahead_of_a_restored_central_is_rewound(central_srv, svc):
+    token = central_srv.store.enroll_office("office-a")
+    receive(svc, 2)
+    with svc.store.write():
+        svc.store.set_sync_value("push_checkpoint", str(svc.store.last_event_seq()))  # central lost it all
+    report = client(svc, central_srv.url, token).run()
+    assert report.ok and report.pushed == svc.store.last_event_seq()
+
+
+# ---- Retry-After and progress ---------------------------------------------------------------
+
+class _Flaky(BaseHTTPRequestHandler):
+    answers: list = []
+    seen: list = []
+
+    def do_GET(self):
+        self.seen.append(time.monotonic())
+        status, headers = self.answers.pop(0) if self.answers else (200, {})
+        body = json.dumps({"ok": True} if status == 200 else {"error": "busy", "message": "later"}).encode()
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def flaky():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    _Flaky.seen = []
+    yield srv, f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+def test_retry_after_is_honoured_on_429_and_503(flaky):
+    _, url = flaky
+    _Flaky.answers = [(429, {"Retry-After": "1"}), (503, {"Retry-After": "1"})]
+    t = Transport(url, backoff=0.001, max_backoff=0.002)
+    assert t.request_json("GET", "/x") == {"ok": True}
+    gaps = [b - a for a, b in zip(_Flaky.seen, _Flaky.seen[1:])]
+    assert len(gaps) == 2 and all(g >= 0.95 for g in gaps) and t.retries == 2
+
+
+def test_a_retry_after_beyond_the_limit_is_an_error_not_a_hang(flaky):
+    _, url = flaky
+    _Flaky.answers = [(503, {"Retry-After": "3600"})]
+    with pytest.raises(SyncError) as e:
+        Transport(url, max_retry_after=60).request_json("GET", "/x")
+    assert e.value.code == "busy" and "3600" in e.value.message
+
+
+def test_backoff_is_exponential_with_jitter_and_bounded_attempts():
+    slept = []
+    t = Transport("http://127.0.0.1:9", attempts=5, backoff=0.5, max_backoff=3, sleep=slept.append,
+                  connect_timeout=0.5)
+    with pytest.raises(SyncError) as e:
+        t.request_json("GET", "/")
+    assert e.value.code == "unreachable" and e.value.transient and len(slept) == 4
+    assert all(0 <= s <= min(3, 0.5 * 2 ** i) for i, s in enumerate(slept)) and len(set(slept)) == 4
+
+
+def test_retry_after_http_date():
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds("Mon, 02 Mar 2026 01:00:30 GMT", lambda: now) == 30
+    assert retry_after_seconds("7") == 7 and retry_after_seconds("soon") is None
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_count_rate_and_eta_on_a_terminal_only():
+    now = [0.0]
+    out = _Tty()
+    p = Progress("push", 1000, out, clock=lambda: now[0])
+    p.update(100)
+    assert out.getvalue() == ""  # redrawn at most 5 times a second
+    now[0] = 2.0
+    p.update(400)
+    assert "push 400/1,000 events  200 ev/s  ETA 0:00:03" in out.getvalue()
+    silent = io.StringIO()
+    Progress("push", 10, silent).update(5)
+    assert silent.getvalue() == ""
