@@ -216,14 +216,14 @@ class KioskApp(App):
         def done(paper: Paper):
             self.root.printer_state = "warn" if paper == Paper.LOW else "ok"
             if paper == Paper.LOW:
-                self.alert(self.t("alert.paper_low"))
+                self.alert("paper_low", self.t("alert.paper_low"))
             on_done(paper)
 
         def failed(error):
             reason = error.reason if isinstance(error, PrintFailure) else "error"
             self.root.printer_state = "bad" if not isinstance(self.printer, NoPrinter) else "off"
             if not isinstance(self.printer, NoPrinter):
-                self.alert(self.t(f"alert.print_{reason}", number=info.number))
+                self.alert(f"print_{reason}", self.t(f"alert.print_{reason}", number=info.number))
             on_error(error)
 
         self.device_worker.run(lambda: self.printer.print_ticket(info), done, failed)
@@ -243,11 +243,15 @@ class KioskApp(App):
 
         self.device_worker.run(self.printer.status, done, lambda e: setattr(self.root, "printer_state", "bad"))
 
-    def alert(self, text: str) -> None:
-        """Alert staff: logged for the office and listed on the admin screen."""
+    def alert(self, problem: str, text: str) -> None:
+        """Alert staff: sent to the office (counters see it on the hub feed), logged, and listed
+        on the admin screen."""
         stamp = f"{self.clock():%H:%M} {text}"
         self.alerts.append(stamp)
         log.warning("staff alert: %s", text)
+        self.service_worker.run(
+            lambda: self.service.report_device_problem(self.settings.name, problem, text),
+            lambda _: None, lambda error: log.error("staff alert not delivered: %r", error))
 
     # ---- scans -------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ class KioskSettingsError(Exception):
 class KioskSettings:
     """One kiosk's devices and behaviour."""
 
+    name: str = "kiosk-1"  # this kiosk's name in staff alerts
     printer: str = "none"  # tcp://HOST[:PORT] | file:PATH | usb:0xVID:0xPID | serial:DEV[:BAUD] | none
     printer_profile: str = "TM-T88V"
     camera: str = "none"  # device index ("0"), /dev/videoN, a video file, or none

@@ -113,6 +113,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("timeliness", "GET", Timeliness, STAFF),
     Op("kiosk_lookup", "POST", KioskDossierView, KIOSK),  # POST: the secret never goes in a URL
     Op("rate", "POST", Rating, KIOSK, retry="hub"),
+    Op("report_device_problem", "POST", None, ISSUERS, retry="hub"),
     Op("summary", "GET", dict, MANAGERS, int_keys=("dossiers_by_status", "ratings_by_level")),
     Op("reports", "GET", dict, MANAGERS),
 )}

@@ -280,6 +280,10 @@ class HubClient:
         return self._call("rate", target_kind=target_kind, target=target, level=level, reason=reason,
                           criteria=criteria)
 
+    def report_device_problem(self, device: str, problem: str, message: str = "") -> None:
+        """Alert staff that a device needs attention."""
+        return self._call("report_device_problem", device=device, problem=problem, message=message)
+
     def summary(self) -> dict:
         """Office identity and store counts."""
         return self._call("summary")

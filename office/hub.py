@@ -49,7 +49,7 @@ MAX_BODY_BYTES = 64 * 1024
 FEED_POLL_S = 0.5  # also picks up writes made by other processes on the same store file
 FEED_BATCH = 500
 HEARTBEAT_S = 10.0
-BOARD_ENTITIES = ("ticket", "counter")
+BOARD_ENTITIES = ("ticket", "counter", "device")
 BOARD_TICKET_FIELDS = ("id", "number", "service_code", "day", "state", "counter_id",
                        "target_counter_id", "calls")
 # dossier: its audit-log entry; logout: ends the session
@@ -216,6 +216,12 @@ class ReportsIn(_In):
     day_to: Day
 
 
+class DeviceProblemIn(_In):
+    device: Text(80)
+    problem: Text(40)
+    message: Note = ""
+
+
 class LoginIn(_In):
     username: Text(50)
     pin: Text(20)
@@ -236,6 +242,7 @@ INPUTS: dict[str, type[_In]] = {
     "resume_counter": CounterIn, "receive_dossier": ReceiveIn, "dossier": DossierIn,
     "change_status": StatusIn, "extend_due": ExtendIn, "timeliness": DossierIn,
     "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
+    "report_device_problem": DeviceProblemIn,
 }  # every other use case takes no input
 
 
@@ -440,6 +447,8 @@ def _board_payload(row: dict) -> dict:
     payload = row["payload"]
     if row["entity"] == "ticket":
         return _board_ticket(payload)
+    if row["entity"] == "device":  # device alerts carry no personal data
+        return payload
     return {"counter_id": payload["id"], "reason": payload["reason"]}
 
 

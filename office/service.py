@@ -453,6 +453,18 @@ class OfficeService:
         }.get(d.status, (f"Hồ sơ đã kết thúc. Vui lòng liên hệ {where_vi} để biết chi tiết.",
                          f"The dossier is closed. Please ask at {where_en} for details."))
 
+    def report_device_problem(self, device: str, problem: str, message: str = "") -> None:
+        """Alert staff that a device needs attention (printer out of paper or offline, camera lost).
+
+        Recorded in the change log, so every counter and board following the hub's feed sees it.
+        """
+        device, problem, message = (" ".join(nfc(v).split())[:200] for v in (device, problem, message))
+        if not device or not problem:
+            raise InvalidInput("Cần nêu thiết bị và sự cố")
+        with self.store.write():
+            self.store.append_event("device", device, "alert",
+                                    {"device": device, "problem": problem, "message": message}, self._now())
+
     # ---- ratings ------------------------------------------------------------------------
 
     def rate(self, target_kind: str, target: str, level: int, reason: str = "",

@@ -32,6 +32,7 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
     "kiosk_lookup": {"code": CODE, "secret": "000000"},
     "rate": {"target_kind": "ticket", "target": "A001", "level": 3},
     "reports": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
+    "report_device_problem": {"device": "kiosk-1", "problem": "no_paper", "message": "Hết giấy"},
 }
 # The rules, written out independently of office/api.py: "ok" allowed, "staff" allowed with a
 # staff member logged in on the device, absent: refused.
@@ -43,6 +44,7 @@ COUNTER_WORK = ("ticket_receipt", "call_next", "recall", "start_serving", "finis
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
+    "report_device_problem": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
     **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "ok"},

@@ -39,7 +39,7 @@ class Listener:
 
 def board_log(office: Office, after: int) -> list[tuple[int, str]]:
     """(seq, kind) of every board event in the store after `after`: what a board must receive."""
-    rows = office.svc.store.entity_events(after, office.last_event(), ("ticket", "counter"), 100_000)
+    rows = office.svc.store.entity_events(after, office.last_event(), ("ticket", "counter", "device"), 100_000)
     return [(r["seq"], f"{r['entity']}.{r['kind']}") for r in rows]
 
 
@@ -165,3 +165,13 @@ def test_board_survives_a_hub_restart(make_hub):
     assert [kind for _, kind in expected] == ["ticket.issued", "ticket.issued", "ticket.called",
                                               "ticket.recalled", "ticket.called", "ticket.issued",
                                               "ticket.recalled"]
+
+
+def test_device_alerts_reach_the_counters(hub: Office):
+    board = Listener(hub.client("quay-1"))
+    [snapshot] = board.take(1)
+    hub.client("kiosk-1").report_device_problem("kiosk-1", "print_no_paper", "Máy in kiosk hết giấy; số A001 chưa in được")
+    [alert] = board.take(1)
+    assert alert.kind == "device.alert" and alert.id > snapshot.id
+    assert alert.data == {"device": "kiosk-1", "problem": "print_no_paper",
+                          "message": "Máy in kiosk hết giấy; số A001 chưa in được"}

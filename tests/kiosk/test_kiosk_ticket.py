@@ -60,7 +60,11 @@ def test_out_of_paper_keeps_one_number_and_reprint_never_issues_another(kiosk):
     screen = take_ticket(kiosk)
     assert screen.print_state == "failed" and screen.number == "A001"
     assert "hết giấy" in screen.notice and kiosk.app.root.printer_state == "bad"
-    assert any("A001" in a for a in kiosk.app.alerts)  # staff alerted
+    assert any("A001" in a for a in kiosk.app.alerts)  # staff alerted: on the kiosk's admin list …
+    kiosk.until(lambda: any(e["entity"] == "device" for e in kiosk.svc.store.events()))
+    alert = [e for e in kiosk.svc.store.events() if e["entity"] == "device"][-1]  # … and in the office feed
+    assert alert["kind"] == "alert" and alert["payload"]["device"] == "kiosk-1"
+    assert alert["payload"]["problem"] == "print_no_paper" and "A001" in alert["payload"]["message"]
     kiosk.shot("ticket-5-out-of-paper")
     kiosk.tap(kiosk.screen("ticket").ids.reprint_button)
     kiosk.until(lambda: screen.print_state == "failed")
