@@ -69,6 +69,9 @@ def test_bad_config_is_one_clear_line(tmp_path, text, needle):
 
 
 def test_bench_smoke(tmp_path):
-    proc = run("bench", "--dossiers", 2000, "--tickets", 120, "--processes", 2, "--cache", tmp_path)
-    assert "Dossier lookup by code" in proc.stdout
+    proc = run("bench", "--dossiers", 2000, "--tickets", 120, "--processes", 2, "--frames", 2,
+               "--sync-events", 2000, "--cache", tmp_path)
+    for table in ("Dossier lookup by code", "Concurrent call-next", "Receipt decoding", "Kiosk timings",
+                  "Hub over HTTP", "Sync office → central", "Resume after kill -9"):
+        assert table in proc.stdout, table
     assert "no duplicates, none missing → OK" in proc.stdout
