@@ -39,21 +39,10 @@ class Keypad(GridLayout):
 
     __events__ = ("on_key",)
 
-    def on_keys(self, *_):
-        """Rebuild the buttons when the key set changes."""
-        self._build()
-
-    def on_extra(self, *_):
-        """Rebuild the buttons when the extra keys change."""
-        self._build()
-
-    def on_backspace_text(self, *_):
-        """Relabel after a language switch."""
-        self._build()
-
-    def on_space_text(self, *_):
-        """Relabel after a language switch."""
-        self._build()
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        rebuild = lambda *_: self._build()  # noqa: E731  keys or labels changed (e.g. language switch)
+        self.bind(keys=rebuild, extra=rebuild, backspace_text=rebuild, space_text=rebuild)
 
     def on_kv_post(self, base_widget):
         """Build the buttons once the kv rule has set the properties."""
@@ -94,19 +83,11 @@ class Smiley(Widget):
     mouth = ListProperty([])
     radius = NumericProperty(10)
 
-    def on_size(self, *_):
-        """Redraw the mouth for a new size."""
-        self._update()
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.bind(size=self._update, pos=self._update, mood=self._update)
 
-    def on_pos(self, *_):
-        """Redraw the mouth at a new position."""
-        self._update()
-
-    def on_mood(self, *_):
-        """Redraw the mouth for a new mood."""
-        self._update()
-
-    def _update(self) -> None:
+    def _update(self, *_) -> None:
         r = self.radius = min(self.width, self.height) / 2 * 0.92
         cx, cy = self.center
         points = []
