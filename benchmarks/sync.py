@@ -21,9 +21,11 @@ from sync.transport import Transport
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DAY = datetime(2026, 11, 25, 9, 0)
-BATCH_EVENTS = 2000
+BATCH_EVENTS = 5000  # the protocol's maximum: fewer commits and round trips per event
 BATCH_BYTES = 16 * 1024 * 1024  # a LAN-speed link: batches are bounded by the event count
+COMPRESS_LEVEL = 2  # gzip level for a LAN-speed link, by ISA-L (`main.py sync --compress-level 2`)
 TARGET = 0.5  # sync rate ≥ 50% of the bare insert rate
+ROUNDS = 3  # bare and sync alternate; the best of each is compared
 
 
 def office_store(cache: Path, n: int) -> Path:
@@ -81,7 +83,7 @@ def push_all(office_db: Path, url: str) -> tuple[float, int]:
     server, base = serve(url)
     try:
         report = SyncClient(svc, Transport(base, token), batch_events=BATCH_EVENTS,
-                            batch_bytes=BATCH_BYTES).run()
+                            batch_bytes=BATCH_BYTES, compress_level=COMPRESS_LEVEL).run()
     finally:
         stop(server)
     if not report.ok:
@@ -100,14 +102,14 @@ def resume_after_kill(office_db: Path, url: str) -> tuple[float, float]:
     token = store.enroll_office(svc.store.office_id)
     server, base = serve(url)
     cmd = [sys.executable, "main.py", "sync", "--db", str(office_db), "--central", base, "--token", token,
-           "--batch-events", str(BATCH_EVENTS)]
+           "--batch-events", str(BATCH_EVENTS), "--compress-level", str(COMPRESS_LEVEL)]
     try:
         first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while store.office_state(svc.store.office_id)["hwm"] < total // 3:
             time.sleep(0.01)
         first.send_signal(signal.SIGKILL)
         first.wait()
-        at_kill = store.office_state(svc.store.office_id)["hwm"]
+        at_kill = settled_hwm(store, svc.store.office_id)  # batches already on the wire still land
         started = time.perf_counter()
         second = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while store.office_state(svc.store.office_id)["hwm"] <= at_kill:
@@ -121,6 +123,17 @@ def resume_after_kill(office_db: Path, url: str) -> tuple[float, float]:
         stop(server)
         store.close()
     return resumed, finished
+
+
+def settled_hwm(store: CentralStore, office_id: str, quiet: float = 0.5) -> int:
+    """The office's central hwm once it has not moved for `quiet` seconds."""
+    hwm, since = store.office_state(office_id)["hwm"], time.perf_counter()
+    while time.perf_counter() - since < quiet:
+        time.sleep(0.02)
+        now = store.office_state(office_id)["hwm"]
+        if now != hwm:
+            hwm, since = now, time.perf_counter()
+    return hwm
 
 
 def main(args) -> int:
@@ -143,20 +156,29 @@ def main(args) -> int:
         backends.append(("PostgreSQL", pg.create_database))
     try:
         for label, make in backends:
-            bare = bare_insert(make("bare"), rows)
-            seconds, pushed = push_all(office_db, make("sync"))
+            bares, syncs = [], []
+            for n in range(ROUNDS):  # alternating, so load from other work hits both alike
+                bares.append(len(rows) / bare_insert(make(f"bare{n}"), rows))
+                seconds, pushed = push_all(office_db, make(f"sync{n}"))
+                if pushed != len(rows):
+                    raise RuntimeError(f"sync pushed {pushed} of {len(rows)} events")
+                syncs.append(pushed / seconds)
+            print(f"{label} rounds: bare {', '.join(f'{r:,.0f}' for r in bares)} ev/s; "
+                  f"sync {', '.join(f'{r:,.0f}' for r in syncs)} ev/s", file=sys.stderr)
             resumed, finished = resume_after_kill(office_db, make("resume"))
-            ratio = (pushed / seconds) / (len(rows) / bare)
+            ratio = max(syncs) / max(bares)
             met &= ratio >= TARGET
-            results.append([label, len(rows), len(rows) / bare, pushed / seconds, ratio])
+            results.append([label, len(rows), max(bares), max(syncs), ratio])
             resumes.append([label, resumed, finished])
     finally:
         if pg:
             pg.stop()
     print_table(f"Sync office → central over HTTP (loopback, central in its own process), {len(rows):,} "
-                f"events, gzip-6 batches of {BATCH_EVENTS}, one transaction per batch; bare = one "
-                f"executemany of the same rows into an empty events table of the same database", ["central store", "events",
-                                                              "bare insert ev/s", "sync ev/s", "sync/bare"],
+                f"events, batches of {BATCH_EVENTS} (gzip level {COMPRESS_LEVEL}, ISA-L), up to 2 in flight, one transaction "
+                f"per batch; "
+                f"bare = one executemany of the same rows into an empty events table of the same database; "
+                f"best of {ROUNDS} alternating rounds each", ["central store", "events", "bare insert ev/s",
+                                                               "sync ev/s", "sync/bare"],
                 results)
     print(f"target: sync ≥ {TARGET:.0%} of the bare bulk insert → {'OK' if met else 'MISSED'}")
     print_table("Resume after kill -9 of `main.py sync` at one third of the push (seconds)",

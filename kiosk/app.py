@@ -20,7 +20,7 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk.guards import TapGesture
-from kiosk.i18n import Texts
+from uikit.i18n import Texts
 from kiosk.screens.admin import AdminScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.lookup import LookupScreen
@@ -29,7 +29,7 @@ from kiosk.screens.rate import RateScreen
 from kiosk.screens.ticket import TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.widgets import KioskRoot
-from kiosk.worker import Worker
+from uikit.worker import Worker
 from office.devices import DeviceError
 from office.devices.decoders import Scan, validate
 from office.devices.printer import NoPrinter, Paper, PrintFailure, make_printer
@@ -135,6 +135,7 @@ class KioskApp(App):
 
     def on_stop(self):
         """Release the camera and the workers; screens cancel their timers."""
+        Window.unbind(on_key_down=self._on_key_down, on_touch_down=self._on_touch)
         for event in self._events:
             event.cancel()
         for screen in self.root.ids.sm.screens:

@@ -1,20 +1,7 @@
 """Kivy configuration that must happen before the window exists (imports only kivy.config)."""
 from __future__ import annotations
 
-import os
-
-
-def environment(kivy_home: str | None = None, headless: bool = False) -> None:
-    """Set Kivy's environment variables; call before the first kivy import."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_FILELOG", "1")
-    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "0")
-    if kivy_home:
-        os.environ.setdefault("KIVY_HOME", kivy_home)
-    if headless:
-        os.environ["SDL_VIDEODRIVER"] = "offscreen"
-        os.environ["KIVY_WINDOW"] = "sdl2"
+from uikit.boot import environment  # noqa: F401  (kiosk callers import it from here)
 
 
 def prepare(fullscreen: bool = False, size: tuple[int, int] = (1080, 1920)) -> None:

@@ -16,8 +16,8 @@ from enum import Enum
 from typing import Any, Mapping
 
 from office.auth import Forbidden, RateLimited, StaffLoginRequired, Unauthorized
-from office.model import (Conflict, Counter, Dossier, DomainError, Field, IllegalTransition,
-                          InvalidInput, KioskDossierView, NotFound, OutsideHours, PriorityCategory,
+from office.model import (Applicant, Conflict, Counter, Dossier, DossierRow, DomainError, Field,
+                          IllegalTransition, IntakeRecord, InvalidInput, KioskDossierView, NotFound, OutsideHours, PriorityCategory,
                           Procedure, Rating, RatingLevel, SequenceExhausted, Service, Ticket,
                           TicketReceipt, Timeliness)
 
@@ -111,6 +111,15 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("change_status", "POST", Dossier, STAFF, retry="hub"),
     Op("extend_due", "POST", Dossier, STAFF, retry="hub"),
     Op("timeliness", "GET", Timeliness, STAFF),
+    Op("missing_components", "POST", list[str], STAFF),  # POST: the checklist is a list of objects
+    Op("record_intake", "POST", IntakeRecord, STAFF, retry="service"),
+    Op("intake", "GET", IntakeRecord, STAFF),
+    Op("request_supplement", "POST", Dossier, STAFF, retry="hub"),
+    Op("return_result", "POST", Dossier, STAFF, retry="service"),
+    Op("reveal_applicant", "POST", Applicant, STAFF),  # no stored answer: it holds personal data
+    Op("search_dossiers", "GET", list[DossierRow], STAFF),
+    Op("late_dossiers", "GET", list[DossierRow], STAFF),
+    Op("register_rows", "GET", list[dict], MANAGERS),
     Op("kiosk_lookup", "POST", KioskDossierView, KIOSK),  # POST: the secret never goes in a URL
     Op("rate", "POST", Rating, KIOSK, retry="hub"),
     Op("report_device_problem", "POST", None, ISSUERS, retry="hub"),

@@ -8,10 +8,11 @@ cannot be reached the client raises HubUnavailable. Thread-safe: one HTTP sessio
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,9 +21,9 @@ import requests
 
 from office import api
 from office.auth import RateLimited
-from office.model import (Actor, Applicant, Counter, Dossier, DossierStatus, DomainError, Field,
-                          KioskDossierView, PriorityCategory, Procedure, Rating, RatingLevel, Service,
-                          Ticket, TicketReceipt, Timeliness)
+from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow, DossierStatus,
+                          DomainError, Field, IntakeRecord, KioskDossierView, PriorityCategory, Procedure,
+                          Rating, RatingLevel, ReceivedComponent, Service, Ticket, TicketReceipt, Timeliness)
 
 TIMEOUT = (3.05, 15.0)  # seconds: connect, read
 FEED_READ_TIMEOUT = 35.0  # the hub sends a keep-alive every 10 s
@@ -123,12 +124,15 @@ class HubClient:
     # ---- realtime feed --------------------------------------------------------------------
 
     def feed(self, last_event_id: int | None = None, stop: threading.Event | None = None,
-             max_backoff: float = 5.0) -> Iterator[FeedEvent]:
+             max_backoff: float = 5.0,
+             on_connection: Callable[[bool], None] | None = None) -> Iterator[FeedEvent]:
         """Board events for ever: reconnects with backoff and resumes after the last event seen,
         so nothing is missed or repeated. Without `last_event_id` it starts with a "snapshot".
         Ends when `stop` is set (checked at least every keep-alive) or the caller stops iterating.
-        Raises (never retries) when the hub refuses the credentials."""
+        Raises (never retries) when the hub refuses the credentials. `on_connection(True|False)`
+        is told when the stream opens and when it is lost; retry waits are jittered (50–100 %)."""
         delay = 0.1
+        connected = False
         while not (stop and stop.is_set()):
             headers = self._headers()
             if last_event_id is not None:
@@ -142,6 +146,9 @@ class HubClient:
                             raise error
                     else:
                         delay = 0.1
+                        connected = True
+                        if on_connection:
+                            on_connection(True)
                         for event in _parse_sse(response.iter_content(chunk_size=None)):
                             if stop and stop.is_set():
                                 return
@@ -151,10 +158,14 @@ class HubClient:
                             yield event
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
                 pass
+            if connected and on_connection:
+                on_connection(False)
+            connected = False
+            pause = delay * random.uniform(0.5, 1.0)
             if stop:
-                stop.wait(delay)
+                stop.wait(pause)
             else:
-                time.sleep(delay)
+                time.sleep(pause)
             delay = min(delay * 2, max_backoff)
 
     # ---- the OfficeService port -----------------------------------------------------------
@@ -248,11 +259,59 @@ class HubClient:
 
     def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant,
                         actor: Actor, summary: str = "", channel: int = 1,
-                        idempotency_key: str | None = None) -> Dossier:
+                        idempotency_key: str | None = None, *,
+                        components: tuple[ReceivedComponent, ...] | None = None,
+                        representative: Applicant | None = None, delivery: str = "counter",
+                        delivery_address: str = "", fee_paid: bool = False) -> Dossier:
         """Receive a dossier (the actor must be the logged-in staff member)."""
         return self._call("receive_dossier", idempotency_key, procedure_code=procedure_code,
                           case_code=case_code, applicant=applicant, actor=actor, summary=summary,
-                          channel=channel)
+                          channel=channel, components=components, representative=representative,
+                          delivery=delivery, delivery_address=delivery_address, fee_paid=fee_paid)
+
+    def missing_components(self, procedure_code: str, case_code: str,
+                           components: tuple[ReceivedComponent, ...]) -> list[str]:
+        """Names of the procedure's required components not in the checklist."""
+        return self._call("missing_components", procedure_code=procedure_code, case_code=case_code,
+                          components=components)
+
+    def record_intake(self, kind: str, procedure_code: str, case_code: str, applicant: Applicant,
+                      actor: Actor, reason: str = "", missing: tuple[str, ...] = (),
+                      idempotency_key: str | None = None) -> IntakeRecord:
+        """Record an incomplete (Mẫu 02) or refused (Mẫu 03) dossier; no code is allocated."""
+        return self._call("record_intake", idempotency_key, kind=kind, procedure_code=procedure_code,
+                          case_code=case_code, applicant=applicant, actor=actor, reason=reason,
+                          missing=missing)
+
+    def intake(self, record_id: int) -> IntakeRecord:
+        """An intake record by its number."""
+        return self._call("intake", record_id=record_id)
+
+    def request_supplement(self, code: str, missing: list[str], actor: Actor, note: str = "") -> Dossier:
+        """Ask for more documents (status 5, the clock pauses)."""
+        return self._call("request_supplement", code=code, missing=missing, actor=actor, note=note)
+
+    def return_result(self, code: str, collector: Collector, actor: Actor,
+                      idempotency_key: str | None = None) -> Dossier:
+        """Hand the result over after the collector's ID check (status 10)."""
+        return self._call("return_result", idempotency_key, code=code, collector=collector, actor=actor)
+
+    def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
+        """The applicant's full personal data; the view is audit-logged."""
+        return self._call("reveal_applicant", code=code, actor=actor, purpose=purpose)
+
+    def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
+                        limit: int = 50) -> list[DossierRow]:
+        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest first."""
+        return self._call("search_dossiers", text=text, status=status, limit=limit)
+
+    def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
+        """Open dossiers overdue or due within N working days, most urgent first."""
+        return self._call("late_dossiers", within_working_days=within_working_days)
+
+    def register_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """Rows of the dossier register (Mẫu 07) over [day_from, day_to]."""
+        return self._call("register_rows", day_from=day_from, day_to=day_to)
 
     def dossier(self, code: str) -> Dossier:
         """A dossier with its full history; the hub audit-logs the view."""

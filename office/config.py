@@ -28,6 +28,23 @@ DEFAULT_PRIORITIES = (
 )
 
 
+DEFAULT_VOICE_TEMPLATE = "xin_moi_so_thu_tu {number} den_quay_so {counter}"
+VOICE_TOKEN = re.compile(r"\{number\}|\{counter\}|[a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    """The hall display board: its scrolling notice and how a call is spoken.
+
+    `voice_template`: clip names (files in assets/sounds/vi/) and the placeholders {number}
+    (the ticket, letter by letter and digit by digit) and {counter} (the counter's number),
+    spoken after the chime `voice_repeats` times."""
+
+    notice: str = ""
+    voice_template: str = DEFAULT_VOICE_TEMPLATE
+    voice_repeats: int = 2
+
+
 @dataclass(frozen=True)
 class OfficeConfig:
     """Settings of one office. Legal rules are data with effective dates, not constants."""
@@ -48,6 +65,7 @@ class OfficeConfig:
     default_service_minutes: int = 8
     rating_scale: int = 3
     rating_repeat_seconds: int = 10
+    board: BoardConfig = BoardConfig()
 
 
 _SIMPLE = {"office_id": str, "office_name": str, "agency_code": str, "sequence_first": int,
@@ -91,6 +109,8 @@ def config_from_dict(data: dict, source: str = "config") -> OfficeConfig:
             values[key] = p if p.is_absolute() else (Path(source).parent / p).resolve()
         elif key == "priority_categories":
             values[key] = _priorities(value, f"{source}: {key}")
+        elif key == "board":
+            values[key] = _board(value, f"{source}: [board]")
     config = replace(OfficeConfig(), **values)
     _check(config, source)
     return config
@@ -117,6 +137,27 @@ def _priorities(value, where: str) -> tuple[PriorityCategory, ...]:
     if len({c.code for c in cats}) != len(cats):
         raise ConfigError(f"{where} has duplicate codes")
     return cats
+
+
+def _board(value, where: str) -> BoardConfig:
+    """Parse the [board] table: notice, voice_template, voice_repeats."""
+    types = {"notice": str, "voice_template": str, "voice_repeats": int}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key, item in value.items():
+        if key not in types:
+            raise ConfigError(f"{where} unknown key {key!r} (known: {', '.join(types)})")
+        if type(item) is not types[key]:
+            raise ConfigError(f"{where} {key} must be {types[key].__name__}, got {item!r}")
+    board = BoardConfig(**value)
+    tokens = board.voice_template.split()
+    bad = [t for t in tokens if not VOICE_TOKEN.fullmatch(t)]
+    if bad or "{number}" not in tokens:
+        raise ConfigError(f"{where} voice_template must contain {{number}} and only clip names "
+                          f"(a-z, 0-9, _) or {{counter}}; bad: {bad or 'no {number}'}")
+    if not 1 <= board.voice_repeats <= 5:
+        raise ConfigError(f"{where} voice_repeats must be within 1–5")
+    return board
 
 
 def _check(c: OfficeConfig, source: str) -> None:

@@ -152,6 +152,7 @@ def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_eve
             rows, steps, changes = [], [], []
     with store.write():
         store.set_dossier_sequences(store.agency_code, seq)
+        store.check_in_required_components()
 
 
 def _flush(store, rows, steps, changes, now, with_events) -> None:

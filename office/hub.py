@@ -33,14 +33,15 @@ from fastapi import Body, FastAPI, Header, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from office import api
 from office.auth import (Credentials, Device, Forbidden, Lockout, RateLimited, StaffLoginRequired,
                          StaffSession, Unauthorized, authorize)
-from office.model import Actor, Applicant, Conflict, DomainError, InvalidInput, NotFound, TicketState
+from office.model import (Actor, Applicant, Collector, Conflict, DomainError, InvalidInput, NotFound,
+                          ReceivedComponent, TicketState)
 from office.service import OfficeService
 
 log = logging.getLogger("office.hub")
@@ -52,9 +53,10 @@ HEARTBEAT_S = 10.0
 BOARD_ENTITIES = ("ticket", "counter", "device")
 BOARD_TICKET_FIELDS = ("id", "number", "service_code", "day", "state", "counter_id",
                        "target_counter_id", "calls")
-# dossier: its audit-log entry; logout: ends the session
-WRITES = frozenset({name for name, op in api.OPS.items() if op.retry} | {"dossier", "logout"})
-SLOW = frozenset({"summary", "reports", "login"})  # whole-store aggregates, PIN hashing: thread pool
+# dossier, reveal_applicant: their audit-log entries (never stored for retries); logout: ends the session
+WRITES = frozenset({name for name, op in api.OPS.items() if op.retry} | {"dossier", "reveal_applicant", "logout"})
+# whole-store aggregates, PIN hashing: thread pool
+SLOW = frozenset({"summary", "reports", "register_rows", "login"})
 
 
 # ---- input validation -----------------------------------------------------------------------
@@ -174,6 +176,27 @@ class PauseIn(CounterIn):
     reason: Text(200)
 
 
+class ComponentIn(_In):
+    model: ClassVar = ReceivedComponent
+    name: Text(300)
+    originals: Number = 0
+    copies: Number = 0
+    note: Text(300) = ""
+
+
+class CollectorIn(_In):
+    model: ClassVar = Collector
+    name: Text(200)
+    id_type: Text(20)
+    id_number: Text(40)
+    relation: Text(20)
+    authorization: Text(200) = ""
+
+
+Components = Annotated[list[ComponentIn], Field(max_length=60)]
+Names = Annotated[list[Text(300)], Field(max_length=60)]
+
+
 class ReceiveIn(_In):
     procedure_code: Code
     case_code: Code
@@ -181,6 +204,41 @@ class ReceiveIn(_In):
     actor: ActorIn
     summary: Note = ""
     channel: Number = 1
+    components: Components | None = None
+    representative: ApplicantIn | None = None
+    delivery: Text(20) = "counter"
+    delivery_address: Text(400) = ""
+    fee_paid: StrictBool = False
+
+
+class MissingIn(_In):
+    procedure_code: Code
+    case_code: Code
+    components: Components
+
+
+class IntakeIn(_In):
+    kind: Text(20)
+    procedure_code: Code
+    case_code: Code
+    applicant: ApplicantIn
+    actor: ActorIn
+    reason: Note = ""
+    missing: Names = []
+
+
+class IntakeIdIn(_In):
+    record_id: QueryId
+
+
+class SearchIn(_In):
+    text: Text(100) = ""
+    status: Annotated[int, Field(ge=1, le=10)] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+
+
+class LateIn(_In):
+    within_working_days: Annotated[int, Field(ge=0, le=30)] = 1
 
 
 class DossierIn(_In):
@@ -201,6 +259,22 @@ class ExtendIn(DossierIn):
 
 class LookupIn(DossierIn):
     secret: Text(20)
+
+
+class SupplementIn(DossierIn):
+    missing: Names
+    actor: ActorIn
+    note: Note = ""
+
+
+class ReturnIn(DossierIn):
+    collector: CollectorIn
+    actor: ActorIn
+
+
+class RevealIn(DossierIn):
+    actor: ActorIn
+    purpose: Text(200)
 
 
 class RateIn(_In):
@@ -242,7 +316,10 @@ INPUTS: dict[str, type[_In]] = {
     "resume_counter": CounterIn, "receive_dossier": ReceiveIn, "dossier": DossierIn,
     "change_status": StatusIn, "extend_due": ExtendIn, "timeliness": DossierIn,
     "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
-    "report_device_problem": DeviceProblemIn,
+    "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
+    "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
+    "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
+    "register_rows": ReportsIn,
 }  # every other use case takes no input
 
 
@@ -253,6 +330,8 @@ def _kwargs(params: _In) -> dict[str, Any]:
         value = getattr(params, name)
         if isinstance(value, _In) and value.model is not None:
             value = value.model(**value.model_dump())
+        elif isinstance(value, list) and value and isinstance(value[0], _In):
+            value = tuple(v.model(**v.model_dump()) for v in value)
         out[name] = value
     return out
 

@@ -251,6 +251,61 @@ class Applicant:
 
 
 @dataclass(frozen=True)
+class ReceivedComponent:
+    """A document handed in at the counter: how many originals (bản chính) and copies (bản sao)."""
+
+    name: str
+    originals: int = 0
+    copies: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Collector:
+    """Who collected a result: the applicant or an authorised person (ID checked at the counter).
+
+    `relation` is "applicant" or "representative"; `authorization` is the reference of the power
+    of attorney (giấy ủy quyền) a representative shows."""
+
+    name: str
+    id_type: str
+    id_number: str
+    relation: str
+    authorization: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """Guidance given at the counter without receiving a dossier: "incomplete" (Mẫu 02, with what
+    is missing) or "refused" (Mẫu 03, with the reason). No dossier code is allocated."""
+
+    id: int
+    kind: str
+    at: datetime
+    procedure_code: str
+    case_code: str
+    applicant: Applicant
+    reason: str
+    missing: tuple[str, ...]
+    staff: str
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One line of a dossier list (search results, late dossiers) on the counter."""
+
+    code: str
+    applicant_name: str
+    procedure_name: str
+    status: DossierStatus
+    received_at: datetime
+    due_at: datetime
+    timeliness: Timeliness
+    finished_at: datetime | None = None
+    returned_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Dossier:
     """A dossier (hồ sơ) as the office knows it."""
 
@@ -273,6 +328,13 @@ class Dossier:
     steps: tuple[Step, ...] = ()
     due_changes: tuple[DueChange, ...] = ()
     synced_at: datetime | None = None  # last status received from the central system
+    components: tuple[ReceivedComponent, ...] = ()  # the checklist taken at reception
+    representative: Applicant | None = None  # authorised person who handed the dossier in
+    delivery: str = "counter"  # "counter" | "postal": how the result goes back
+    delivery_address: str = ""
+    fee_paid: bool = False
+    supplement_missing: tuple[str, ...] = ()  # what the last supplement request asked for
+    returned_to: Collector | None = None  # who collected the result (ID checked)
 
 
 class TicketState(str, Enum):

@@ -6,17 +6,20 @@ store transaction together with its change-log event.
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from office.config import OfficeConfig
-from office.model import (Actor, Applicant, Conflict, Dossier, DossierStatus, DueChange,
-                          IllegalTransition, InvalidInput, KioskDossierView, KioskStep, NotFound,
-                          OutsideHours, PriorityCategory, Rating, RatingLevel, Step, Ticket, TicketReceipt,
-                          TicketState, Timeliness, check_transition)
+from office.model import (OPEN_STATUSES, Actor, Applicant, Collector, Conflict, Dossier, DossierRow,
+                          DossierStatus, DueChange, IllegalTransition, IntakeRecord, InvalidInput,
+                          KioskDossierView, KioskStep, NotFound, OutsideHours, PriorityCategory, Rating,
+                          RatingLevel, ReceivedComponent, Step, Ticket, TicketReceipt, TicketState,
+                          Timeliness, check_transition)
 from office.rules.calendar import WorkCalendar, WorkingHours
+from office.rules.identity import check_id_number, id_type_label
 from office.rules.codes import check_secret, format_dossier_code, new_lookup_secret, parse_dossier_code
 from office.rules.masking import mask_name, nfc
 from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
@@ -57,9 +60,12 @@ class OfficeService:
     # ---- catalogue ----------------------------------------------------------------------
 
     def office(self) -> dict:
-        """Office identity for headers and tickets."""
+        """Office identity for headers and tickets, and the display board's settings."""
+        board = self.config.board
         return {"office_id": self.store.office_id, "name": self.config.office_name,
-                "agency_code": self.store.agency_code}
+                "agency_code": self.store.agency_code,
+                "board": {"notice": board.notice, "voice_template": board.voice_template,
+                          "voice_repeats": board.voice_repeats}}
 
     def procedures(self):
         """Procedures in force today."""
@@ -270,14 +276,36 @@ class OfficeService:
 
     def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant,
                         actor: Actor, summary: str = "", channel: int = 1,
-                        idempotency_key: str | None = None) -> Dossier:
-        """Receive a dossier: appointment date, dossier code, lookup secret, first step."""
+                        idempotency_key: str | None = None, *,
+                        components: tuple[ReceivedComponent, ...] | None = None,
+                        representative: Applicant | None = None, delivery: str = "counter",
+                        delivery_address: str = "", fee_paid: bool = False) -> Dossier:
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step.
+
+        `components` is the checklist taken at the counter: every required component of the
+        procedure must be in it (else InvalidInput naming what is missing); None means no checklist
+        was taken (online or imported dossiers). A postal delivery needs an address; ID numbers must
+        fit their paper type. The same idempotency key always gives the same dossier."""
         now = self._now()
         procedure = self.store.procedure(procedure_code, on=now.date())
         case = procedure.case(case_code)
         applicant = _clean_applicant(applicant)
         if channel not in (1, 2, 3):
             raise InvalidInput("Kênh thực hiện phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính)")
+        if components is not None:
+            components = _clean_components(components)
+            missing = self.missing_components(procedure_code, case_code, components)
+            if missing:
+                raise InvalidInput("Hồ sơ còn thiếu thành phần bắt buộc: " + "; ".join(missing))
+        if representative is not None:
+            representative = _clean_applicant(representative)
+            if not representative.id_number:
+                raise InvalidInput("Thiếu số giấy tờ tùy thân của người được ủy quyền")
+        delivery_address = " ".join(nfc(delivery_address).split())
+        if delivery not in ("counter", "postal"):
+            raise InvalidInput("Hình thức nhận kết quả phải là tại Bộ phận Một cửa (counter) hoặc bưu chính (postal)")
+        if delivery == "postal" and not delivery_address:
+            raise InvalidInput("Nhận kết quả qua bưu chính cần địa chỉ nhận")
         due = self.calendar.appointment(now, case.duration, case.unit)
         with self.store.write():
             if idempotency_key:
@@ -294,12 +322,179 @@ class OfficeService:
                               procedure_version=procedure.version, case_code=case.code,
                               applicant=applicant, status=S.RECEIVED, received_at=now, due_at=due,
                               original_due_at=due, channel=channel, summary=nfc(summary.strip())[:1000],
-                              fee=case.fee, steps=(step,))
+                              fee=case.fee, steps=(step,), components=tuple(components or ()),
+                              representative=representative, delivery=delivery,
+                              delivery_address=delivery_address if delivery == "postal" else "",
+                              fee_paid=bool(fee_paid))
             self.store.insert_dossier(dossier)
             self.store.append_event("dossier", code, "received", _dossier_payload(dossier), now)
             if idempotency_key:
                 self.store.remember_result(idempotency_key, "receive_dossier", {"code": code}, now)
         return dossier
+
+    def missing_components(self, procedure_code: str, case_code: str,
+                           components: tuple[ReceivedComponent, ...]) -> list[str]:
+        """Names of the procedure's required components not among `components` (counted ≥ 1)."""
+        procedure = self.store.procedure(procedure_code, on=self._now().date())
+        procedure.case(case_code)
+        given = {_component_key(c.name) for c in components if c.originals + c.copies > 0}
+        return [c.name for c in procedure.components if c.required and _component_key(c.name) not in given]
+
+    def record_intake(self, kind: str, procedure_code: str, case_code: str, applicant: Applicant,
+                      actor: Actor, reason: str = "", missing: tuple[str, ...] = (),
+                      idempotency_key: str | None = None) -> IntakeRecord:
+        """Record a dossier the counter did not receive: "incomplete" (guidance to complete it,
+        Mẫu 02: `missing` lists what to add) or "refused" (Mẫu 03: `reason`). No dossier code is
+        allocated; the record goes to the change log."""
+        now = self._now()
+        if kind not in ("incomplete", "refused"):
+            raise InvalidInput("Loại phiếu phải là incomplete (hướng dẫn bổ sung) hoặc refused (từ chối)")
+        procedure = self.store.procedure(procedure_code, on=now.date())
+        procedure.case(case_code)
+        applicant = _clean_applicant(applicant)
+        reason = nfc(reason.strip())
+        missing = _clean_list(missing)
+        if kind == "incomplete" and not missing:
+            raise InvalidInput("Cần liệt kê giấy tờ còn thiếu để hướng dẫn bổ sung")
+        if kind == "refused" and not reason:
+            raise InvalidInput("Cần nêu lý do từ chối tiếp nhận")
+        with self.store.write():
+            if idempotency_key:
+                done = self.store.idempotent_result(idempotency_key, "record_intake")
+                if done:
+                    return self.store.intake(done["id"])
+            record = self.store.insert_intake(kind, now, procedure.code, case_code, applicant, reason,
+                                              missing, actor.name)
+            self.store.append_event("intake", str(record.id), kind, {
+                "id": record.id, "procedure_code": procedure.code, "case_code": case_code,
+                "applicant_name": applicant.name, "reason": reason, "missing": list(missing),
+                "staff": actor.name, "department": actor.department}, now)
+            if idempotency_key:
+                self.store.remember_result(idempotency_key, "record_intake", {"id": record.id}, now)
+        return record
+
+    def intake(self, record_id: int) -> IntakeRecord:
+        """An intake record (incomplete or refused dossier) by its number."""
+        return self.store.intake(record_id)
+
+    def request_supplement(self, code: str, missing: list[str], actor: Actor, note: str = "") -> Dossier:
+        """Ask the citizen for more documents (status 5): the appointment clock pauses and the list
+        is kept for Mẫu 02. Receiving them is `change_status(code, PROCESSING, …)`, which resumes
+        the clock with a new appointment date."""
+        now = self._now()
+        missing = _clean_list(missing)
+        if not missing:
+            raise InvalidInput("Cần liệt kê giấy tờ cần bổ sung")
+        note = nfc(note.strip())
+        content = "Yêu cầu bổ sung: " + "; ".join(missing) + (f". {note}" if note else "")
+        with self.store.write():
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            self._transition(d, S.SUPPLEMENT_REQUESTED, actor, content, now, now, missing=list(missing))
+            self.store.update_dossier(d.code, supplement_missing=missing)
+        return self.store.dossier(d.code)
+
+    def return_result(self, code: str, collector: Collector, actor: Actor,
+                      idempotency_key: str | None = None) -> Dossier:
+        """Hand the result over (status 9 → 10) after checking the collector's identity paper:
+        the applicant's ID number must match the dossier's; an authorised person needs the
+        reference of the power of attorney (and the recorded representative's ID when there is
+        one). The ID check goes to the audit log; the dossier records who collected it."""
+        now = self._now()
+        collector = _clean_collector(collector)
+        with self.store.write():
+            if idempotency_key:
+                done = self.store.idempotent_result(idempotency_key, "return_result")
+                if done:
+                    return self.store.dossier(done["code"])
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            if d.status != S.DONE:
+                raise IllegalTransition(f"Hồ sơ {d.code} chưa có kết quả để trả (trạng thái {d.status.value} "
+                                        f"{d.status.label_vi})")
+            expected = (d.applicant if collector.relation == "applicant" else d.representative)
+            if expected is not None and expected.id_number and expected.id_number != collector.id_number:
+                who = "người nộp hồ sơ" if collector.relation == "applicant" else "người được ủy quyền"
+                raise InvalidInput(f"Số giấy tờ không khớp với {who} ghi trong hồ sơ {d.code}")
+            checked = "khớp hồ sơ" if expected is not None and expected.id_number else "không có số để đối chiếu"
+            relation = "người nộp hồ sơ" if collector.relation == "applicant" else \
+                f"người được ủy quyền (giấy ủy quyền {collector.authorization})"
+            content = (f"Trả kết quả cho {collector.name}, {relation}; đã kiểm tra "
+                       f"{id_type_label(collector.id_type)} ({checked})")
+            self._transition(d, S.RETURNED, actor, content, now, now, returned_to=asdict(collector))
+            self.store.update_dossier(d.code, returned_to=collector)
+            self.store.add_audit(now, actor.name, None,
+                                 f"result.return:{collector.relation}:{collector.id_type}:{checked}", d.code)
+            if idempotency_key:
+                self.store.remember_result(idempotency_key, "return_result", {"code": d.code}, now)
+        return self.store.dossier(d.code)
+
+    def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
+        """The applicant's full personal data (ID number, phone, address) for a stated purpose;
+        every reveal is written to the audit log (DESIGN §3.7)."""
+        purpose = " ".join(nfc(purpose).split())[:200]
+        if not purpose:
+            raise InvalidInput("Cần nêu mục đích xem thông tin cá nhân")
+        with self.store.write():
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            self.store.add_audit(self._now(), actor.name, None, f"applicant.reveal:{purpose}", d.code)
+        return d.applicant
+
+    def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
+                        limit: int = 50) -> list[DossierRow]:
+        """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
+        case ignored), or whose applicant has exactly this ID number or phone; newest first."""
+        text = " ".join(nfc(text).split())[:100]
+        if status is not None:
+            try:
+                status = DossierStatus(status)
+            except ValueError:
+                raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
+        if not 1 <= limit <= 500:
+            raise InvalidInput("Số kết quả tìm kiếm từ 1 đến 500")
+        return [self._row(r) for r in self.store.search_dossiers(text, status, limit)]
+
+    def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
+        """Open dossiers (not paused for a supplement) overdue or due within N working days, most
+        urgent first: candidates for an apology letter (Mẫu 04) before their appointment date."""
+        if not 0 <= within_working_days <= 30:
+            raise InvalidInput("Số ngày làm việc từ 0 đến 30")
+        now = self._now()
+        window = within_working_days * self.calendar.hours.minutes_per_day
+        due_by = self.calendar.add_working_minutes(now, window + 1)
+        rows = self.store.dossiers_due_by(OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}, due_by)
+        return [self._row(r) for r in rows
+                if datetime.fromisoformat(r["due_at"]) < now
+                or self.calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
+
+    def _row(self, r: dict) -> DossierRow:
+        due = datetime.fromisoformat(r["due_at"])
+        finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
+        paused = datetime.fromisoformat(r["paused_at"]) if r["paused_at"] else None
+        timeliness = (self.calendar.timeliness(due, finished, finished) if finished
+                      else self.calendar.timeliness(due, paused or self._now()))
+        return DossierRow(r["code"], r["applicant_name"], r["procedure_name"], DossierStatus(r["status"]),
+                          datetime.fromisoformat(r["received_at"]), due, timeliness, finished,
+                          datetime.fromisoformat(r["returned_at"]) if r["returned_at"] else None)
+
+    def register_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """The dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]: one row per
+        dossier received, numbered, with ISO date-times (None when not yet reached) and the
+        Vietnamese labels of its status and result (trước hạn / đúng hạn / quá hạn)."""
+        _check_range(day_from, day_to)
+        out = []
+        for n, r in enumerate(self.store.register_rows(day_from, day_to), 1):
+            due = datetime.fromisoformat(r["due_at"])
+            finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
+            status = DossierStatus(r["status"])
+            out.append({
+                "stt": n, "code": r["code"], "procedure_name": r["procedure_name"],
+                "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
+                "applicant_phone": r["applicant_phone"], "department": r["department"] or "",
+                "received_at": r["received_at"], "due_at": r["due_at"], "finished_at": r["finished_at"],
+                "returned_at": r["returned_at"], "status": int(status), "status_label": status.label_vi,
+                "result": self.calendar.timeliness(due, finished, finished).label_vi if finished else "",
+                "collector": r["collector"] or "",
+                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa"})
+        return out
 
     def dossier(self, code: str) -> Dossier:
         """A dossier with its full history (staff only: includes personal data)."""
@@ -342,7 +537,7 @@ class OfficeService:
         if status == S.RETURNED:
             changes["returned_at"] = at
         if d.status == S.RETURNED:
-            changes["returned_at"] = None
+            changes.update(returned_at=None, returned_to=None)
         self.store.update_dossier(code, **changes)
         step = Step(at, actor.name, actor.role, actor.department, content, status)
         self.store.add_step(code, step)
@@ -518,10 +713,7 @@ class OfficeService:
 
         Every key is a string, so the report reads the same embedded and over the hub.
         """
-        if day_to < day_from:
-            raise InvalidInput("Ngày kết thúc báo cáo phải sau hoặc bằng ngày bắt đầu")
-        if (day_to - day_from).days >= 366:
-            raise InvalidInput("Mỗi báo cáo tối đa 366 ngày")
+        _check_range(day_from, day_to)
         rows = self.store.report_rows(day_from, day_to)
         tickets: dict = {"issued": 0, "by_state": {}, "by_service": {}, "by_day": {}}
         for r in rows["tickets"]:
@@ -550,12 +742,63 @@ class OfficeService:
                                    for k, (n, s) in sorted(groups.items())}
                       for dim, groups in tally.items()}}
         finished = rows["finished"][0]
+        by_timeliness = {t.value: 0 for t in (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE)}
+        for r in self.store.finished_dossier_dates(day_from, day_to):
+            finished_at = datetime.fromisoformat(r["finished_at"])
+            by_timeliness[self.calendar.timeliness(datetime.fromisoformat(r["due_at"]), finished_at,
+                                                   finished_at).value] += 1
         dossiers = {"received": sum(r["n"] for r in rows["received"]),
                     "received_by_status": {str(r["status"]): r["n"] for r in rows["received"]},
                     "finished": finished["n"], "finished_on_time": finished["on_time"],
-                    "on_time_percent": _percent(finished["on_time"], finished["n"])}
+                    "on_time_percent": _percent(finished["on_time"], finished["n"]),
+                    "by_timeliness": by_timeliness}
+        per_service: dict[str, list[dict]] = {}
+        per_counter: dict[str, list[dict]] = {}
+        for t in self.store.ticket_times(day_from, day_to):
+            per_service.setdefault(t["service_code"], []).append(t)
+            if t["counter_id"] is not None:
+                per_counter.setdefault(str(t["counter_id"]), []).append(t)
+        tickets["per_service"] = {k: _queue_stats(v) for k, v in sorted(per_service.items())}
+        tickets["per_counter"] = {k: _queue_stats(v) for k, v in sorted(per_counter.items(), key=lambda kv: int(kv[0]))}
         return {"day_from": day_from.isoformat(), "day_to": day_to.isoformat(),
                 "tickets": tickets, "ratings": ratings, "dossiers": dossiers}
+
+
+def _check_range(day_from: date, day_to: date) -> None:
+    if day_to < day_from:
+        raise InvalidInput("Ngày kết thúc báo cáo phải sau hoặc bằng ngày bắt đầu")
+    if (day_to - day_from).days >= 366:
+        raise InvalidInput("Mỗi báo cáo tối đa 366 ngày")
+
+
+def _minutes(a: str | None, b: str | None) -> float | None:
+    if not a or not b:
+        return None
+    return (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() / 60
+
+
+def _p90(values: list[float]) -> float | None:
+    """90th percentile by the nearest-rank method."""
+    if not values:
+        return None
+    return round(sorted(values)[math.ceil(0.9 * len(values)) - 1], 1)
+
+
+def _queue_stats(rows: list[dict]) -> dict:
+    """Queue figures of a group of ticket rows: counts, waits (issue → first call, tickets as
+    issued) and service times (start → end of serving, tickets served to the end), in minutes."""
+    waits = [m for r in rows if r["transferred_from"] is None
+             for m in [_minutes(r["issued_at"], r["called_at"])] if m is not None]
+    serves = [m for r in rows if r["state"] == "done"
+              for m in [_minutes(r["served_at"], r["finished_at"])] if m is not None]
+    return {"tickets": len(rows), "issued": sum(r["transferred_from"] is None for r in rows),
+            "served": sum(r["state"] == "done" for r in rows),
+            "no_shows": sum(r["state"] == "no_show" for r in rows),
+            "transferred": sum(r["state"] == "transferred" for r in rows),
+            "mean_wait_minutes": round(sum(waits) / len(waits), 1) if waits else None,
+            "p90_wait_minutes": _p90(waits),
+            "mean_service_minutes": round(sum(serves) / len(serves), 1) if serves else None,
+            "p90_service_minutes": _p90(serves)}
 
 
 def _add(totals: dict, key: str, n: int) -> None:
@@ -572,8 +815,52 @@ def _clean_applicant(a: Applicant) -> Applicant:
         raise InvalidInput("Thiếu họ tên người nộp hồ sơ")
     if a.kind not in (1, 2, 3):
         raise InvalidInput("Loại đối tượng phải là 1, 2 hoặc 3")
-    return replace(a, name=name, id_number="".join(a.id_number.split()),
+    id_number = "".join(a.id_number.split())
+    if id_number:
+        id_number = check_id_number(a.id_type, id_number)
+    return replace(a, name=name, id_number=id_number,
                    phone="".join(a.phone.split()), address=" ".join(nfc(a.address).split()))
+
+
+def _clean_collector(c: Collector) -> Collector:
+    name = " ".join(nfc(c.name).split())
+    if not name:
+        raise InvalidInput("Thiếu họ tên người nhận kết quả")
+    if c.relation not in ("applicant", "representative"):
+        raise InvalidInput("Người nhận phải là người nộp hồ sơ (applicant) hoặc người được ủy quyền "
+                           "(representative)")
+    if not "".join(c.id_number.split()):
+        raise InvalidInput("Thiếu số giấy tờ tùy thân của người nhận kết quả")
+    authorization = " ".join(nfc(c.authorization).split())
+    if c.relation == "representative" and not authorization:
+        raise InvalidInput("Người được ủy quyền phải xuất trình giấy ủy quyền (ghi số/ngày giấy ủy quyền)")
+    return replace(c, name=name, id_number=check_id_number(c.id_type, c.id_number),
+                   authorization=authorization)
+
+
+def _clean_components(components) -> tuple[ReceivedComponent, ...]:
+    out = []
+    for c in components:
+        name = " ".join(nfc(c.name).split())
+        if not name:
+            raise InvalidInput("Thành phần hồ sơ thiếu tên")
+        if c.originals < 0 or c.copies < 0 or c.originals > 99 or c.copies > 99:
+            raise InvalidInput(f"Số bản chính / bản sao của {name!r} phải từ 0 đến 99")
+        out.append(ReceivedComponent(name, c.originals, c.copies, " ".join(nfc(c.note).split())))
+    return tuple(out)
+
+
+def _component_key(name: str) -> str:
+    return " ".join(nfc(name).split()).casefold()
+
+
+def _clean_list(items) -> tuple[str, ...]:
+    if isinstance(items, str):
+        items = [items]
+    out = tuple(" ".join(nfc(i).split()) for i in items)
+    if any(not i for i in out):
+        raise InvalidInput("Danh sách giấy tờ có dòng trống")
+    return out
 
 
 def _step_payload(s: Step) -> dict:

@@ -21,9 +21,10 @@ from typing import Iterable, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from office.model import (Applicant, Component, Conflict, Counter, Dossier, DossierStatus, DueChange,
-                          DurationUnit, Field, NotFound, Procedure, ProcedureCase, Rating,
-                          SequenceExhausted, Service, Step, Ticket, TicketState)
+from office.model import (Applicant, Collector, Component, Conflict, Counter, Dossier, DossierStatus,
+                          DueChange, DurationUnit, Field, IntakeRecord, NotFound, Procedure, ProcedureCase,
+                          Rating, ReceivedComponent, SequenceExhausted, Service, Step, Ticket, TicketState)
+from office.rules.identity import fold
 
 BUSY_TIMEOUT_S = 30
 SCHEMA_VERSION = 1
@@ -134,6 +135,28 @@ def m003_sync_state(db: sqlite_utils.Database) -> None:
     """)
 
 
+@migrations()
+def m004_counter_intake(db: sqlite_utils.Database) -> None:
+    """The counter's reception details of a dossier (component checklist, representative, delivery,
+    fee payment, what a supplement request asked for, who collected the result) and the intake
+    records of dossiers not received (incomplete: Mẫu 02, refused: Mẫu 03)."""
+    db.executescript("""
+    ALTER TABLE dossiers ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE dossiers ADD COLUMN representative TEXT;
+    ALTER TABLE dossiers ADD COLUMN delivery TEXT NOT NULL DEFAULT 'counter';
+    ALTER TABLE dossiers ADD COLUMN delivery_address TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dossiers ADD COLUMN fee_paid INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossiers ADD COLUMN supplement_missing TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE dossiers ADD COLUMN returned_to TEXT;
+    CREATE INDEX dossiers_due ON dossiers(due_at);
+    CREATE INDEX dossiers_applicant_id ON dossiers(applicant_id_number);
+    CREATE INDEX dossiers_applicant_phone ON dossiers(applicant_phone);
+    CREATE TABLE intakes (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL,
+        procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
+        reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
+    """)
+
+
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL. While another process creates the file, SQLite answers "database is locked"
     at once (the busy timeout does not apply to this pragma), so retry until the busy timeout."""
@@ -187,6 +210,7 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            conn.create_function("fold", 1, fold, deterministic=True)  # accent-insensitive search
             db = self._local.db = sqlite_utils.Database(conn, execute_plugins=False)
         return db
 
@@ -309,6 +333,15 @@ class Store:
         return self.db.conn.execute(
             "SELECT seq, id, office_id, entity, entity_id, kind, payload, at, schema FROM events"
             " WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)).fetchall()
+
+    def event_lines(self, after_seq: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        """The change log after a seq as UTF-8 sync push lines, built by SQLite (nothing decoded or
+        re-encoded in Python): (seq, JSON [seq, id, office_id, entity, entity_id, kind, at, schema],
+        payload JSON text as stored)."""
+        return self.db.conn.execute(
+            "SELECT seq, CAST(json_array(seq, id, office_id, entity, entity_id, kind, at, schema) AS BLOB),"
+            " CAST(payload AS BLOB) FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit)).fetchall()
 
     def last_event_seq(self) -> int:
         """The seq of the newest change-log event (0 when there is none)."""
@@ -484,10 +517,11 @@ class Store:
         return seq
 
     def insert_dossier(self, d: Dossier) -> None:
-        """Insert a dossier with its steps and due changes."""
+        """Insert a dossier (with its reception details), its steps and due changes."""
+        columns = DOSSIER_COLUMNS + RECEPTION_COLUMNS
         self.db.execute(
-            f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})",
-            dossier_row(d))
+            f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            dossier_row(d) + reception_row(d))
         for s in d.steps:
             self.add_step(d.code, s)
 
@@ -503,6 +537,18 @@ class Store:
         self.db.conn.executemany(
             "INSERT INTO due_changes (dossier_code, at, old_due, new_due, kind, reason)"
             " VALUES (?, ?, ?, ?, ?, ?)", due_changes)
+
+    def check_in_required_components(self) -> None:
+        """Give every dossier received at a counter (channel 1, past status 1) without a checklist
+        the required components of its procedure version, one original each as catalogued
+        (demo seeding); one statement, inside `write()`."""
+        self.db.execute(
+            "UPDATE dossiers SET components = (SELECT json_group_array(json_object("
+            " 'name', json_extract(c.value, '$.name'), 'originals', json_extract(c.value, '$.originals'),"
+            " 'copies', json_extract(c.value, '$.copies'), 'note', ''))"
+            " FROM procedures p, json_each(p.components) c WHERE p.code = dossiers.procedure_code"
+            " AND p.version = dossiers.procedure_version AND json_extract(c.value, '$.required'))"
+            " WHERE channel = 1 AND status != 1 AND components = '[]'")
 
     def set_dossier_sequences(self, agency: str, last_by_day: dict[date, int]) -> None:
         """Record the last sequence used per day (after a bulk import); inside `write()`."""
@@ -526,12 +572,15 @@ class Store:
             [code, _ts(c.at), _ts(c.old_due), _ts(c.new_due), c.kind, c.reason])
 
     def update_dossier(self, code: str, **values) -> None:
-        """Update dossier columns (status, due_at, paused_at, finished_at, returned_at, synced_at)."""
-        allowed = {"status", "due_at", "paused_at", "finished_at", "returned_at", "synced_at"}
+        """Update dossier columns (status, due_at, paused_at, finished_at, returned_at, synced_at,
+        fee_paid, supplement_missing, returned_to)."""
+        allowed = {"status", "due_at", "paused_at", "finished_at", "returned_at", "synced_at",
+                   "fee_paid", "supplement_missing", "returned_to"}
         if not values or set(values) - allowed:
             raise ValueError(f"cannot update {sorted(set(values) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in values)
-        params = [int(v) if isinstance(v, DossierStatus) else _ts(v) if isinstance(v, datetime) else v
+        params = [int(v) if isinstance(v, DossierStatus) else _ts(v) if isinstance(v, datetime)
+                  else _json(v) if isinstance(v, (list, tuple, Collector)) else v
                   for v in values.values()]
         self.db.execute(f"UPDATE dossiers SET {cols} WHERE code = ?", [*params, code])
 
@@ -560,6 +609,77 @@ class Store:
         where, params = ("WHERE status = ?", [int(status)]) if status is not None else ("", [])
         return [r["code"] for r in self._rows(
             f"SELECT code FROM dossiers {where} ORDER BY received_at {order} LIMIT ?", [*params, limit])]
+
+    _ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status, d.received_at,"
+                " d.due_at, d.paused_at, d.finished_at, d.returned_at FROM dossiers d JOIN procedures p"
+                " ON p.code = d.procedure_code AND p.version = d.procedure_version")
+
+    def search_dossiers(self, text: str, status: DossierStatus | None, limit: int) -> list[dict]:
+        """Dossier list rows, newest first: `text` (already folded for names) matches a code prefix,
+        a word run of the applicant's name without diacritics, or an exact ID number or phone."""
+        where, params = [], []
+        if text:
+            where.append("(substr(d.code, 1, ?) = ? OR d.applicant_id_number = ? OR d.applicant_phone = ?"
+                         " OR instr(fold(d.applicant_name), ?) > 0)")
+            compact = "".join(text.split())
+            params += [len(text), text.upper(), compact.upper(), compact, fold(text)]
+        if status is not None:
+            where.append("d.status = ?")
+            params.append(int(status))
+        sql = self._ROW_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        return self._rows(sql + " ORDER BY d.received_at DESC, d.code DESC LIMIT ?", [*params, limit])
+
+    def dossiers_due_by(self, statuses: Iterable[DossierStatus], due_by: datetime) -> list[dict]:
+        """List rows of dossiers in some statuses due no later than `due_by`, most urgent first."""
+        statuses = [int(s) for s in statuses]
+        return self._rows(
+            self._ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
+            " ORDER BY d.due_at, d.code", [*statuses, _ts(due_by)])
+
+    def register_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """Dossiers received over [day_from, day_to] with what the register (Mẫu 07) shows: applicant
+        contact, procedure, the department that processed it, dates and who collected the result."""
+        return self._rows(
+            "SELECT d.code, p.name AS procedure_name, d.applicant_name, d.applicant_address,"
+            " d.applicant_phone, d.status, d.received_at, d.due_at, d.finished_at, d.returned_at,"
+            " json_extract(d.returned_to, '$.name') AS collector, d.delivery,"
+            " (SELECT s.department FROM steps s WHERE s.dossier_code = d.code AND s.status = 4"
+            "  ORDER BY s.id LIMIT 1) AS department"
+            " FROM dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = d.procedure_version"
+            " WHERE d.received_at >= ? AND d.received_at < ? ORDER BY d.received_at, d.code",
+            [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
+
+    def finished_dossier_dates(self, day_from: date, day_to: date) -> list[dict]:
+        """(due_at, finished_at) of the dossiers finished over [day_from, day_to]."""
+        return self._rows("SELECT due_at, finished_at FROM dossiers WHERE finished_at >= ? AND finished_at < ?",
+                          [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
+
+    def ticket_times(self, day_from: date, day_to: date) -> list[dict]:
+        """Every ticket row over [day_from, day_to] with its service, counter, state and times."""
+        return self._rows(
+            "SELECT service_code, counter_id, state, transferred_from, issued_at, called_at, served_at,"
+            " finished_at FROM tickets WHERE day BETWEEN ? AND ?", [day_from.isoformat(), day_to.isoformat()])
+
+    # ---- intake records (dossiers not received) -----------------------------------------
+
+    def insert_intake(self, kind: str, at: datetime, procedure_code: str, case_code: str,
+                      applicant: Applicant, reason: str, missing: Iterable[str], staff: str) -> IntakeRecord:
+        """Record guidance given at the counter (incomplete or refused) and return it."""
+        intake_id = self.db.execute(
+            "INSERT INTO intakes (kind, at, procedure_code, case_code, applicant, reason, missing, staff)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [kind, _ts(at), procedure_code, case_code, _json(applicant), reason, _json(list(missing)),
+             staff]).lastrowid
+        return self.intake(intake_id)
+
+    def intake(self, intake_id: int) -> IntakeRecord:
+        """One intake record or NotFound."""
+        r = self._one("SELECT * FROM intakes WHERE id = ?", [intake_id])
+        if r is None:
+            raise NotFound(f"Không có phiếu hướng dẫn / từ chối số {intake_id}")
+        return IntakeRecord(r["id"], r["kind"], _dt(r["at"]), r["procedure_code"], r["case_code"],
+                            Applicant(**json.loads(r["applicant"])), r["reason"],
+                            tuple(json.loads(r["missing"])), r["staff"])
 
     # ---- queue --------------------------------------------------------------------------
 
@@ -814,7 +934,30 @@ def dossier_row(d: Dossier) -> tuple:
             _ts(d.synced_at))
 
 
+RECEPTION_COLUMNS = ("components", "representative", "delivery", "delivery_address", "fee_paid",
+                     "supplement_missing", "returned_to")
+
+
+def _json(value) -> str | None:
+    """Model values as stored JSON text (dataclasses as objects); None stays NULL."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = [asdict(v) if hasattr(v, "__dataclass_fields__") else v for v in value]
+    elif hasattr(value, "__dataclass_fields__"):
+        value = asdict(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def reception_row(d: Dossier) -> tuple:
+    """A dossier's reception details in RECEPTION_COLUMNS order."""
+    return (_json(d.components), _json(d.representative), d.delivery, d.delivery_address,
+            int(d.fee_paid), _json(d.supplement_missing), _json(d.returned_to))
+
+
 def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
+    representative = json.loads(r["representative"]) if r["representative"] else None
+    returned_to = json.loads(r["returned_to"]) if r["returned_to"] else None
     return Dossier(
         code=r["code"], secret=r["secret"], procedure_code=r["procedure_code"],
         procedure_version=r["procedure_version"], case_code=r["case_code"],
@@ -824,7 +967,12 @@ def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
         original_due_at=_dt(r["original_due_at"]), channel=r["channel"], summary=r["summary"],
         fee=r["fee"], paused_at=_dt(r["paused_at"]), finished_at=_dt(r["finished_at"]),
         returned_at=_dt(r["returned_at"]), steps=steps, due_changes=changes,
-        synced_at=_dt(r["synced_at"]))
+        synced_at=_dt(r["synced_at"]),
+        components=tuple(ReceivedComponent(**c) for c in json.loads(r["components"])),
+        representative=Applicant(**representative) if representative else None,
+        delivery=r["delivery"], delivery_address=r["delivery_address"], fee_paid=bool(r["fee_paid"]),
+        supplement_missing=tuple(json.loads(r["supplement_missing"])),
+        returned_to=Collector(**returned_to) if returned_to else None)
 
 
 def _procedure(r: dict) -> Procedure:

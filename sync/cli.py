@@ -31,11 +31,12 @@ def _logging() -> None:
                         stream=sys.stderr)
 
 
-def sync_once(svc: OfficeService, central: str, token: str, timeout: float, batch_events: int) -> int:
+def sync_once(svc: OfficeService, central: str, token: str, timeout: float, batch_events: int,
+              compress_level: int = 6) -> int:
     """One sync run: log its summary and any conflicts; return the exit code."""
     transport = Transport(central, token, connect_timeout=min(10.0, timeout), read_timeout=timeout)
     try:
-        report = SyncClient(svc, transport, batch_events=batch_events).run()
+        report = SyncClient(svc, transport, batch_events=batch_events, compress_level=compress_level).run()
     finally:
         transport.close()
     log.info(report.summary(svc.store.office_id))
@@ -47,12 +48,12 @@ def sync_once(svc: OfficeService, central: str, token: str, timeout: float, batc
 
 
 def sync_command(db: Path, config: OfficeConfig, central: str, token: str, at: str | None,
-                 timeout: float, batch_events: int) -> int:
+                 timeout: float, batch_events: int, compress_level: int = 6) -> int:
     """`main.py sync`: once (default) or every day at HH:MM until interrupted."""
     _logging()
     svc = _open(db, config)
     if at is None:
-        return sync_once(svc, central, token, timeout, batch_events)
+        return sync_once(svc, central, token, timeout, batch_events, compress_level)
     try:
         next_run(datetime.now(), at)
     except ValueError:
@@ -63,7 +64,7 @@ def sync_command(db: Path, config: OfficeConfig, central: str, token: str, at: s
         log.info("next sync at %s", when.isoformat(sep=" ", timespec="minutes"))
         while (left := (when - datetime.now()).total_seconds()) > 0:
             time.sleep(min(left, 60))
-        sync_once(svc, central, token, timeout, batch_events)
+        sync_once(svc, central, token, timeout, batch_events, compress_level)
 
 
 def reconcile_command(db: Path, config: OfficeConfig, central: str, token: str, timeout: float) -> int:

@@ -1,8 +1,8 @@
 """The office side of sync: push the change log, pull central updates, reconcile.
 
-Push: from the office-side checkpoint, the change log goes up in compressed batches; after each
-batch the central high-water mark comes back and becomes the new checkpoint (saved in the office
-store). A handshake first aligns the checkpoint with the central hwm, so a crash on either side
+Push: from the office-side checkpoint, the change log goes up in compressed batches, up to two
+on the wire at once; after each batch the central high-water mark comes back and becomes the new
+checkpoint (saved in the office store, answers taken in order). A handshake first aligns the checkpoint with the central hwm, so a crash on either side
 at any point resumes exactly where it stopped: never a gap, and a resent event is a no-op.
 
 Pull: central updates (back-office steps, catalogue, calendar days, number blocks) are applied
@@ -11,9 +11,12 @@ in one office transaction per page together with the new pull cursor, through th
 """
 from __future__ import annotations
 
+import io
 import logging
 import sys
+import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -21,7 +24,7 @@ from typing import Callable, TextIO
 
 from office.model import Actor, Field
 from office.service import OfficeService
-from sync.protocol import (MAX_BATCH_EVENTS, compare_digests, day_digests, encode_batch,
+from sync.protocol import (MAX_BATCH_EVENTS, compare_digests, day_digests, encode_lines,
                            procedure_from_wire)
 from sync.transport import SyncError, Transport
 
@@ -30,6 +33,7 @@ PUSH_CHECKPOINT = "push_checkpoint"
 PULL_CURSOR = "pull_cursor"
 LAST_SYNC = "last_sync_at"
 BATCH_BYTES = 1024 * 1024  # raw JSON per batch before compression: sized for slow links
+PUSH_WINDOW = 2  # batches on the wire at once: one being applied centrally, the next one arriving
 
 
 class Progress:
@@ -97,15 +101,33 @@ class SyncReport:
                 f" seconds={self.seconds:.1f} {state}")
 
 
+class _Body(io.BytesIO):
+    """A push batch as a request body that tells when it has been read to its end (handed to the
+    connection) or its request is over."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.sent = threading.Event()
+
+    def read(self, size: int | None = -1) -> bytes:
+        """The next bytes; at the end, marks the body sent."""
+        chunk = super().read(size)
+        if not chunk:
+            self.sent.set()
+        return chunk
+
+
 class SyncClient:
     """Sync one office store with the central system over a Transport."""
 
     def __init__(self, svc: OfficeService, transport: Transport, *, batch_events: int = 500,
                  batch_bytes: int = BATCH_BYTES, pull_limit: int = 500, compress_level: int = 6,
+                 window: int = PUSH_WINDOW,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  progress_stream: TextIO | None = None):
         """`clock` (aware UTC) stamps batches; the central side rejects a skewed office clock.
-        `compress_level` is the gzip level: 6 suits slow links, 1 saves CPU on fast ones."""
+        `compress_level` is the gzip level: 6 (zlib) suits slow links, 1–3 (ISA-L) save CPU on fast ones.
+        `window` is how many push batches may be on the wire at once (1: strictly one by one)."""
         self.svc = svc
         self.store = svc.store
         self.transport = transport
@@ -113,6 +135,7 @@ class SyncClient:
         self.batch_bytes = batch_bytes
         self.pull_limit = pull_limit
         self.compress_level = compress_level
+        self.window = max(1, window)
         self.clock = clock
         self.progress_stream = progress_stream
 
@@ -140,11 +163,12 @@ class SyncClient:
             self._save_checkpoint(hwm)
         return hwm
 
-    def _batch(self, after: int) -> list[tuple]:
-        rows = self.store.event_rows(after, self.batch_events)
+    def _batch(self, after: int) -> list[tuple[int, bytes, bytes]]:
+        """The wire lines of the next batch: up to `batch_events` events and about `batch_bytes`."""
+        rows = self.store.event_lines(after, self.batch_events)
         size, keep = 0, 0
         for keep, row in enumerate(rows, start=1):
-            size += len(row[6]) + 200
+            size += len(row[2]) + 200
             if size > self.batch_bytes and keep > 1:
                 keep -= 1
                 break
@@ -153,37 +177,79 @@ class SyncClient:
     def _encode(self, after: int) -> tuple[int, int, bytes]:
         """(after_seq, last seq, compressed batch) of the next batch after `after`."""
         rows = self._batch(after)
-        body = encode_batch(self.store.office_id, after, rows, self.clock(), self.compress_level)
+        body = encode_lines(self.store.office_id, after, rows, self.clock(), self.compress_level)
         return after, rows[-1][0] if rows else after, body
 
+    def _post(self, body: "_Body") -> dict:
+        """POST one batch; an `out_of_order` refusal becomes an answer carrying the central hwm."""
+        try:
+            return self.transport.request_json(
+                "POST", "/v1/push", data=body,
+                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        except SyncError as e:
+            if e.code != "out_of_order":
+                raise
+            return {"hwm": e.details["hwm"], "applied": 0, "duplicates": 0}
+        finally:
+            body.sent.set()
+
+    def _acknowledge(self, answer: dict, report: SyncReport) -> None:
+        """Count a central answer and save its hwm (committed centrally) as the checkpoint."""
+        report.pushed += answer["applied"]
+        report.duplicates += answer["duplicates"]
+        if answer["hwm"] > report.hwm:
+            report.hwm = answer["hwm"]
+            self._save_checkpoint(report.hwm)
+
+    def _settle(self, in_flight: deque, report: SyncReport) -> None:
+        """Wait for every batch still in flight and acknowledge those the central side took."""
+        while in_flight:
+            _, answer = in_flight.popleft()
+            try:
+                self._acknowledge(answer.result(), report)
+            except SyncError:
+                pass
+
     def push(self, report: SyncReport) -> None:
-        """Push everything after the checkpoint, batch by batch. The next batch is read and
-        compressed by a helper thread while the current one is on the wire."""
-        checkpoint = report.hwm = self.handshake()
+        """Push everything after the checkpoint, batch by batch, answers acknowledged in order.
+
+        A pipeline keeps the link and both sides busy: a helper thread reads and compresses the
+        next batch while up to `window` batches are on the wire (the central side applies them in
+        arrival order). The checkpoint only ever moves to an hwm the central side has committed;
+        when an answer's hwm is not the end of its batch (a batch was lost or refused as out of
+        order), the batches behind it are let settle and the push resumes from the central hwm."""
+        report.hwm = self.handshake()
         report.local_last = self.store.last_event_seq()
-        progress = Progress("push", report.local_last - checkpoint, self.progress_stream)
-        start = checkpoint
-        with ThreadPoolExecutor(1) as pool:
-            ahead = pool.submit(self._encode, checkpoint)
-            while checkpoint < report.local_last:
-                after, last, body = ahead.result()
-                if after != checkpoint:  # the central side asked for something else: rebuild
-                    after, last, body = self._encode(checkpoint)
-                ahead = pool.submit(self._encode, last)
-                try:
-                    r = self.transport.request_json(
-                        "POST", "/v1/push", data=body,
-                        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
-                except SyncError as e:
-                    if e.code != "out_of_order":
-                        raise
-                    r = {"hwm": e.details["hwm"], "applied": 0, "duplicates": 0}
-                    log.warning("central asked to resend from seq %d", r["hwm"])
-                checkpoint = report.hwm = r["hwm"]
-                self._save_checkpoint(checkpoint)
-                report.pushed += r["applied"]
-                report.duplicates += r["duplicates"]
-                progress.update(max(0, checkpoint - start))
+        progress = Progress("push", report.local_last - report.hwm, self.progress_stream)
+        start = sent = report.hwm
+        in_flight: deque = deque()  # (last seq of the batch, future of the central answer)
+        previous: _Body | None = None
+        with ThreadPoolExecutor(1) as encoder, ThreadPoolExecutor(self.window) as sender:
+            ahead = encoder.submit(self._encode, sent)
+            try:
+                while report.hwm < report.local_last:
+                    while len(in_flight) < self.window and sent < report.local_last:
+                        after, last, body = ahead.result()
+                        if after != sent:  # the push restarted from the central hwm: rebuild
+                            after, last, body = self._encode(sent)
+                        if last < report.local_last:
+                            ahead = encoder.submit(self._encode, last)
+                        if previous is not None:  # batches leave in order, so they arrive in order
+                            previous.sent.wait()
+                        previous = _Body(body)
+                        in_flight.append((last, sender.submit(self._post, previous)))
+                        sent = last
+                    last, answer = in_flight.popleft()
+                    reply = answer.result()
+                    self._acknowledge(reply, report)
+                    if reply["hwm"] != last:
+                        log.warning("central holds seq up to %d after a batch ending at %d: resending "
+                                    "from there", reply["hwm"], last)
+                        self._settle(in_flight, report)
+                        sent = report.hwm
+                    progress.update(max(0, report.hwm - start))
+            finally:
+                self._settle(in_flight, report)
         progress.finish()
 
     def pull(self, report: SyncReport) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Callable
@@ -62,9 +63,10 @@ class Transport:
         """`attempts` bounds the tries of one request; backoff doubles from `backoff` up to
         `max_backoff` with full jitter; a Retry-After above `max_retry_after` is an error."""
         self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+        self.token = token
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
         self.timeout = (connect_timeout, read_timeout)
         self.attempts = attempts
         self.backoff = backoff
@@ -74,9 +76,25 @@ class Transport:
         self.rng = rng or random.Random()
         self.retries = 0  # retries made so far (for reports and tests)
 
+    @property
+    def session(self) -> requests.Session:
+        """This thread's session (its own keep-alive connection): a Transport may be shared by threads."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            if self.token:
+                session.headers["Authorization"] = f"Bearer {self.token}"
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        """Close pooled connections."""
-        self.session.close()
+        """Close the pooled connections of every thread."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
 
     def request_json(self, method: str, path: str, **kwargs) -> dict:
         """Send a request and return its JSON body, retrying transient failures; SyncError otherwise."""
@@ -84,14 +102,17 @@ class Transport:
         last: SyncError | None = None
         for attempt in range(self.attempts):
             if attempt:
-                self.retries += 1
+                with self._lock:
+                    self.retries += 1
             wait: float | None = None
+            if hasattr(kwargs.get("data"), "seek"):  # a file-like body is sent again from its start
+                kwargs["data"].seek(0)
             try:
                 r = self.session.request(method, url, timeout=self.timeout, **kwargs)
                 if r.status_code < 400:
                     return r.json()
                 last = _error(r)
-                if r.status_code not in RETRY_STATUSES:
+                if r.status_code not in RETRY_STATUSES and r.content:  # no body: the answer was cut
                     raise last
                 wait = retry_after_seconds(r.headers.get("Retry-After"))
                 if wait is not None and wait > self.max_retry_after:

@@ -88,6 +88,19 @@ def test_device_libraries_only_in_devices_and_lazily():
     assert not eager, f"device libraries must be imported lazily (inside functions): {eager}"
 
 
+def test_pdf_library_only_in_forms():
+    bad = [f"{rel(p)}:{line}" for p in py_files("office", "sync", *APPS, "main.py")
+           if not rel(p).startswith("office/forms/") for mod, line, _ in imports(p) if mod == "reportlab"]
+    assert not bad, f"reportlab imported outside office/forms/: {bad}"
+
+
+def test_shared_ui_kit_imports_no_app_and_the_core_no_ui_kit():
+    bad = [f"{rel(p)}:{line} {mod}" for p in py_files("uikit") for mod, line, _ in imports(p) if mod in APPS]
+    bad += [f"{rel(p)}:{line} {mod}" for p in py_files("office", "sync") for mod, line, _ in imports(p)
+            if mod == "uikit"]
+    assert not bad, f"uikit must stay below the apps and above the core: {bad}"
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_apps_never_import_each_other(app):
     others = set(APPS) - {app}
@@ -113,3 +126,11 @@ def test_core_import_pulls_no_ui_or_web_framework(module):
             f" 'pyzbar', 'zxingcpp') if m in sys.modules]; assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_display_board_logic_and_voice_never_load_kivy():
+    """Only display/app.py (the window) imports kivy at module level; the feed, voice and queue
+    run headless and the SDL2 player imports it lazily."""
+    bad = [f"{rel(p)}:{line}" for p in py_files("display") if rel(p) != "display/app.py"
+           for mod, line, top in imports(p) if mod == "kivy" and top]
+    assert not bad, f"kivy imported at module level outside display/app.py: {bad}"

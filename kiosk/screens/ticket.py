@@ -10,7 +10,7 @@ import uuid
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from kiosk.i18n import fold
+from uikit.i18n import fold
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
 from office.devices.printer import Paper, PrintFailure

@@ -33,6 +33,15 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
     "rate": {"target_kind": "ticket", "target": "A001", "level": 3},
     "reports": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
     "report_device_problem": {"device": "kiosk-1", "problem": "no_paper", "message": "Hết giấy"},
+    "missing_components": {"procedure_code": "1.001193", "case_code": "TH1", "components": []},
+    "record_intake": {"kind": "refused", "procedure_code": "1.001193", "case_code": "TH1",
+                      "applicant": {"name": "Nguyễn Văn An"}, "actor": ACTOR, "reason": "thử"},
+    "intake": {"record_id": 1},
+    "request_supplement": {"code": CODE, "missing": ["Giấy chứng sinh"], "actor": ACTOR},
+    "return_result": {"code": CODE, "actor": ACTOR, "collector": {
+        "name": "Nguyễn Văn An", "id_type": "CCCD", "id_number": "001203004567", "relation": "applicant"}},
+    "reveal_applicant": {"code": CODE, "actor": ACTOR, "purpose": "thử"},
+    "search_dossiers": {"text": "an"}, "register_rows": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
 }
 # The rules, written out independently of office/api.py: "ok" allowed, "staff" allowed with a
 # staff member logged in on the device, absent: refused.
@@ -40,7 +49,9 @@ CATALOGUE = ("office", "procedures", "procedure", "fields", "services", "counter
              "rating_levels", "ticket_issuing_open", "waiting_counts")
 COUNTER_WORK = ("ticket_receipt", "call_next", "recall", "start_serving", "finish_ticket", "mark_no_show",
                 "cancel_ticket", "transfer_ticket", "pause_counter", "resume_counter", "receive_dossier",
-                "dossier", "change_status", "extend_due", "timeliness")
+                "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
+                "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",
+                "late_dossiers")
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
@@ -48,6 +59,7 @@ RULES = {
     **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "ok"},
+    "register_rows": {"counter": "staff", "admin": "ok"},
 }
 CALLERS = [("kiosk-1", False), ("bang-1", False), ("quay-1", False), ("quay-1", True),
            ("admin-1", False), ("admin-1", True)]

@@ -10,7 +10,7 @@ import pytest
 from office.model import IllegalTransition, NotFound
 from office_support import AGENCY
 from sync.central_store import AuthError, CentralStore, hash_token
-from sync.protocol import ProtocolError, decode_batch
+from sync.protocol import Batch, ProtocolError, decode_batch
 from sync_support import UTC_NOW, batch_body, events
 
 
@@ -99,6 +99,13 @@ def test_an_event_id_reused_at_a_new_seq_is_refused(central):
     with pytest.raises(ProtocolError) as e:
         push(central, "o1", 2, again)
     assert e.value.code == "seq_conflict" and central.office_state("o1")["hwm"] == 2
+
+
+def test_a_batch_larger_than_one_insert_statement_is_stored_whole(central):
+    central.enroll_office("o1")
+    evs = events("o1", 3500)  # more rows than one SQLite INSERT takes (3000)
+    result = central.apply_batch(Batch("o1", UTC_NOW, 0, tuple(evs)))
+    assert (result.hwm, result.applied) == (3500, 3500) and central.events("o1") == evs
 
 
 def test_unenrolled_office_cannot_push(central):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
+import socket
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -17,6 +19,7 @@ from office.model import DossierStatus as S
 from office.service import OfficeService
 from office_support import AGENCY, OFFICER, PROCEDURES
 from sync.central import CentralThread
+from sync.central_store import CentralStore
 from sync.client import Progress, apply_update, reconcile
 from sync.protocol import MAX_COMPRESSED_BYTES, procedure_to_wire
 from sync.transport import SyncError, Transport, retry_after_seconds
@@ -255,13 +258,19 @@ def test_checkpoint_ahead_of_a_restored_central_is_rewound(central_srv, svc):
 # ---- Retry-After and progress ---------------------------------------------------------------
 
 class _Flaky(BaseHTTPRequestHandler):
+    """Answers (status, headers[, body]) from `answers` in turn, then 200; records times and peers."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, so connections can be counted
     answers: list = []
     seen: list = []
+    peers: list = []
 
     def do_GET(self):
         self.seen.append(time.monotonic())
-        status, headers = self.answers.pop(0) if self.answers else (200, {})
-        body = json.dumps({"ok": True} if status == 200 else {"error": "busy", "message": "later"}).encode()
+        self.peers.append(self.client_address)
+        status, headers, *given = self.answers.pop(0) if self.answers else (200, {})
+        body = given[0] if given else json.dumps(
+            {"ok": True} if status == 200 else {"error": "busy", "message": "later"}).encode()
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -332,3 +341,137 @@ def test_progress_shows_count_rate_and_eta_on_a_terminal_only():
     silent = io.StringIO()
     Progress("push", 10, silent).update(5)
     assert silent.getvalue() == ""
+
+
+def test_an_error_answer_cut_to_no_body_is_retried(flaky):
+    _, url = flaky
+    _Flaky.answers = [(409, {}, b""), (200, {})]  # e.g. a 409 whose body a proxy cut off
+    t = Transport(url, backoff=0.001, max_backoff=0.002)
+    assert t.request_json("GET", "/x") == {"ok": True} and t.retries == 1
+    _Flaky.answers = [(409, {})]  # a 409 that says what is wrong is final
+    with pytest.raises(SyncError) as e:
+        t.request_json("GET", "/x")
+    assert e.value.status == 409 and not e.value.transient
+
+
+def test_a_transport_shared_by_threads_gives_each_its_own_connection(flaky):
+    _, url = flaky
+    _Flaky.answers, _Flaky.peers = [], []
+    t = Transport(url)
+    threads = [threading.Thread(target=lambda: [t.request_json("GET", "/x") for _ in range(3)]) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(_Flaky.peers) == 6 and len(set(_Flaky.peers)) == 2  # two kept-alive connections
+    t.close()
+
+
+# ---- pipelined push ---------------------------------------------------------------------------
+
+class _SlowApply(CentralStore):
+    """A central store that takes 30 ms per batch, so pushes overlap on the wire."""
+
+    def apply_batch(self, batch):
+        time.sleep(0.03)
+        return super().apply_batch(batch)
+
+
+def test_pipelined_push_keeps_two_batches_in_flight_and_applies_them_in_order(tmp_path, svc):
+    store = _SlowApply(str(tmp_path / "central.db"))
+    srv = CentralThread(store).start()
+    try:
+        token = store.enroll_office("office-a")
+        receive(svc, 40)
+        sync = client(svc, srv.url, token, batch_events=4)
+        calls, flying, lock = [], [0], threading.Lock()
+        post = sync.transport.request_json
+
+        def counting(*args, **kwargs):
+            with lock:
+                flying[0] += 1
+                calls.append(flying[0])
+            try:
+                return post(*args, **kwargs)
+            finally:
+                with lock:
+                    flying[0] -= 1
+
+        sync.transport.request_json = counting
+        report = sync.run()
+        total = svc.store.last_event_seq()
+        assert report.ok and report.pushed == total and report.duplicates == 0 and total > 20
+        assert max(calls) == 2  # the window: never more than two batches on the wire
+        assert sum(n == 2 for n in calls) >= total // 4 - 2
+        assert store.events("office-a") == svc.store.event_rows(0, 10**9)
+        assert svc.store.sync_value("push_checkpoint") == str(total)
+    finally:
+        srv.stop()
+        store.close()
+
+
+def _start_push(port: int, token: str, body: bytes, first: int) -> socket.socket:
+    """A push whose body is held back after `first` bytes (a slow link)."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(f"POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+              f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:first])
+    return s
+
+
+def _answer(s: socket.socket) -> tuple[int, dict]:
+    data = b""
+    while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < int(
+            re.search(rb"content-length: (\d+)", data.lower()).group(1)):
+        data += s.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_a_push_arriving_behind_a_slow_one_waits_for_it_instead_of_a_409(central_srv):
+    token = central_srv.store.enroll_office("office-a")
+    now = datetime.now(timezone.utc)
+    first = batch_body("office-a", 0, events("office-a", 5), now)
+    second = batch_body("office-a", 5, events("office-a", 5, start=6), now)
+    slow = _start_push(central_srv.port, token, first, 10)
+    time.sleep(0.2)  # the first push has arrived; its body is still coming
+    answer = {}
+    behind = threading.Thread(target=lambda: answer.update(r=requests.post(
+        f"{central_srv.url}/v1/push", data=second, headers=auth(token), timeout=10)))
+    behind.start()
+    time.sleep(0.3)
+    assert behind.is_alive()  # waiting for its predecessor, not refused
+    slow.sendall(first[10:])
+    assert _answer(slow) == (200, {"hwm": 5, "applied": 5, "duplicates": 0})
+    behind.join(10)
+    assert answer["r"].json() == {"hwm": 10, "applied": 5, "duplicates": 0}
+    slow.close()
+
+
+def test_a_push_behind_one_that_never_completes_gets_its_409_after_the_bounded_wait(sqlite_central):
+    srv = CentralThread(sqlite_central, push_wait=0.5).start()
+    try:
+        token = sqlite_central.enroll_office("office-a")
+        now = datetime.now(timezone.utc)
+        stalled = _start_push(srv.port, token, batch_body("office-a", 0, events("office-a", 5), now), 10)
+        time.sleep(0.2)
+        started = time.monotonic()
+        r = requests.post(f"{srv.url}/v1/push", headers=auth(token), timeout=10,
+                          data=batch_body("office-a", 5, events("office-a", 5, start=6), now))
+        assert (r.status_code, r.json()["error"], r.json()["hwm"]) == (409, "out_of_order", 0)
+        assert 0.4 <= time.monotonic() - started < 5
+        stalled.close()
+    finally:
+        srv.stop()
+
+
+def test_a_kept_alive_connection_answers_without_the_delayed_ack_stall(central_srv):
+    token = central_srv.store.enroll_office("office-a")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    times = []
+    for _ in range(6):
+        started = time.perf_counter()
+        assert session.get(f"{central_srv.url}/v1/office", timeout=5).status_code == 200
+        times.append(time.perf_counter() - started)
+    assert min(times[1:]) < 0.02  # TCP_NODELAY: not the ~40 ms of Nagle + delayed ACK
+    session.close()

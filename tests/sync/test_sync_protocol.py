@@ -10,7 +10,7 @@ import pytest
 
 from office_support import PROCEDURES
 from sync import protocol as P
-from sync_support import UTC_NOW, batch_body, events
+from sync_support import UTC_NOW, batch_body, events, office, receive
 
 
 def decode(body, office="o1", now=UTC_NOW, **kw):
@@ -186,3 +186,33 @@ def test_compare_digests_flags_missing_days_and_differences():
 def test_procedure_wire_roundtrip(procedure):
     wire = P.procedure_to_wire(procedure)
     assert P.procedure_from_wire(json.loads(json.dumps(wire))) == procedure
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 6, 9])
+def test_every_compression_level_is_a_plain_gzip_stream(level):
+    evs = events("o1", 40)
+    body = P.encode_batch("o1", 0, evs, UTC_NOW, level)
+    assert gzip.decompress(body) == gzip.decompress(P.encode_batch("o1", 0, evs, UTC_NOW, 6))
+    assert decode(body).events == tuple(evs)
+
+
+def test_office_store_lines_go_out_verbatim(tmp_path):
+    svc = office(tmp_path / "o.db", "o1")
+    receive(svc, 3)  # Vietnamese names in the payloads
+    rows = svc.store.event_rows(0, 100)
+    body = P.encode_lines("o1", 0, svc.store.event_lines(0, 100), UTC_NOW, 2)
+    assert decode(body).events == tuple(rows)  # every field, payload text byte for byte
+    svc.store.close()
+
+
+def test_a_payload_with_a_raw_newline_is_sent_compact():
+    lines = [(1, json.dumps([1, events("o1", 1)[0][1], "o1", "ticket", "1", "issued", "2026-03-02T08:01:00", 1]).encode(),
+              '{\n  "tên": "Lê Ý"\n}'.encode())]
+    assert decode(P.encode_lines("o1", 0, lines, UTC_NOW)).events[0][6] == '{"tên":"Lê Ý"}'
+
+
+def test_a_payload_that_is_not_utf8_is_malformed_naming_the_event():
+    raw = gzip.decompress(batch_body("o1", 0, events("o1", 2))).split(b"\n")
+    raw[4] = b'{"n": "\xff"}'
+    e = error(gzip.compress(b"\n".join(raw)))
+    assert (e.code, e.status) == ("malformed", 400) and "event #1" in e.message and "UTF-8" in e.message

@@ -1,4 +1,4 @@
-"""Kiosk texts: assets/i18n/<lang>.json, Vietnamese first, English as the switch."""
+"""App texts: assets/i18n/<prefix><lang>.json, Vietnamese first, English as the switch."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,10 @@ LANGUAGES = ("vi", "en")
 class Texts:
     """Looks up a dotted key in the chosen language, falling back to Vietnamese."""
 
-    def __init__(self, folder: Path = I18N):
-        """Load every language file."""
-        self.tables = {lang: json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))
+    def __init__(self, folder: Path = I18N, prefix: str = ""):
+        """Load every language file `<prefix><lang>.json` (the kiosk's have no prefix, the
+        counter's are `counter-vi.json`, `counter-en.json`)."""
+        self.tables = {lang: json.loads((folder / f"{prefix}{lang}.json").read_text(encoding="utf-8"))
                        for lang in LANGUAGES}
 
     def get(self, key: str, lang: str = "vi", **values) -> str:

@@ -1,0 +1,74 @@
+"""`main.py counter`: the counter staff app on a hub (`--hub URL --token T`) or on a local store
+(`--db PATH`, the demo office by default), with an A4 printer for the forms."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+COUNTER_SIZE = (1366, 768)
+
+
+def counter_command(args, config, default_db: Path) -> int:
+    """Open the counter window; exit code 2 on a bad option."""
+    from office.devices import DeviceError
+    from office.devices.a4printer import open_a4_printer
+
+    try:
+        printer = open_a4_printer(args.printer or "none")
+    except DeviceError as e:
+        print(f"error: --printer: {e}", file=sys.stderr)
+        return 2
+    if args.hub:
+        if not args.token:
+            print("error: --hub needs --token (a counter token from `main.py hub enroll --role counter`)",
+                  file=sys.stderr)
+            return 2
+        from office.client import HubClient
+
+        service = HubClient(args.hub, args.token)
+        login, live = service.login, True
+    else:
+        from counter.session import LocalStaffLogin
+        from office.service import OfficeService
+
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        service = OfficeService.open(args.db, config)
+        if args.db == default_db and not service.store.counts()["dossiers"]:
+            from office.demo import seed_demo
+
+            print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
+            seed_demo(service)
+        login, live = LocalStaffLogin(service.store), False
+    _prepare_window(args.fullscreen)
+    from counter.app import run_counter
+
+    run_counter(service, login, printer, args.counter, live, exit_after_start=args.exit_after_start)
+    return 0
+
+
+def _prepare_window(fullscreen: bool) -> None:
+    """Kivy environment and window settings of a desk PC (keyboard + mouse), before kivy loads."""
+    from uikit.boot import environment
+
+    environment()
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    if fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
+    else:
+        Config.set("graphics", "width", str(COUNTER_SIZE[0]))
+        Config.set("graphics", "height", str(COUNTER_SIZE[1]))
+
+
+def add_arguments(parser, default_db: Path) -> None:
+    """The options of `main.py counter`."""
+    parser.add_argument("--db", type=Path, default=default_db,
+                        help=f"store file (default: the demo office {default_db})")
+    parser.add_argument("--hub", metavar="URL", help="use the office hub at URL instead of a local store")
+    parser.add_argument("--token", help="this counter's device token (with --hub)")
+    parser.add_argument("--counter", type=int, help="counter number preselected at login")
+    parser.add_argument("--printer", help="A4 printer: cups:NAME, file:DIR or none (default none)")
+    parser.add_argument("--fullscreen", action="store_true", help="fullscreen window")
+    parser.add_argument("--exit-after-start", action="store_true", help="open, draw, exit (smoke check)")

@@ -1,0 +1,269 @@
+"""Receive a dossier: procedure and case, applicant, representative, component checklist, fee,
+delivery. Submitting prints Mẫu 01 + Mẫu 06; an incomplete dossier gets Mẫu 02, a refusal Mẫu 03.
+
+Every submission carries an idempotency key made when the form was started, so a double press,
+a retry after a lost answer or a re-send after a hub outage can never create two dossiers."""
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.checkbox import CheckBox
+from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
+
+from counter.screens.base import CounterScreen, new_key
+from counter.widgets import ItemButton
+from office.client import HubUnavailable
+from office.model import Applicant, DurationUnit, ReceivedComponent
+from office.rules.identity import ID_TYPES
+from uikit.i18n import fold
+
+UNITS = {DurationUnit.WORKING_DAYS: "ngày làm việc", DurationUnit.CALENDAR_DAYS: "ngày",
+         DurationUnit.HOURS: "giờ làm việc"}
+MATCHES_SHOWN = 6
+
+
+def money(amount: int) -> str:
+    """VND with dot thousands separators: 8.000 đ."""
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+class ReceiveScreen(CounterScreen):
+    """The reception form and its three outcomes (received, incomplete, refused)."""
+
+    id_types = ListProperty(list(ID_TYPES))
+    id_type = StringProperty("CCCD")
+    rep_id_type = StringProperty("CCCD")
+    has_rep = BooleanProperty(False)
+    fee_paid = BooleanProperty(False)
+    postal = BooleanProperty(False)
+    matches = ListProperty([])
+    procedure = ObjectProperty(None, allownone=True)
+    case_names = ListProperty([])
+    case_choice = StringProperty("")
+    dossier = ObjectProperty(None, allownone=True)
+    result_text = StringProperty("")
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.procedures: list = []
+        self.rows: list[tuple] = []  # (component, included checkbox, originals input, copies input)
+        self.key = new_key()
+        self.intake_key = new_key()
+
+    def on_pre_enter(self, *_):
+        """Load the procedures in force (once)."""
+        if not self.procedures:
+            self.call(self.app.service.procedures, self._loaded)
+
+    def _loaded(self, procedures) -> None:
+        self.procedures = list(procedures)
+        self.search(self.ids.query.text)
+
+    # ---- procedure and case ----------------------------------------------------------------------
+
+    def search(self, text: str) -> None:
+        """Procedures whose name or code contains the text (accents ignored)."""
+        needle = fold(text.strip())
+        found = [p for p in self.procedures if needle in fold(p.name) or needle in p.code] if needle else \
+            self.procedures
+        self.matches = found[:MATCHES_SHOWN]
+
+    def on_matches(self, *_):
+        """One button per matching procedure."""
+        box = self.ids.matches
+        box.clear_widgets()
+        for p in self.matches:
+            box.add_widget(ItemButton(text=f"{p.code}  {p.name}", item=p, on_release=lambda b: self.choose(b.item)))
+
+    def choose(self, procedure) -> None:
+        """Pick a procedure: its cases and its component checklist."""
+        self.procedure = procedure
+        self.case_names = [c.name for c in procedure.cases]
+        self.case_choice = self.case_names[0] if len(self.case_names) == 1 else ""
+        grid = self.ids.components
+        grid.clear_widgets()
+        self.rows = []
+        for component in procedure.components:
+            included = CheckBox(active=component.required, size_hint_x=None, width="40dp", color=(0, 0, 0, 1))
+            name = Label(text=component.name + ("" if component.required else " (nếu có)"), color=(0.1, 0.12, 0.16, 1),
+                         halign="left", valign="middle", font_size="15sp")
+            name.bind(size=lambda w, s: setattr(w, "text_size", s))
+            originals = TextInput(text=str(component.originals), input_filter="int", multiline=False,
+                                  size_hint_x=None, width="70dp", write_tab=False)
+            copies = TextInput(text=str(component.copies), input_filter="int", multiline=False,
+                               size_hint_x=None, width="70dp", write_tab=False)
+            for widget in (included, name, originals, copies):
+                grid.add_widget(widget)
+            self.rows.append((component, included, originals, copies))
+        self.notice = ""
+
+    @property
+    def case(self):
+        """The chosen case of the chosen procedure, or None."""
+        if self.procedure is None:
+            return None
+        return next((c for c in self.procedure.cases if c.name == self.case_choice), None)
+
+    def case_text(self, case, _lang=None) -> str:
+        """Statutory duration and fee of the chosen case."""
+        if case is None:
+            return ""
+        duration = f"{case.duration:g} {UNITS.get(case.unit, case.unit)}"
+        return (self.t("receive.duration", value=duration) + "   " +
+                self.t("receive.fee", fee=money(case.fee) + (f" ({case.fee_note})" if case.fee_note else "")))
+
+    # ---- reading the form ------------------------------------------------------------------------
+
+    def _applicant(self) -> Applicant:
+        ids = self.ids
+        return Applicant(ids.name.text.strip(), self.id_type, ids.id_number.text.strip(), ids.phone.text.strip(),
+                         ids.address.text.strip())
+
+    def _representative(self) -> Applicant | None:
+        if not self.has_rep:
+            return None
+        return Applicant(self.ids.rep_name.text.strip(), self.rep_id_type, self.ids.rep_id.text.strip())
+
+    def _components(self) -> tuple[ReceivedComponent, ...]:
+        return tuple(ReceivedComponent(c.name, int(o.text or 0), int(k.text or 0))
+                     for c, included, o, k in self.rows if included.active)
+
+    def _missing_fields(self, *, for_receipt: bool) -> list[str]:
+        """Labels of the required fields left empty (checked before anything is sent)."""
+        ids, missing = self.ids, []
+        if self.procedure is None:
+            missing.append(self.t("receive.no_procedure"))
+        elif self.case is None:
+            missing.append(self.t("receive.case"))
+        for field, key in ((ids.name, "receive.name"), (ids.id_number, "receive.id_number")):
+            if not field.text.strip():
+                missing.append(self.t(key))
+        if for_receipt and self.has_rep:
+            for field, key in ((ids.rep_name, "receive.rep_name"), (ids.rep_id, "receive.rep_id")):
+                if not field.text.strip():
+                    missing.append(self.t(key))
+        if for_receipt and self.postal and not ids.delivery_address.text.strip():
+            missing.append(self.t("receive.delivery_address"))
+        return missing
+
+    def _check(self, *, for_receipt: bool = True) -> bool:
+        missing = self._missing_fields(for_receipt=for_receipt)
+        if missing:
+            self.say("receive.missing_fields", fields=", ".join(missing))
+        return not missing
+
+    # ---- outcomes --------------------------------------------------------------------------------
+
+    def submit(self) -> None:
+        """Receive the dossier (Ctrl+Enter), then print Mẫu 01 and Mẫu 06."""
+        if self.busy or self.dossier is not None or not self._check():
+            return
+        app, key = self.app, self.key
+        request = dict(procedure_code=self.procedure.code, case_code=self.case.code, applicant=self._applicant(),
+                       actor=app.actor, summary=self.ids.summary.text.strip(), idempotency_key=key,
+                       components=self._components(), representative=self._representative(),
+                       delivery="postal" if self.postal else "counter",
+                       delivery_address=self.ids.delivery_address.text.strip() if self.postal else "",
+                       fee_paid=self.fee_paid)
+        self._send(request)
+
+    def _send(self, request: dict) -> None:
+        def failed(error):
+            if isinstance(error, HubUnavailable):  # keep everything; re-send with the same key
+                self.app.retry_when_back("receive", self.t("receive.title"), lambda: self._send(request))
+            self.show_error(error)
+
+        self.call(lambda: self.app.service.receive_dossier(**request), self._received, failed)
+
+    def _received(self, dossier) -> None:
+        self.app.forget_pending("receive")
+        self.dossier = dossier
+        self.result_text = self.t("receive.received", code=dossier.code, secret=dossier.secret,
+                                  due=f"{dossier.due_at:%H:%M %d/%m/%Y}")
+        self.print_receipt()
+
+    def print_receipt(self) -> None:
+        """Print (again) Mẫu 01 and Mẫu 06 of the received dossier."""
+        from office import forms
+
+        svc, code, actor = self.app.service, self.dossier.code, self.app.actor
+        self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, actor)),
+                     (f"Mau06-{code}", lambda: forms.control_sheet(svc, code))], "receive.printed")
+
+    def _print(self, jobs, done_key: str, **values) -> None:
+        self.app.print_forms(jobs, lambda places: self.say(done_key, tone="ok", **values),
+                             lambda error: self.say("print.failed", message=getattr(error, "message", str(error))))
+
+    def incomplete(self) -> None:
+        """Not all required components: record it and print Mẫu 02 listing exactly what is missing."""
+        if self.busy or not self._check(for_receipt=False):
+            return
+        app = self.app
+        code, case, components = self.procedure.code, self.case.code, self._components()
+        applicant, key = self._applicant(), self.intake_key
+
+        def record():
+            missing = app.service.missing_components(code, case, components)
+            if not missing:
+                return None
+            return app.service.record_intake("incomplete", code, case, applicant, app.actor,
+                                             missing=tuple(missing), idempotency_key=key)
+
+        def done(record):
+            if record is None:
+                self.say("receive.nothing_missing", tone="warn")
+                return
+            from office import forms
+
+            svc = app.service
+            self.intake_key = new_key()
+            self._print([(f"Mau02-tiep-nhan-{record.id}", lambda: forms.supplement_request(svc, intake_id=record.id))],
+                        "receive.intake_done", id=record.id, form="Mẫu 02")
+
+        self.call(record, done)
+
+    def refuse(self) -> None:
+        """Refuse the dossier with the typed reason: record it and print Mẫu 03."""
+        if self.busy or not self._check(for_receipt=False):
+            return
+        reason = self.ids.reason.text.strip()
+        if not reason:
+            self.say("receive.need_reason")
+            self.ids.reason.focus = True
+            return
+        app = self.app
+        code, case, applicant, key = self.procedure.code, self.case.code, self._applicant(), self.intake_key
+
+        def done(record):
+            from office import forms
+
+            svc = app.service
+            self.intake_key = new_key()
+            self._print([(f"Mau03-tiep-nhan-{record.id}", lambda: forms.refusal(svc, record.id))],
+                        "receive.intake_done", id=record.id, form="Mẫu 03")
+
+        self.call(lambda: app.service.record_intake("refused", code, case, applicant, app.actor, reason=reason,
+                                                    idempotency_key=key), done)
+
+    def new_form(self) -> None:
+        """Start the next dossier: everything cleared, a fresh idempotency key."""
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty the form."""
+        super().clear()
+        if self.busy:
+            return
+        ids = self.ids
+        for field in (ids.name, ids.id_number, ids.phone, ids.address, ids.rep_name, ids.rep_id,
+                      ids.delivery_address, ids.summary, ids.reason, ids.query):
+            field.text = ""
+        self.id_type = self.rep_id_type = "CCCD"
+        self.has_rep = self.fee_paid = self.postal = False
+        self.procedure, self.case_names, self.case_choice = None, [], ""
+        ids.components.clear_widgets()
+        self.rows = []
+        self.dossier, self.result_text = None, ""
+        self.key, self.intake_key = new_key(), new_key()
+        self.app.forget_pending("receive")
+        self.search("")

@@ -1,0 +1,175 @@
+"""Process, late list and return screens: receipt scans, transitions, supplement, extension
+(Mẫu 04), result hand-over with the ID check; reports and their export (embedded store)."""
+from datetime import timedelta
+
+from kivy_support import press
+
+from office.model import DossierStatus as S
+from office.rules.codes import receipt_qr_payload
+from office_support import BACK_OFFICE, OFFICER, applicant
+
+
+def scan(desk, text):
+    """A keyboard-wedge scanner types the text in one burst, with no field focused."""
+    for w in desk.app.root.walk(restrict=True):
+        if getattr(w, "focus", False):
+            w.focus = False
+    for char in text:
+        press(char=char)
+    press(key=13)
+    desk.pump(2)
+
+
+def received(svc, procedure="1.001193", case="TH5"):
+    return svc.receive_dossier(procedure, case, applicant(), OFFICER)
+
+
+def test_scan_opens_the_dossier_and_statuses_move_with_notes(desk):
+    svc = desk.svc
+    d = received(svc)
+    scan(desk, receipt_qr_payload(d.code, d.secret))  # from the queue console
+    process = desk.screen("process")
+    desk.until(lambda: process.dossier is not None, what="dossier opened by the scan")
+    assert desk.app.root.ids.sm.current == "process" and process.dossier.code == d.code
+    assert "Tiếp nhận hồ sơ" in process.ids.timeline.text and "001203004567" not in desk.texts()
+    desk.tap_text("» 4 Đang xử lý")
+    assert "nội dung xử lý" in process.notice and svc.dossier(d.code).status == S.RECEIVED
+    desk.type("note", "Chuyển phòng Tư pháp thẩm định", "process")
+    desk.tap_text("» 4 Đang xử lý")
+    desk.settle()
+    assert svc.dossier(d.code).status == S.PROCESSING and "Chuyển phòng Tư pháp" in process.ids.timeline.text
+    desk.type("missing", "Bản sao giấy chứng nhận kết hôn\nGiấy xác nhận cư trú", "process")
+    desk.tap_text("Yêu cầu bổ sung (Mẫu 02)")
+    desk.settle()
+    paused = svc.dossier(d.code)
+    assert paused.status == S.SUPPLEMENT_REQUESTED
+    assert paused.supplement_missing == ("Bản sao giấy chứng nhận kết hôn", "Giấy xác nhận cư trú")
+    desk.until(lambda: desk.printer.jobs, what="Mẫu 02 printed")
+    assert desk.printer.jobs[0][0] == f"Mau02-{d.code}"
+    desk.shot("process-1-supplement")
+    desk.office.clock.advance(days=2)
+    desk.type("note", "Công dân đã nộp đủ giấy tờ bổ sung", "process")
+    desk.tap_text("Đã nhận bổ sung")
+    desk.settle()
+    resumed = svc.dossier(d.code)
+    assert resumed.status == S.PROCESSING and resumed.due_at > paused.due_at  # the clock resumed later
+    desk.tap_text("Xem số giấy tờ đầy đủ")
+    desk.settle()
+    assert "001203004567" in process.revealed
+    assert any("applicant.reveal" in row["action"] for row in svc.store.audit_log(d.code))
+    desk.type("note", "Đã ký kết quả", "process")
+    desk.tap_text("» 9 Đã xử lý xong")
+    desk.settle()
+    assert svc.dossier(d.code).status == S.DONE
+    desk.shot("process-2-done")
+
+
+def test_search_by_name_without_accents_and_withdrawal(desk):
+    svc = desk.svc
+    d = received(svc)
+    desk.key(ord("3"), modifiers=["ctrl"])
+    desk.type("query", "nguyen van an", "process")
+    desk.enter("query", "process")
+    process = desk.screen("process")
+    desk.until(lambda: process.rows, what="search results")
+    desk.tap(desk.button(d.code, process.ids.results))
+    desk.until(lambda: process.dossier is not None)
+    desk.type("note", "Công dân xin rút hồ sơ", "process")
+    desk.tap_text("» 7 Công dân yêu cầu rút hồ sơ")
+    desk.settle()
+    assert svc.dossier(d.code).status == S.WITHDRAWN and process.next_statuses == []
+    assert [title for title, _ in desk.printer.jobs] == [f"Mau05-{d.code}"]
+
+
+def test_late_list_extension_and_its_deadline(desk):
+    svc = desk.svc
+    soon = received(svc, "2.000908", "GIO")  # 4 working hours: due today
+    received(svc, "1.004227", "LICH")  # 10 calendar days: not late
+    desk.key(ord("4"), modifiers=["ctrl"])
+    late = desk.screen("late")
+    desk.until(lambda: late.rows, what="late list")
+    assert [r.code for r in late.rows] == [soon.code]
+    desk.tap(desk.button(soon.code, late.ids.late_rows))
+    desk.type("reason", "Cần xác minh thêm với cơ quan liên quan", "late")
+    desk.type("new_due", "31/02/2026 10:00", "late")
+    desk.tap(late.ids.issue)
+    assert "dd/mm/yyyy HH:MM" in late.notice and svc.dossier(soon.code).due_at == soon.due_at
+    new_due = soon.due_at + timedelta(days=2)
+    desk.type("new_due", f"{new_due:%d/%m/%Y %H:%M}", "late")
+    desk.shot("late-1-form")
+    desk.tap(late.ids.issue)
+    desk.settle()
+    assert svc.dossier(soon.code).due_at == new_due and "Đã gia hạn" in late.notice
+    assert [title for title, _ in desk.printer.jobs] == [f"Mau04-{soon.code}"]
+    # after the (new) appointment date has passed, no apology letter can be issued any more
+    desk.office.clock.set(new_due + timedelta(hours=1))
+    late.reload()
+    desk.settle()
+    desk.tap(desk.button(soon.code, late.ids.late_rows))
+    desk.type("reason", "Chậm trả", "late")
+    desk.type("new_due", f"{new_due + timedelta(days=3):%d/%m/%Y %H:%M}", "late")
+    desk.tap(late.ids.issue)
+    desk.settle()
+    assert "chậm nhất" in late.notice and svc.dossier(soon.code).due_at == new_due
+    desk.shot("late-2-too-late")
+
+
+def test_return_checks_the_id_and_invites_a_rating(desk):
+    svc = desk.svc
+    d = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
+    desk.key(ord("5"), modifiers=["ctrl"])
+    ret = desk.screen("return")
+    desk.type("code", d.code, "return")
+    desk.enter("code", "return")
+    desk.until(lambda: ret.dossier is not None)
+    assert ret.ids.name.text == "Nguyễn Văn An"
+    desk.type("id_number", "001203009999", "return")  # not the applicant's paper
+    desk.key(13, modifiers=["ctrl"])
+    desk.settle()
+    assert "không khớp" in ret.notice and ret.ids.id_number.text == "001203009999"
+    assert svc.dossier(d.code).status == S.DONE
+    desk.tap(ret.ids.as_representative)
+    desk.type("name", "Trần Văn Bình", "return")
+    desk.type("id_number", "001203001111", "return")
+    desk.tap(ret.ids.return_button)
+    assert "Số giấy ủy quyền" in ret.notice  # an authorised person needs the power of attorney
+    desk.tap(ret.ids.as_applicant)
+    desk.type("id_number", "001203004567", "return")
+    desk.tap(ret.ids.return_button)
+    desk.settle()
+    returned = svc.dossier(d.code)
+    assert returned.status == S.RETURNED and returned.returned_to.id_number == "001203004567"
+    assert "Mời ông/bà đánh giá mức độ hài lòng tại kiosk" in ret.ids.rate_message.text
+    desk.shot("return-1-rate")
+
+
+def test_reports_show_and_export(desk):
+    svc = desk.svc
+    ticket = svc.issue_ticket("HT").ticket
+    svc.call_next(1, "bich.tt")
+    svc.start_serving(ticket.id, 1)
+    svc.finish_ticket(ticket.id, 1)
+    received(svc)
+    desk.key(ord("6"), modifiers=["ctrl"])
+    reports = desk.screen("reports")
+    assert reports.ids.day_from.text == "01/03/2026" and reports.ids.day_to.text == "02/03/2026"
+    desk.type("day_to", "32/03/2026", "reports")
+    desk.tap_text("Xem [Enter]")
+    assert "dd/mm/yyyy" in reports.notice
+    desk.type("day_to", "02/03/2026", "reports")
+    desk.enter("day_to", "reports")
+    desk.settle()
+    text = reports.ids.report.text
+    assert "Hồ sơ: tiếp nhận 1" in text and "cấp 1 số" in text and "Hộ tịch – Chứng thực: cấp 1" in text
+    desk.tap_text("Xuất PDF + CSV")
+    desk.settle()
+    folder = desk.app.export_dir
+    files = sorted(p.name for p in folder.iterdir())
+    assert "bao-cao-20260301-20260302.pdf" in files and any(f.endswith(".csv") for f in files)
+    assert (folder / "bao-cao-20260301-20260302.pdf").read_bytes().startswith(b"%PDF")
+    register = next(folder.glob("so-theo-doi-ho-so-*.csv")).read_text(encoding="utf-8")
+    assert register.startswith("\ufeff") and "Nguyễn Văn An" in register
+    assert "Đã xuất" in reports.notice
+    desk.shot("reports-1")

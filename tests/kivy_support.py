@@ -1,0 +1,120 @@
+"""Headless Kivy (offscreen SDL2) harness shared by the app tests: a real window, real touches,
+key presses and screenshots. Importing it sets the environment, so import it before kivy.
+
+Imported as `kivy_support` (not from `conftest`: several conftest.py files share that name)."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["SDL_VIDEODRIVER"] = "offscreen"
+os.environ["KIVY_WINDOW"] = "sdl2"
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+os.environ["KIVY_LOG_MODE"] = "MIXED"
+os.environ["KIVY_NO_FILELOG"] = "1"
+os.environ["KIVY_NO_CONSOLELOG"] = "1"
+
+from kivy.base import EventLoop  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def visible(widget) -> bool:
+    """Shown on the window: attached, not transparent, not collapsed, on the current screen."""
+    from kivy.uix.screenmanager import Screen, ScreenManager
+
+    w = widget
+    while w is not None and w is not Window:
+        if w.opacity == 0 or w.width < 2 or w.height < 2:
+            return False
+        parent = w.parent
+        if isinstance(w, Screen) and isinstance(parent, ScreenManager) and parent.current_screen is not w:
+            return False
+        w = parent
+    return w is Window
+
+
+class Driver:
+    """Drives a running Kivy app: frames, waiting for its workers, touches, texts, screenshots.
+
+    Subclasses say which workers to wait for (`workers`) and where screenshots go (`area`)."""
+
+    area = "app"
+
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def workers(self) -> list:
+        """The app's background workers (`until` waits for them to be idle)."""
+        return []
+
+    def pump(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def until(self, predicate, timeout: float = 8.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            EventLoop.idle()
+            if predicate() and all(w.idle for w in self.workers):
+                self.pump(2)
+                return
+        raise AssertionError(f"timed out waiting for {what or predicate}")
+
+    def settle(self) -> None:
+        self.until(lambda: True, what="workers to finish")
+        self.pump(4)
+
+    def tap(self, widget) -> None:
+        assert visible(widget), f"{widget!r} ({getattr(widget, 'text', '')!r}) is not visible"
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.pump(2)
+
+    def buttons(self, root=None) -> list:
+        from kivy.uix.behaviors import ButtonBehavior
+
+        root = root or self.app.root
+        return [w for w in root.walk(restrict=True) if isinstance(w, ButtonBehavior) and visible(w)]
+
+    def button(self, text: str, root=None):
+        """The visible button whose text (or title) contains `text`."""
+        for b in self.buttons(root):
+            label = getattr(b, "title", "") or getattr(b, "text", "")
+            if text in label:
+                return b
+        raise AssertionError(f"no visible button with {text!r}; have {[getattr(b, 'text', '') for b in self.buttons(root)]}")
+
+    def tap_text(self, text: str) -> None:
+        self.tap(self.button(text))
+
+    def texts(self, root=None) -> str:
+        root = root or self.app.root
+        return "\n".join(w.text for w in root.walk(restrict=True) if isinstance(w, Label) and visible(w))
+
+    def shot(self, name: str) -> Path:
+        self.pump(3)
+        folder = ARTIFACTS / self.area
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        self.app.root.export_to_png(str(path))
+        return path
+
+    def resize(self, size) -> None:
+        Window.size = size
+        self.pump(6)
+
+
+def press(key: int | None = None, char: str | None = None, modifiers=()) -> None:
+    """A key press on the window, as a keyboard (or a keyboard-wedge scanner) sends it."""
+    Window.dispatch("on_key_down", key or ord(char), 0, char, list(modifiers))
+    Window.dispatch("on_key_up", key or ord(char), 0)
