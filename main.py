@@ -40,10 +40,16 @@ def cmd_demo(args) -> int:
         if not args.no_window:
             print("\n(no screen here: run this on the kiosk PC to open the kiosk window)")
         return 0
+    from office.demo import demo_device_tokens
     from office.hub import start_hub_thread
 
     url, stop = start_hub_thread(svc, "127.0.0.1", args.hub_port)
     print(f"\nHub: {url} — counters and boards connect here with the tokens above", flush=True)
+    tokens = {name: token for name, _, token in demo_device_tokens(svc, args.seed)}
+    if {"quay-1", "bang-tin-1"} <= tokens.keys():
+        print(f"  quầy / counter: .venv/bin/python main.py counter --hub {url} --token {tokens['quay-1']}\n"
+              f"  bảng / board:   .venv/bin/python main.py display --hub {url} --token {tokens['bang-tin-1']}",
+              flush=True)
     try:
         return _open_kiosk(svc, args)
     finally:

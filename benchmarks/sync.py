@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -101,19 +102,24 @@ def resume_after_kill(office_db: Path, url: str) -> tuple[float, float]:
     total = svc.store.last_event_seq()
     token = store.enroll_office(svc.store.office_id)
     server, base = serve(url)
+    batch = min(BATCH_EVENTS, max(1, total // 10))  # at least ten batches: the kill lands mid-push
     cmd = [sys.executable, "main.py", "sync", "--db", str(office_db), "--central", base, "--token", token,
-           "--batch-events", str(BATCH_EVENTS), "--compress-level", str(COMPRESS_LEVEL)]
+           "--batch-events", str(batch), "--compress-level", str(COMPRESS_LEVEL)]
+
+    def hwm() -> int:
+        return store.office_state(svc.store.office_id)["hwm"]
+
     try:
         first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while store.office_state(svc.store.office_id)["hwm"] < total // 3:
-            time.sleep(0.01)
+        _wait(lambda: hwm() >= total // 3, first, "the first sync to reach one third")
         first.send_signal(signal.SIGKILL)
         first.wait()
         at_kill = settled_hwm(store, svc.store.office_id)  # batches already on the wire still land
+        if at_kill >= total:
+            raise RuntimeError("the push finished before the kill: bench with more events")
         started = time.perf_counter()
         second = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while store.office_state(svc.store.office_id)["hwm"] <= at_kill:
-            time.sleep(0.005)
+        _wait(lambda: hwm() > at_kill, second, "the restarted sync's first batch")
         resumed = time.perf_counter() - started
         second.wait(600)
         finished = time.perf_counter() - started
@@ -123,6 +129,17 @@ def resume_after_kill(office_db: Path, url: str) -> tuple[float, float]:
         stop(server)
         store.close()
     return resumed, finished
+
+
+def _wait(condition: Callable[[], bool], process: subprocess.Popen, what: str, timeout: float = 600) -> None:
+    """Poll until `condition` holds; raise if `process` ended first or after `timeout` seconds."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if process.poll() is not None and not condition():
+            raise RuntimeError(f"sync exited with {process.returncode} before {what}")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.005)
 
 
 def settled_hwm(store: CentralStore, office_id: str, quiet: float = 0.5) -> int:

@@ -190,6 +190,7 @@ class CounterApp(App):
         self.root.logged_in = True
         self.refresh_waiting()
         self.go("queue")
+        self.screen("queue").pick_up_current()
 
     def logout(self) -> None:
         """End the staff session (on the hub too) and go back to the login screen."""

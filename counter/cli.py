@@ -14,7 +14,7 @@ def counter_command(args, config, default_db: Path) -> int:
     from office.devices.a4printer import open_a4_printer
 
     try:
-        printer = open_a4_printer(args.printer or "none")
+        printer = open_a4_printer(args.printer or f"file:{default_db.parent / 'forms'}")
     except DeviceError as e:
         print(f"error: --printer: {e}", file=sys.stderr)
         return 2
@@ -69,6 +69,7 @@ def add_arguments(parser, default_db: Path) -> None:
     parser.add_argument("--hub", metavar="URL", help="use the office hub at URL instead of a local store")
     parser.add_argument("--token", help="this counter's device token (with --hub)")
     parser.add_argument("--counter", type=int, help="counter number preselected at login")
-    parser.add_argument("--printer", help="A4 printer: cups:NAME, file:DIR or none (default none)")
+    parser.add_argument("--printer", help="A4 printer for the forms: cups:QUEUE, file:DIR or none "
+                        f"(default file:{default_db.parent / 'forms'})")
     parser.add_argument("--fullscreen", action="store_true", help="fullscreen window")
     parser.add_argument("--exit-after-start", action="store_true", help="open, draw, exit (smoke check)")

@@ -2,7 +2,9 @@
 
 `say()` only queues (it never blocks the board); a single player thread assembles each
 announcement into one WAV and plays it to the end before taking the next one, so two
-announcements never overlap and none is dropped. A clip or speaker problem is reported through
+announcements never overlap and none is dropped. Just before speaking, `still_wanted` is asked
+whether the call still stands: a number the counter has finished or moved on from (e.g. calls
+replayed after a long network drop) is not called into the hall. A clip or speaker problem is reported through
 `on_error` and the queue goes on with the next call.
 """
 from __future__ import annotations
@@ -35,9 +37,11 @@ class Announcer:
     """A queue of announcements and the one thread that plays them."""
 
     def __init__(self, voice: Voice, player: Player,
-                 on_error: Callable[[str], None] | None = None, workdir: Path | None = None):
+                 on_error: Callable[[str], None] | None = None, workdir: Path | None = None,
+                 still_wanted: Callable[[Announcement], bool] = lambda announcement: True):
         """Speak with `voice` on `player`; problems go to `on_error` (default: the log)."""
-        self.voice, self.player = voice, player
+        self.voice, self.player, self.still_wanted = voice, player, still_wanted
+        self.skipped: list[Announcement] = []  # calls that no longer stood when their turn came
         self.on_error = on_error or (lambda message: log.warning("%s", message))
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="board-voice-")
         self.workdir = Path(workdir or self._tmp.name)
@@ -82,6 +86,12 @@ class Announcer:
             item = self._queue.get()
             if item is None:
                 return
+            if not self.still_wanted(item):
+                self.skipped.append(item)
+                with self._done:
+                    self._pending -= 1
+                    self._done.notify_all()
+                continue
             self._count += 1
             wav = self.workdir / f"{self._count:06d}-{item.number}-{item.counter}.wav"
             try:

@@ -132,6 +132,8 @@ class BoardApp(App):
         self.announcer, self.now = announcer, now
         self._redraw = Clock.create_trigger(self.redraw)
         self.feed = BoardFeed(client, self._announce, on_change=self._redraw, on_office=self._configure)
+        if announcer:
+            announcer.still_wanted = lambda a: self.feed.still_at_counter(a.ticket_id)
 
     def build(self):
         """Load the layout."""

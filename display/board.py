@@ -89,6 +89,7 @@ class BoardState:
         self.waiting: dict[str, int] = {}
         self.recent: list[CallView] = []  # newest first
         self.announced: set[tuple[int, int]] = set()
+        self.at_counter: set[int] = set()  # tickets called or being served now
         self.last_event_id: int | None = None
         self.connected = False
         self.problem = ""
@@ -121,14 +122,21 @@ class BoardState:
     def _snapshot(self, data: dict) -> None:
         """Start over from the hub's picture: shown, but nothing in it is announced."""
         self.current.clear()
+        self.at_counter.clear()
         self.paused = {p["counter_id"]: p["reason"] for p in data.get("paused", [])}
         self.waiting = dict(data.get("waiting", {}))
         for ticket in sorted(data.get("called", []), key=lambda t: t["id"]):
             call = self._call(ticket)
             self.announced.add((call.ticket_id, call.calls))
+            if ticket.get("state") in ON_COUNTER:
+                self.at_counter.add(call.ticket_id)
             self._show(call, ticket)
 
     def _ticket(self, ticket: dict, kind: str) -> list[CallView]:
+        if ticket.get("state") in ON_COUNTER:
+            self.at_counter.add(ticket["id"])
+        else:
+            self.at_counter.discard(ticket["id"])
         if kind in ("called", "recalled") and ticket.get("counter_id") is not None:
             call = self._call(ticket)
             self._show(call, ticket)
@@ -156,6 +164,10 @@ class BoardState:
                 del self.current[counter_id]
         if ticket.get("state") in ON_COUNTER:
             self.current[call.counter_id] = (call.ticket_id, call.number)
+
+    def still_at_counter(self, ticket_id: int) -> bool:
+        """Whether a ticket is still called or served at a counter (not finished, moved or gone)."""
+        return ticket_id in self.at_counter
 
     def view(self) -> BoardView:
         """The picture to draw now (the spotlight expires SPOTLIGHT_S after its call)."""
@@ -197,6 +209,11 @@ class BoardFeed:
         """Stop following: the thread ends at the next event or keep-alive (waits `timeout`)."""
         self.stopping.set()
         self._thread.join(timeout)
+
+    def still_at_counter(self, ticket_id: int) -> bool:
+        """Whether a ticket is still called or served at a counter (thread-safe)."""
+        with self.lock:
+            return self.state.still_at_counter(ticket_id)
 
     def view(self) -> BoardView:
         """The current picture (thread-safe)."""

@@ -97,6 +97,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("waiting_counts", "GET", dict, EVERYONE),
     Op("issue_ticket", "POST", TicketReceipt, ISSUERS, retry="service"),
     Op("ticket_receipt", "GET", TicketReceipt, STAFF),
+    Op("counter_ticket", "GET", Ticket | None, STAFF),
     Op("call_next", "POST", Ticket | None, STAFF, retry="hub"),
     Op("recall", "POST", Ticket, STAFF, retry="hub"),
     Op("start_serving", "POST", Ticket, STAFF, retry="hub"),

@@ -215,6 +215,10 @@ class HubClient:
         """What to print for a ticket (as the hub knows it now)."""
         return self._call("ticket_receipt", ticket_id=ticket.id)
 
+    def counter_ticket(self, counter_id: int) -> Ticket | None:
+        """The ticket a counter is calling or serving today."""
+        return self._call("counter_ticket", counter_id=counter_id)
+
     def call_next(self, counter_id: int, staff: str = "") -> Ticket | None:
         """Call the next ticket for a counter; None if nobody waits (`staff`: the logged-in user)."""
         return self._call("call_next", counter_id=counter_id, staff=staff)

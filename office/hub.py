@@ -172,6 +172,10 @@ class CounterIn(_In):
     counter_id: Id
 
 
+class CounterQueryIn(_In):
+    counter_id: QueryId
+
+
 class PauseIn(CounterIn):
     reason: Text(200)
 
@@ -310,7 +314,8 @@ class ErrorOut(BaseModel):
 
 INPUTS: dict[str, type[_In]] = {
     "procedure": ProcedureIn, "ticket_issuing_open": IssuingOpenIn, "issue_ticket": IssueTicketIn,
-    "ticket_receipt": TicketIn, "call_next": CallNextIn, "recall": TicketAtCounterIn,
+    "ticket_receipt": TicketIn, "counter_ticket": CounterQueryIn, "call_next": CallNextIn,
+    "recall": TicketAtCounterIn,
     "start_serving": TicketAtCounterIn, "finish_ticket": FinishIn, "mark_no_show": TicketAtCounterIn,
     "cancel_ticket": CancelIn, "transfer_ticket": TransferIn, "pause_counter": PauseIn,
     "resume_counter": CounterIn, "receive_dossier": ReceiveIn, "dossier": DossierIn,

@@ -171,6 +171,12 @@ class OfficeService:
             self._ticket_event(ticket, "called", now)
         return ticket
 
+    def counter_ticket(self, counter_id: int) -> Ticket | None:
+        """The ticket a counter is calling or serving today (e.g. after the counter app restarts)."""
+        self.store.counter(counter_id)
+        return next((t for t in self.store.tickets(self._now().date(), [T.CALLED, T.SERVING])
+                     if t.counter_id == counter_id), None)
+
     def _active(self, ticket_id: int, counter_id: int, *states: TicketState) -> Ticket:
         t = self.store.ticket(ticket_id)
         if t.counter_id != counter_id or t.state not in states:

@@ -176,6 +176,9 @@ class ProcessScreen(CounterScreen):
 
             return getattr(forms, render)(svc, code)
 
-        self.app.print_forms([(f"{form}-{code}", pdf)],
-                             lambda places: self.app.show_notice(self.t("print.done", form=form, where=", ".join(places))),
+        def printed(places) -> None:
+            label = "Mẫu " + form.removeprefix("Mau")
+            self.app.show_notice(self.t("print.done", form=label, where=", ".join(places)))
+
+        self.app.print_forms([(f"{form}-{code}", pdf)], printed,
                              lambda error: self.say("print.failed", message=getattr(error, "message", str(error))))

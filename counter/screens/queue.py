@@ -72,6 +72,12 @@ class QueueScreen(CounterScreen):
             self.app.refresh_waiting()
         return done
 
+    def pick_up_current(self) -> None:
+        """Show the ticket this counter was already calling or serving (after a restart or re-login)."""
+        def done(ticket):
+            self.ticket = ticket
+        self.call(lambda: self.app.service.counter_ticket(self.app.counter.id), done)
+
     def call_next(self) -> None:
         """Call the next ticket (the current one, if served, is finished first)."""
         app = self.app

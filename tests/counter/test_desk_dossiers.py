@@ -46,6 +46,7 @@ def test_scan_opens_the_dossier_and_statuses_move_with_notes(desk):
     assert paused.supplement_missing == ("Bản sao giấy chứng nhận kết hôn", "Giấy xác nhận cư trú")
     desk.until(lambda: desk.printer.jobs, what="Mẫu 02 printed")
     assert desk.printer.jobs[0][0] == f"Mau02-{d.code}"
+    desk.until(lambda: "Đã in Mẫu 02" in desk.texts(), what="the printed notice")
     desk.shot("process-1-supplement")
     desk.office.clock.advance(days=2)
     desk.type("note", "Công dân đã nộp đủ giấy tờ bổ sung", "process")

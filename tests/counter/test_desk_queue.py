@@ -89,3 +89,14 @@ def test_transfer_and_pause(desk):
     desk.shot("queue-3-english")
     desk.tap_text("VI")
     assert "Gọi số tiếp theo [F1]" in desk.texts()
+
+
+def test_a_ticket_called_before_a_restart_is_picked_up_at_login(make_desk):
+    desk = make_desk(login=False)
+    desk.svc.issue_ticket("HT")
+    called = desk.svc.call_next(1, "bich.tt")
+    desk.login()
+    desk.settle()
+    queue = desk.screen("queue")
+    assert queue.ticket is not None and queue.ticket.id == called.id
+    assert queue.ticket.state == TicketState.CALLED

@@ -92,3 +92,16 @@ def test_a_recall_is_announced_again_and_errors_do_not_stop_the_queue(tmp_path):
     assert player.played[-1].seconds == pytest.approx(
         Voice(ClipSet(), "xin_moi {number} den_quay {counter}", 3).speech("B2", "3").seconds)
     announcer.close()
+
+
+def test_a_call_that_no_longer_stands_when_its_turn_comes_is_not_spoken(tmp_path):
+    player = RecordingPlayer(time_scale=0.01)
+    finished = {8}
+    announcer = Announcer(Voice(ClipSet(), DEFAULT_VOICE_TEMPLATE, 1), player, workdir=tmp_path,
+                          still_wanted=lambda a: a.ticket_id not in finished)
+    for ticket_id, number in ((7, "A7"), (8, "A8"), (9, "A9")):
+        announcer.say(Announcement(number, "1", ticket_id, 1))
+    assert announcer.wait_idle(10)
+    assert [p.name for p in player.played] == ["000001-A7-1.wav", "000002-A9-1.wav"]
+    assert [a.number for a in announcer.skipped] == ["A8"]
+    announcer.close()

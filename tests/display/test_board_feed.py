@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from display.board import RECENT_CALLS, SPOTLIGHT_S, BoardFeed
+from display.board import RECENT_CALLS, SPOTLIGHT_S, BoardFeed, BoardState
 from display_helpers import counter_client, issue, patiently, wait_for
+from office.client import FeedEvent
 from office.model import TicketState
 
 
@@ -143,3 +144,15 @@ def test_hub_killed_and_restarted_during_a_burst_loses_no_call_and_repeats_none(
     assert [c.number for c in board.view().recent] == numbers[::-1][:RECENT_CALLS]
     assert seen_offline.is_set()
     board.stop()
+
+
+def test_calls_replayed_after_a_drop_stand_only_while_their_ticket_is_at_the_counter():
+    state = BoardState()
+    state.load({"name": "VP"}, [], [])
+    ticket = {"id": 5, "number": "A005", "counter_id": 1, "calls": 1, "state": "called"}
+    [call] = state.apply(FeedEvent(1, "ticket.called", ticket))
+    assert state.still_at_counter(call.ticket_id)
+    state.apply(FeedEvent(2, "ticket.serving", {**ticket, "state": "serving"}))
+    assert state.still_at_counter(5)  # the citizen is at the counter: the call stood
+    state.apply(FeedEvent(3, "ticket.done", {**ticket, "state": "done"}))
+    assert not state.still_at_counter(5)  # replayed later: no longer worth calling into the hall

@@ -18,7 +18,7 @@ CODE = "000.31.20.H56-260302-0001"
 ACTOR = api.encode(OFFICER)
 SAMPLES = {  # a valid input for every use case (the answer may still be 404/409: only auth matters)
     "procedure": {"code": "1.001193"}, "issue_ticket": {"service_code": "HT"},
-    "ticket_receipt": {"ticket_id": 1}, "call_next": {"counter_id": 1},
+    "ticket_receipt": {"ticket_id": 1}, "counter_ticket": {"counter_id": 1}, "call_next": {"counter_id": 1},
     "recall": {"ticket_id": 1, "counter_id": 1}, "start_serving": {"ticket_id": 1, "counter_id": 1},
     "finish_ticket": {"ticket_id": 1, "counter_id": 1}, "mark_no_show": {"ticket_id": 1, "counter_id": 1},
     "cancel_ticket": {"ticket_id": 1, "reason": "thử"},
@@ -47,7 +47,7 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
 # staff member logged in on the device, absent: refused.
 CATALOGUE = ("office", "procedures", "procedure", "fields", "services", "counters", "priority_categories",
              "rating_levels", "ticket_issuing_open", "waiting_counts")
-COUNTER_WORK = ("ticket_receipt", "call_next", "recall", "start_serving", "finish_ticket", "mark_no_show",
+COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "start_serving", "finish_ticket", "mark_no_show",
                 "cancel_ticket", "transfer_ticket", "pause_counter", "resume_counter", "receive_dossier",
                 "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
                 "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",

@@ -119,6 +119,20 @@ def test_call_next_fifo_within_class(svc, clock):
     assert svc.call_next(1) is None
 
 
+def test_counter_ticket_follows_what_the_counter_is_doing(svc, clock):
+    assert svc.counter_ticket(1) is None
+    t = issue(svc)
+    assert svc.counter_ticket(1) is None  # waiting is not at a counter yet
+    svc.call_next(1)
+    assert svc.counter_ticket(1).id == t.id and svc.counter_ticket(2) is None
+    svc.start_serving(t.id, 1)
+    assert svc.counter_ticket(1).state == T.SERVING
+    svc.finish_ticket(t.id, 1)
+    assert svc.counter_ticket(1) is None
+    with pytest.raises(NotFound):
+        svc.counter_ticket(99)
+
+
 def test_priority_ratio_three(make_svc, clock):
     svc = make_svc(priority_ratio=3)
     for _ in range(9):
