@@ -51,6 +51,7 @@ class OfficeConfig:
 
     office_id: str = "demo"
     office_name: str = "Trung tâm Phục vụ hành chính công xã Tân Phú"
+    place_name: str = "Tân Phú"  # địa danh before the date of the forms the counter prints
     agency_code: str = "000.31.20.H56"
     sequence_first: int = 1
     sequence_last: int = 9999
@@ -68,7 +69,7 @@ class OfficeConfig:
     board: BoardConfig = BoardConfig()
 
 
-_SIMPLE = {"office_id": str, "office_name": str, "agency_code": str, "sequence_first": int,
+_SIMPLE = {"office_id": str, "office_name": str, "place_name": str, "agency_code": str, "sequence_first": int,
            "sequence_last": int, "priority_ratio": int, "no_show_after_calls": int,
            "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
 

@@ -63,6 +63,7 @@ class OfficeService:
         """Office identity for headers and tickets, and the display board's settings."""
         board = self.config.board
         return {"office_id": self.store.office_id, "name": self.config.office_name,
+                "place": self.config.place_name,
                 "agency_code": self.store.agency_code,
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}

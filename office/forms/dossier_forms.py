@@ -47,7 +47,7 @@ def _where_to_collect(svc, d: Dossier, field_code: str) -> str:
 
 
 def _header(svc, number: str, when) -> list:
-    return heading(svc.office()["name"], number, when)
+    return heading(svc.office(), number, when)
 
 
 def receipt(svc, code: str, staff: Actor | None = None) -> bytes:

@@ -76,9 +76,10 @@ def money(vnd: int) -> str:
     return f"{vnd:,}".replace(",", ".") + " đồng" if vnd else "Không thu phí, lệ phí"
 
 
-def heading(office_name: str, form_number: str, place_day: date, place: str = "") -> list:
+def heading(office: dict, form_number: str, place_day: date) -> list:
     """The national heading: office (left) and the nation and motto (right), the form number above
-    them and the place and date below."""
+    them and "<place>, ngày dd/mm/yyyy" below (`office`: OfficeService.office())."""
+    office_name, place = office["name"], office.get("place", "")
     left = [p(f"<b>{text(office_name.upper())}</b>", style(10.5, align=TA_CENTER)),
             p("―――――――", style(9, align=TA_CENTER, leading=9))]
     right = [p(f"<b>{NATION}</b>", style(10.5, align=TA_CENTER)),

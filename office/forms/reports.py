@@ -38,7 +38,7 @@ def _register_cells(r: dict, sep: str = " ") -> list[str]:
 def register(svc, day_from: date, day_to: date) -> bytes:
     """Mẫu 07 Sổ theo dõi hồ sơ over [day_from, day_to], A4 landscape, one row per dossier."""
     rows = svc.register_rows(day_from, day_to)
-    story = heading(svc.office()["name"], "Mẫu số 07", day_to)
+    story = heading(svc.office(), "Mẫu số 07", day_to)
     story += title("Sổ theo dõi hồ sơ", f"Từ ngày {day(day_from)} đến ngày {day(day_to)}")
     widths = [8, 44, 27, 22, 27, 19, 17, 17, 17, 13, 17, 17, 17]  # mm, 262 in all
     story.append(grid(REGISTER_HEADER, [_register_cells(r, "\n") for r in rows] or [["", "(không có hồ sơ)"] + [""] * 11],
@@ -107,7 +107,7 @@ def report_pdf(svc, day_from: date, day_to: date) -> bytes:
     r = svc.reports(day_from, day_to)
     services, counters = _names(svc)
     dossiers, tickets, ratings = r["dossiers"], r["tickets"], r["ratings"]
-    story = heading(svc.office()["name"], "Báo cáo", day_to)
+    story = heading(svc.office(), "Báo cáo", day_to)
     story += title("Báo cáo tình hình tiếp nhận, giải quyết hồ sơ và phục vụ",
                    f"Từ ngày {day(day_from)} đến ngày {day(day_to)}")
 

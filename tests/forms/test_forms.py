@@ -61,7 +61,7 @@ def received(svc):
 def test_receipt_carries_every_field_of_form_01(svc, received):
     found, png = render(forms.receipt(svc, received.code), "mau-01-giay-tiep-nhan")
     assert png.stat().st_size > 20_000
-    has_all(found, *HEADER, "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Ngày 02/03/2026",
+    has_all(found, *HEADER, "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Tân Phú, ngày 02/03/2026",
             f"Mã hồ sơ: {received.code}", f"Mã tra cứu: {received.secret}",
             "1. Họ và tên: Nguyễn Văn An",
             "2. Giấy tờ tùy thân: Thẻ căn cước / Căn cước công dân số 001203004567",
@@ -121,7 +121,7 @@ def test_supplement_request_from_a_dossier_and_from_an_intake(svc, clock, receiv
     svc.request_supplement(received.code, ["Giấy chứng sinh (bản chính)", "Giấy xác nhận nơi cư trú"],
                            BACK_OFFICE)
     found, _ = render(forms.supplement_request(svc, code=received.code), "mau-02-yeu-cau-bo-sung")
-    has_all(found, *HEADER, "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Ngày 03/03/2026",
+    has_all(found, *HEADER, "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Tân Phú, ngày 03/03/2026",
             f"Mã hồ sơ: {received.code}", "1. Họ và tên: Nguyễn Văn An",
             "5. Nội dung yêu cầu giải quyết: Đăng ký khai sinh (1.001193)",
             "– Giấy chứng sinh (bản chính)", "– Giấy xác nhận nơi cư trú", "NGƯỜI HƯỚNG DẪN", "Lê Văn Cường")
@@ -154,7 +154,7 @@ def test_apology_letter_has_old_and_new_dates_and_reason(svc, clock, received):
     clock.set(datetime(2026, 3, 6, 10, 0))
     svc.extend_due(received.code, datetime(2026, 3, 13, 16, 0), "Chờ kết quả xác minh nơi sinh", BACK_OFFICE)
     found, _ = render(forms.apology(svc, received.code), "mau-04-xin-loi")
-    has_all(found, *HEADER, "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Ngày 06/03/2026",
+    has_all(found, *HEADER, "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Tân Phú, ngày 06/03/2026",
             "Kính gửi: Ông/Bà Nguyễn Văn An",
             "1. Thời gian hẹn trả kết quả: 08 giờ 00 phút, ngày 09/03/2026",
             "2. Lý do chậm trả kết quả: Chờ kết quả xác minh nơi sinh",
