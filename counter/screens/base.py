@@ -4,12 +4,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from kivy.app import App
-from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.screenmanager import Screen
-
 from office.client import HubUnavailable
 from office.devices.decoders import Scan
+from uikit.screen import AppScreen
 
 
 def parse_day(text: str) -> date | None:
@@ -37,53 +34,16 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class CounterScreen(Screen):
-    """A counter screen: busy flag, a notice line, service calls on the worker, scan hook."""
-
-    busy = BooleanProperty(False)
-    notice = StringProperty("")
-    notice_tone = StringProperty("bad")  # bad | warn | ok
-
-    @property
-    def app(self):
-        """The running CounterApp."""
-        return App.get_running_app()
-
-    def t(self, key: str, **values) -> str:
-        """A text in the current language."""
-        return self.app.t(key, **values)
-
-    def clear(self) -> None:
-        """Forget everything entered (logout)."""
-        self.busy = False
-        self.notice = ""
-
-    def say(self, key: str, tone: str = "bad", **values) -> None:
-        """Show a notice line."""
-        self.notice, self.notice_tone = self.t(key, **values), tone
-
-    def call(self, fn, on_done, on_error=None, keep_notice: bool = False) -> None:
-        """Run a service call on the worker; the screen is busy until the answer is back."""
-        self.busy = True
-        if not keep_notice:
-            self.notice = ""
-
-        def done(result):
-            self.busy = False
-            on_done(result)
-
-        def failed(error):
-            self.busy = False
-            (on_error or self.show_error)(error)
-
-        self.app.call_service(fn, done, failed)
+class CounterScreen(AppScreen):
+    """A counter screen: the shared busy flag, notice line and worker calls, plus the scan and
+    Ctrl+Enter hooks. `clear()` runs at logout."""
 
     def show_error(self, error: BaseException) -> None:
         """A clear message for a failed call: the domain's Vietnamese message, or what to do."""
         if isinstance(error, HubUnavailable):
             self.say("error.unavailable")
         else:
-            self.notice, self.notice_tone = getattr(error, "message", None) or str(error), "bad"
+            super().show_error(error)
 
     def submit(self) -> None:
         """Ctrl+Enter: the screen's main action."""
