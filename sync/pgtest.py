@@ -3,6 +3,8 @@
 Uses the server binaries of the Debian `postgresql` package (installed by scripts/setup.sh).
 PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user in a
 temporary directory that user owns. Trust authentication, loopback only, a free port.
+A cluster left behind by a process killed before it could stop it is stopped and deleted the
+next time a cluster starts.
 """
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+
+PREFIX = "pgtest-"
+OWNER_FILE = "owner.pid"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -27,6 +33,17 @@ def pg_bin() -> Path:
         raise PostgresUnavailable("PostgreSQL server not installed: run `bash scripts/setup.sh` "
                                   "(Debian package `postgresql`)")
     return Path(found[-1]).parent
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def free_port() -> int:
@@ -53,7 +70,9 @@ class TempPostgres:
     def start(self) -> "TempPostgres":
         """initdb into a temporary directory and start the server on a free loopback port."""
         bin_dir = pg_bin()
-        self.dir = Path(tempfile.mkdtemp(prefix="pgtest-"))
+        self._reap_orphans(bin_dir)
+        self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.dir / OWNER_FILE).write_text(str(os.getpid()))
         if self._as_root:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
@@ -74,6 +93,19 @@ class TempPostgres:
             raise PostgresUnavailable(f"PostgreSQL did not start: {r.stderr.strip()} {log}")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         return self
+
+    def _reap_orphans(self, bin_dir: Path) -> None:
+        """Stop and delete the clusters whose owning process is gone (killed mid-run)."""
+        for directory in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+            try:
+                owner = int((directory / OWNER_FILE).read_text())
+            except (OSError, ValueError):
+                continue  # not ours to judge
+            if _alive(owner):
+                continue
+            self._run(str(bin_dir / "pg_ctl"), "-D", str(directory / "data"), "-m", "immediate", "-w",
+                      "stop", timeout=60)
+            shutil.rmtree(directory, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
         """Create an empty database and return its URL."""
