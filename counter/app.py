@@ -278,7 +278,6 @@ class CounterApp(App):
 
     def _hub_back(self) -> None:
         self.root.hub_state = "ok" if self.live_feed else "local"
-        self._update_banner()
         pending, self.pending = self.pending, {}
         for _, action in pending.values():
             action()

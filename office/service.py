@@ -728,9 +728,10 @@ class OfficeService:
             _add(tickets["by_state"], r["state"], r["n"])
             _add(tickets["by_service"], r["service_code"], r["issued"])
             _add(tickets["by_day"], r["day"], r["issued"])
-        times = rows["times"][0]
-        tickets["mean_wait_minutes"] = None if times["wait"] is None else round(times["wait"], 1)
-        tickets["mean_service_minutes"] = None if times["serve"] is None else round(times["serve"], 1)
+        ticket_times = self.store.ticket_times(day_from, day_to)
+        overall = _queue_stats(ticket_times)
+        tickets["mean_wait_minutes"] = overall["mean_wait_minutes"]
+        tickets["mean_service_minutes"] = overall["mean_service_minutes"]
         tally: dict[str, dict[str, list[int]]] = {k: {} for k in ("day", "counter", "service", "staff")}
         by_level: dict[str, int] = {}
         for r in rows["ratings"]:
@@ -761,7 +762,7 @@ class OfficeService:
                     "by_timeliness": by_timeliness}
         per_service: dict[str, list[dict]] = {}
         per_counter: dict[str, list[dict]] = {}
-        for t in self.store.ticket_times(day_from, day_to):
+        for t in ticket_times:
             per_service.setdefault(t["service_code"], []).append(t)
             if t["counter_id"] is not None:
                 per_counter.setdefault(str(t["counter_id"]), []).append(t)

@@ -867,20 +867,14 @@ class Store:
 
     def report_rows(self, day_from: date, day_to: date) -> dict[str, list[dict]]:
         """Grouped rows for the office report over [day_from, day_to] (the service shapes them):
-        tickets by day/service/state, waiting and serving minutes, ratings by day/level/counter/
-        service/staff, dossiers received by status and dossiers finished on time or late."""
+        tickets by day/service/state, ratings by day/level/counter/service/staff, dossiers
+        received by status and dossiers finished on time or late."""
         lo, hi = day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()
         days = [day_from.isoformat(), day_to.isoformat()]
         return {
             "tickets": self._rows(
                 "SELECT day, service_code, state, COUNT(*) AS n, SUM(transferred_from IS NULL) AS issued"
                 " FROM tickets WHERE day BETWEEN ? AND ? GROUP BY day, service_code, state", days),
-            "times": self._rows(
-                "SELECT AVG(CASE WHEN transferred_from IS NULL AND called_at IS NOT NULL"
-                "  THEN (julianday(called_at) - julianday(issued_at)) * 1440 END) AS wait,"
-                " AVG(CASE WHEN state = 'done' AND served_at IS NOT NULL"
-                "  THEN (julianday(finished_at) - julianday(served_at)) * 1440 END) AS serve"
-                " FROM tickets WHERE day BETWEEN ? AND ?", days),
             "ratings": self._rows(
                 "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
                 " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"

@@ -25,6 +25,16 @@ from kivy.uix.label import Label  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def close_app(app) -> None:
+    """Stop an app started with `_run_prepare()` and clear the shared window for the next test."""
+    from kivy.app import App
+
+    app.dispatch("on_stop")
+    for child in list(Window.children):
+        Window.remove_widget(child)
+    App._running_app = None
+
+
 def visible(widget) -> bool:
     """Shown on the window: attached, not transparent, not collapsed, on the current screen."""
     from kivy.uix.screenmanager import Screen, ScreenManager

@@ -47,7 +47,7 @@ def style(size: float = 11, bold: bool = False, align: int = TA_LEFT, leading: f
 
 BODY, BODY_BOLD = style(), style(bold=True)
 SMALL, SMALL_CENTER = style(9.5), style(9.5, align=TA_CENTER)
-CENTER, CENTER_BOLD = style(align=TA_CENTER), style(bold=True, align=TA_CENTER)
+CENTER = style(align=TA_CENTER)
 RIGHT = style(align=TA_RIGHT)
 
 

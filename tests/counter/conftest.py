@@ -6,10 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kivy_support import Driver, press  # noqa: F401  (sets the headless environment first)
+from kivy_support import Driver, close_app, press  # noqa: F401  (sets the headless environment first)
 
 import pytest  # noqa: E402
-from kivy.app import App  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.config import Config  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
@@ -110,10 +109,7 @@ def make_desk(tmp_path, clock):
 
     yield start
     for app, office in started:
-        app.dispatch("on_stop")
-        for child in list(Window.children):
-            Window.remove_widget(child)
-        App._running_app = None
+        close_app(app)
         for stop in office.stops:
             stop()
         office.svc.store.close()

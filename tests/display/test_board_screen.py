@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from kivy.app import App
 from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.uix.label import Label
@@ -17,7 +16,7 @@ from display.players import RecordingPlayer
 from display.voice import ClipSet, Voice
 from display_helpers import counter_client, issue
 from hub_support import STAFF
-from kivy_support import Driver, visible
+from kivy_support import Driver, close_app, visible
 from office.config import DEFAULT_VOICE_TEMPLATE, BoardConfig
 
 LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)
@@ -56,10 +55,7 @@ def open_board(tmp_path):
 
     yield start
     for app in started:
-        app.dispatch("on_stop")
-        for child in list(Window.children):
-            Window.remove_widget(child)
-        App._running_app = None
+        close_app(app)
     EventLoop.idle()
 
 

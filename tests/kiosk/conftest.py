@@ -2,14 +2,13 @@
 keypads, fake printer and fake camera."""
 from __future__ import annotations
 
-from kivy_support import Driver, visible  # noqa: F401  (sets the headless environment first)
+from kivy_support import Driver, close_app, visible  # noqa: F401  (sets the headless environment first)
 
 from kiosk.boot import prepare  # noqa: E402
 
 prepare(size=(1080, 1920))
 
 import pytest  # noqa: E402
-from kivy.app import App  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import mm  # noqa: E402
@@ -85,10 +84,7 @@ def make_kiosk(svc):
 
     yield start
     for app in started:
-        app.dispatch("on_stop")
-        for child in list(Window.children):
-            Window.remove_widget(child)
-        App._running_app = None
+        close_app(app)
     EventLoop.idle()
 
 
