@@ -15,7 +15,7 @@ DEFAULT_DB = Path(__file__).resolve().parent / "data" / "demo.sqlite"
 
 def cmd_demo(args) -> int:
     """Create the demo office (if the store is empty) and show what it contains."""
-    from office.demo import seed_demo
+    from demo.seed import seed_demo
     from office.service import OfficeService
 
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,8 @@ def cmd_demo(args) -> int:
         if not args.no_window:
             print("\n(no screen here: run this on the kiosk PC to open the kiosk window)")
         return 0
-    from office.demo import demo_device_tokens
-    from office.hub import start_hub_thread
+    from demo.seed import demo_device_tokens
+    from hub.app import start_hub_thread
 
     url, stop = start_hub_thread(svc, "127.0.0.1", args.hub_port)
     print(f"\nHub: {url} — counters and boards connect here with the tokens above", flush=True)
@@ -65,7 +65,7 @@ def _has_display() -> bool:
 
 def format_demo_credentials(svc, seed: int) -> str:
     """The demo office's public hub credentials (staff PINs, device tokens): demo only."""
-    from office.demo import DEMO_PINS, demo_device_tokens
+    from demo.seed import DEMO_PINS, demo_device_tokens
 
     lines = ["\nHub — thông tin đăng nhập MẪU, chỉ dùng thử / DEMO-ONLY credentials:",
              "  PIN cán bộ / staff PINs: " + ", ".join(f"{u} {p}" for u, p in DEMO_PINS.items())]
@@ -109,7 +109,7 @@ def cmd_hub(args) -> int:
     svc = OfficeService.open(args.db, _config(args))
     credentials = Credentials(svc.store)
     if args.hub_command == "serve":
-        from office.hub import serve
+        from hub.app import serve
 
         if not svc.store.devices():
             print("warning: no device is enrolled yet: `main.py hub enroll --db ... --role kiosk --name kiosk-1`",
@@ -152,7 +152,7 @@ def _read_pin() -> str:
 
 def cmd_central(args) -> int:
     """The central system: serve, enroll/revoke credentials, publish the catalogue, portal export."""
-    from sync import central
+    from central import server as central
 
     if args.central_command == "serve":
         return central.serve(args.db, args.host, args.port, args.ssl_keyfile, args.ssl_certfile)
@@ -165,7 +165,7 @@ def cmd_central(args) -> int:
         return central.revoke(args.db, args.office, args.department)
     if args.central_command == "catalogue":
         return central.publish_catalogue(args.db, args.file)
-    from sync.portal import export_command
+    from central.portal import export_command
 
     return export_command(args.db, args.portal, args.mapping, args.timeout)
 
@@ -199,7 +199,7 @@ def cmd_kiosk(args) -> int:
             print("error: --hub needs --token (a kiosk token from `main.py hub enroll --role kiosk`)",
                   file=sys.stderr)
             return 2
-        from office.client import HubClient
+        from hub.client import HubClient
 
         return _open_kiosk(HubClient(args.hub, args.token), args)
     from office.service import OfficeService
@@ -207,7 +207,7 @@ def cmd_kiosk(args) -> int:
     args.db.parent.mkdir(parents=True, exist_ok=True)
     svc = OfficeService.open(args.db, _config(args))
     if args.db == DEFAULT_DB and not svc.store.counts()["dossiers"]:
-        from office.demo import seed_demo
+        from demo.seed import seed_demo
 
         print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
         seed_demo(svc)
@@ -242,8 +242,8 @@ def cmd_display(args) -> int:
 
 def cmd_scan(args) -> int:
     """Print the dossier code decoded from each image (`-` when none): field diagnostics."""
-    from office.devices import DeviceError
-    from office.devices.decoders import ScanPipeline, make_decoder, read_image
+    from devices import DeviceError
+    from devices.decoders import ScanPipeline, make_decoder, read_image
 
     try:
         pipeline = ScanPipeline(make_decoder(args.decoder))
@@ -265,9 +265,9 @@ def cmd_print_test(args) -> int:
     """Print a sample queue ticket on the printer given by a spec (no number is issued)."""
     from datetime import datetime
 
-    from office.devices import DeviceError
-    from office.devices.printer import make_printer
-    from office.devices.ticket_render import TicketInfo
+    from devices import DeviceError
+    from devices.printer import make_printer
+    from devices.ticket_render import TicketInfo
 
     config = _config(args)
     info = TicketInfo(config.office_name, "A000", "In thử – Test print", ("Quầy 1",), datetime.now(), 0, 0)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmarks import percentiles, print_table
 from office.config import OfficeConfig
-from office.demo import seed_demo
+from demo.seed import seed_demo
 from office.model import Counter
 from office.service import OfficeService
 

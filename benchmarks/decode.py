@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from benchmarks import percentiles, print_table
-from benchmarks.receipts import KINDS, SIZES, corpus
-from office.devices import DeviceError
-from office.devices.decoders import (OpenCVQRDecoder, PyzbarDecoder, ScanPipeline, ZxingDecoder,
+from testkit.receipts import KINDS, SIZES, corpus
+from devices import DeviceError
+from devices.decoders import (OpenCVQRDecoder, PyzbarDecoder, ScanPipeline, ZxingDecoder,
                                      make_decoder, validate)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,9 +19,9 @@ from pathlib import Path
 from benchmarks import percentiles, print_table
 from benchmarks.core import BENCH_DAY, FixedClock
 from office.auth import Credentials
-from office.client import HubClient
+from hub.client import HubClient
 from office.config import OfficeConfig
-from office.demo import seed_demo
+from demo.seed import seed_demo
 from office.model import Counter
 from office.service import OfficeService
 
@@ -55,7 +55,7 @@ def _store(cache: Path, name: str, clients: int) -> OfficeService:
 
 def _serve(path: str, ready) -> None:
     """Subprocess: serve the hub over `path` on a free loopback port, report its URL."""
-    from office.hub import serve
+    from hub.app import serve
 
     serve(OfficeService.open(path, OfficeConfig(), clock=FixedClock(BENCH_DAY)), "127.0.0.1", 0,
           announce=ready.put)

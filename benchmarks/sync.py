@@ -13,11 +13,11 @@ from pathlib import Path
 
 from benchmarks import print_table
 from office.config import OfficeConfig
-from office.demo import seed_demo
+from demo.seed import seed_demo
 from office.service import OfficeService
-from sync.central_store import EVENT_INSERT, CentralStore
+from central.store import EVENT_INSERT, CentralStore
 from sync.client import SyncClient
-from sync.pgtest import PostgresUnavailable, TempPostgres
+from testkit.pgtest import PostgresUnavailable, TempPostgres
 from sync.transport import Transport
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,9 +32,9 @@ from counter.screens.receive import ReceiveScreen
 from counter.screens.reports import ReportsScreen
 from counter.screens.returns import ReturnScreen
 from counter.widgets import CButton, ItemButton  # noqa: F401  (kv rules name them)
-from office.client import HubUnavailable
-from office.devices.decoders import validate
-from office.devices.wedge import WedgeDetector
+from hub.client import HubUnavailable
+from devices.decoders import validate
+from devices.wedge import WedgeDetector
 from office.model import Actor, Counter, DomainError
 from uikit.i18n import Texts
 from uikit.worker import Worker

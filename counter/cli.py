@@ -10,8 +10,8 @@ COUNTER_SIZE = (1366, 768)
 
 def counter_command(args, config, default_db: Path) -> int:
     """Open the counter window; exit code 2 on a bad option."""
-    from office.devices import DeviceError
-    from office.devices.a4printer import open_a4_printer
+    from devices import DeviceError
+    from devices.a4printer import open_a4_printer
 
     try:
         printer = open_a4_printer(args.printer or f"file:{default_db.parent / 'forms'}")
@@ -23,7 +23,7 @@ def counter_command(args, config, default_db: Path) -> int:
             print("error: --hub needs --token (a counter token from `main.py hub enroll --role counter`)",
                   file=sys.stderr)
             return 2
-        from office.client import HubClient
+        from hub.client import HubClient
 
         service = HubClient(args.hub, args.token)
         login, live = service.login, True
@@ -34,7 +34,7 @@ def counter_command(args, config, default_db: Path) -> int:
         args.db.parent.mkdir(parents=True, exist_ok=True)
         service = OfficeService.open(args.db, config)
         if args.db == default_db and not service.store.counts()["dossiers"]:
-            from office.demo import seed_demo
+            from demo.seed import seed_demo
 
             print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
             seed_demo(service)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from display.voice import counter_number
 from office.auth import Forbidden, Unauthorized
-from office.client import FeedEvent, HubUnavailable
+from hub.client import FeedEvent, HubUnavailable
 
 log = logging.getLogger("display.board")
 

@@ -52,7 +52,7 @@ def display_command(args) -> int:
     from display.announcer import Announcer
     from display.app import BoardApp
     from display.players import SdlPlayer
-    from office.client import HubClient
+    from hub.client import HubClient
 
     if not args.no_voice:
         announcer = Announcer(voice, SdlPlayer(), on_error=lambda message: print(message, file=sys.stderr))

@@ -30,11 +30,11 @@ from kiosk.screens.ticket import TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.widgets import KioskRoot
 from uikit.worker import Worker
-from office.devices import DeviceError
-from office.devices.decoders import Scan, validate
-from office.devices.printer import NoPrinter, Paper, PrintFailure, make_printer
-from office.devices.ticket_render import TicketInfo
-from office.devices.wedge import WedgeDetector
+from devices import DeviceError
+from devices.decoders import Scan, validate
+from devices.printer import NoPrinter, Paper, PrintFailure, make_printer
+from devices.ticket_render import TicketInfo
+from devices.wedge import WedgeDetector
 from office.model import DomainError
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "kiosk"
@@ -57,8 +57,8 @@ def build_devices(settings: KioskSettings):
     camera_factory = None
     if settings.camera != "none":
         try:
-            from office.devices.camera import CameraScanner
-            from office.devices.decoders import ScanPipeline, make_decoder
+            from devices.camera import CameraScanner
+            from devices.decoders import ScanPipeline, make_decoder
 
             pipeline = ScanPipeline(make_decoder(settings.decoder))
 

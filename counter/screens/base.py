@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from office.client import HubUnavailable
-from office.devices.decoders import Scan
+from hub.client import HubUnavailable
+from devices.decoders import Scan
 from uikit.screen import AppScreen
 
 

@@ -72,7 +72,7 @@ class LateScreen(CounterScreen):
             self.ids.reason.text = self.ids.new_due.text = ""
 
             def pdf() -> bytes:
-                from office import forms
+                import forms
 
                 return forms.apology(service, d.code)
 

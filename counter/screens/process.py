@@ -6,7 +6,7 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from counter.screens.base import CounterScreen
 from counter.widgets import ItemButton
-from office.devices.decoders import Scan
+from devices.decoders import Scan
 from office.model import TRANSITIONS, DossierStatus, DomainError
 from office.rules.codes import parse_scan
 
@@ -172,7 +172,7 @@ class ProcessScreen(CounterScreen):
         svc, code = self.app.service, d.code
 
         def pdf() -> bytes:
-            from office import forms
+            import forms
 
             return getattr(forms, render)(svc, code)
 

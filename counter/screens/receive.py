@@ -12,7 +12,7 @@ from kivy.uix.textinput import TextInput
 
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
-from office.client import HubUnavailable
+from hub.client import HubUnavailable
 from office.model import Applicant, DurationUnit, ReceivedComponent
 from office.rules.identity import ID_TYPES
 from uikit.i18n import fold
@@ -184,7 +184,7 @@ class ReceiveScreen(CounterScreen):
 
     def print_receipt(self) -> None:
         """Print (again) Mẫu 01 and Mẫu 06 of the received dossier."""
-        from office import forms
+        import forms
 
         svc, code, actor = self.app.service, self.dossier.code, self.app.actor
         self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, actor)),
@@ -213,7 +213,7 @@ class ReceiveScreen(CounterScreen):
             if record is None:
                 self.say("receive.nothing_missing", tone="warn")
                 return
-            from office import forms
+            import forms
 
             svc = app.service
             self.intake_key = new_key()
@@ -235,7 +235,7 @@ class ReceiveScreen(CounterScreen):
         code, case, applicant, key = self.procedure.code, self.case.code, self._applicant(), self.intake_key
 
         def done(record):
-            from office import forms
+            import forms
 
             svc = app.service
             self.intake_key = new_key()

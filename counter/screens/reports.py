@@ -82,7 +82,7 @@ class ReportsScreen(CounterScreen):
         folder, service = Path(self.ids.folder.text.strip()).expanduser(), self.app.service
 
         def write() -> int:
-            from office import forms
+            import forms
 
             folder.mkdir(parents=True, exist_ok=True)
             stem = f"bao-cao-{days[0]:%Y%m%d}-{days[1]:%Y%m%d}"
@@ -102,7 +102,7 @@ class ReportsScreen(CounterScreen):
         service = self.app.service
 
         def pdf() -> bytes:
-            from office import forms
+            import forms
 
             return forms.register(service, *days)
 

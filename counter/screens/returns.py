@@ -6,8 +6,8 @@ from __future__ import annotations
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from counter.screens.base import CounterScreen, new_key
-from office.client import HubUnavailable
-from office.devices.decoders import Scan
+from hub.client import HubUnavailable
+from devices.decoders import Scan
 from office.model import Collector, DomainError, DossierStatus
 from office.rules.codes import parse_scan
 from office.rules.identity import ID_TYPES

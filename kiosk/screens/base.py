@@ -1,7 +1,7 @@
 """Common behaviour of kiosk screens."""
 from __future__ import annotations
 
-from office.devices.decoders import Scan
+from devices.decoders import Scan
 from uikit.screen import AppScreen
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk.screens.base import KioskScreen
-from office.devices.decoders import Scan
+from devices.decoders import Scan
 
 
 class HomeScreen(KioskScreen):

@@ -9,7 +9,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from kiosk.guards import LookupLimiter
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import DIGITS, LETTERS, apply_key
-from office.devices.decoders import Scan
+from devices.decoders import Scan
 from office.model import DomainError, NotFound, Timeliness
 
 TIMELINESS_COLOURS = {

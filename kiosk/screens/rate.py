@@ -8,7 +8,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-from office.devices.decoders import Scan
+from devices.decoders import Scan
 from office.model import DomainError
 from office.rules.rating import NEGATIVE_REASONS_VI
 

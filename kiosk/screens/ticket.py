@@ -13,8 +13,8 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from uikit.i18n import fold
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-from office.devices.printer import Paper, PrintFailure
-from office.devices.ticket_render import ticket_info
+from devices.printer import Paper, PrintFailure
+from devices.ticket_render import ticket_info
 
 
 class TicketScreen(KioskScreen):

@@ -18,11 +18,11 @@ import cv2
 import pytest
 import zxingcpp
 
-from benchmarks.receipts import sample
-from office.devices.camera import CameraScanner, FakeCamera
-from office.devices.escpos_raster import extract_rasters, stack
-from office.devices.printer import EscposPrinter, FakePrinter, Paper
-from office.devices.ticket_render import parse_rating_qr
+from testkit.receipts import sample
+from devices.camera import CameraScanner, FakeCamera
+from testkit.escpos_raster import extract_rasters, stack
+from devices.printer import EscposPrinter, FakePrinter, Paper
+from devices.ticket_render import parse_rating_qr
 from office.rules.codes import receipt_qr_payload
 
 STATUS_BYTE = {Paper.OK: 0x12, Paper.LOW: 0x1E, Paper.OUT: 0x72}

@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from office.devices.printer import Paper, PrintFailure
-from office.devices.ticket_render import TicketInfo
+from devices.printer import Paper, PrintFailure
+from devices.ticket_render import TicketInfo
 
 
 def info(number):

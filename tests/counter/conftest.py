@@ -18,9 +18,9 @@ from hub_support import STAFF, make_office  # noqa: E402
 
 from counter.app import CounterApp  # noqa: E402
 from counter.session import LocalStaffLogin  # noqa: E402
-from office.client import HubClient  # noqa: E402
-from office.devices.a4printer import RecordingA4Printer  # noqa: E402
-from office.hub import start_hub_thread  # noqa: E402
+from hub.client import HubClient  # noqa: E402
+from devices.a4printer import RecordingA4Printer  # noqa: E402
+from hub.app import start_hub_thread  # noqa: E402
 
 Config.set("kivy", "exit_on_escape", "0")
 EventLoop.ensure_window()

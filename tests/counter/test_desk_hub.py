@@ -6,9 +6,9 @@ from urllib.parse import urlparse
 
 from kivy_support import ARTIFACTS
 
-from office.devices.a4printer import FolderPrinter
-from office.devices.decoders import CODE128, QR, make_decoder, read_image
-from office.hub import start_hub_thread
+from devices.a4printer import FolderPrinter
+from devices.decoders import CODE128, QR, make_decoder, read_image
+from hub.app import start_hub_thread
 from office.rules.codes import parse_scan
 
 from test_desk_receive import choose_birth_registration, fill_applicant, open_receive

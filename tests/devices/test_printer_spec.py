@@ -4,10 +4,10 @@ from datetime import datetime
 import pytest
 import zxingcpp
 
-from office.devices import DeviceError, MissingLibrary, require
-from office.devices.escpos_raster import extract_rasters, has_cut, stack
-from office.devices.printer import EscposPrinter, NoPrinter, PrintFailure, PrinterSpec, parse_printer_spec
-from office.devices.ticket_render import TicketInfo, render_ticket
+from devices import DeviceError, MissingLibrary, require
+from testkit.escpos_raster import extract_rasters, has_cut, stack
+from devices.printer import EscposPrinter, NoPrinter, PrintFailure, PrinterSpec, parse_printer_spec
+from devices.ticket_render import TicketInfo, render_ticket
 
 INFO = TicketInfo("UBND xã Tân Phú", "A012", "Hộ tịch", ("Quầy 1",), datetime(2026, 3, 2, 9, 0), 2, 8)
 

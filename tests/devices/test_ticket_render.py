@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from office.devices.ticket_render import (TicketInfo, parse_rating_qr, rating_qr_payload,
+from devices.ticket_render import (TicketInfo, parse_rating_qr, rating_qr_payload,
                                           render_ticket)
 from office.model import InvalidInput
 

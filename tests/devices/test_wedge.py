@@ -1,5 +1,5 @@
 """Keyboard-wedge scanner: a fast burst ending in Enter is a scan, a person typing is not."""
-from office.devices.wedge import WedgeDetector, burst
+from devices.wedge import WedgeDetector, burst
 
 CODE = "000.31.20.H56-260302-0001"
 

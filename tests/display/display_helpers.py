@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from office.client import HubClient, HubUnavailable
-from office.hub import start_hub_thread
+from hub.client import HubClient, HubUnavailable
+from hub.app import start_hub_thread
 
 
 class RestartableHub:

@@ -6,7 +6,7 @@ import threading
 
 from display.board import RECENT_CALLS, SPOTLIGHT_S, BoardFeed, BoardState
 from display_helpers import counter_client, issue, patiently, wait_for
-from office.client import FeedEvent
+from hub.client import FeedEvent
 from office.model import TicketState
 
 

@@ -12,9 +12,9 @@ from typing import Callable
 
 import pytest
 
-from office import forms
-from office.devices import DeviceError
-from office.devices.a4printer import (CupsPrinter, FolderPrinter, NoA4Printer, PrinterUnavailable,
+import forms
+from devices import DeviceError
+from devices.a4printer import (CupsPrinter, FolderPrinter, NoA4Printer, PrinterUnavailable,
                                       RecordingA4Printer, open_a4_printer)
 from office.model import ReceivedComponent
 from office_support import OFFICER, applicant

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from office import forms
-from office.devices.decoders import ScanPipeline, ZxingDecoder, read_image, validate
+import forms
+from devices.decoders import ScanPipeline, ZxingDecoder, read_image, validate
 from office.model import Applicant, Collector, Conflict, DossierStatus, InvalidInput, ReceivedComponent
 from office_support import BACK_OFFICE, OFFICER, applicant
 
@@ -200,7 +200,7 @@ def test_register_report_and_csv(svc, clock, received):
 
 def test_report_of_a_seeded_office_shows_its_figures(tmp_path):
     from office.config import OfficeConfig
-    from office.demo import seed_demo
+    from demo.seed import seed_demo
     from office.service import OfficeService
 
     now = datetime(2026, 11, 20, 15, 0)

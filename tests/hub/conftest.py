@@ -5,7 +5,7 @@ import pytest
 
 from hub_support import Office, Ports, make_office, ports_for
 from office.auth import Lockout
-from office.hub import start_hub_thread
+from hub.app import start_hub_thread
 
 
 @pytest.fixture

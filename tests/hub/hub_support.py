@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from office.auth import Credentials
-from office.client import HubClient
+from hub.client import HubClient
 from office.service import OfficeService
 from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
 

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from hub_support import DEVICES, STAFF, Office
-from office import api
+from hub import api
 from office.auth import (Credentials, Forbidden, Lockout, RateLimited, StaffLoginRequired, Unauthorized,
                          hash_pin, token_hash, verify_pin)
-from office.client import HubClient
+from hub.client import HubClient
 from office.model import Conflict, InvalidInput, NotFound
 from office_support import BACK_OFFICE, OFFICER, applicant
 

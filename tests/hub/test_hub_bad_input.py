@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hub_support import Office
-from office.hub import MAX_BODY_BYTES
+from hub.app import MAX_BODY_BYTES
 from office_support import OFFICER, applicant
 
 JSON = {"Content-Type": "application/json"}

@@ -11,9 +11,9 @@ import pytest
 
 from hub_support import make_office
 from office.auth import Unauthorized
-from office.client import HubClient
+from hub.client import HubClient
 from office.config import OfficeConfig
-from office.hub import start_hub_thread
+from hub.app import start_hub_thread
 from office.service import OfficeService
 from office_support import Clock
 

@@ -11,7 +11,7 @@ import pytest
 
 from hub_support import Office
 from office.auth import Unauthorized
-from office.client import HubClient, HubUnavailable
+from hub.client import HubClient, HubUnavailable
 from office.model import TicketState
 
 

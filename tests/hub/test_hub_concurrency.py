@@ -15,7 +15,7 @@ import pytest
 
 from hub_support import make_office
 from office.auth import Credentials
-from office.client import HubClient
+from hub.client import HubClient
 from office.model import Counter, TicketState
 from office_support import MONDAY, Clock, make_service
 
@@ -35,7 +35,7 @@ class MorningClock:
 
 
 def _serve(path: str, clock: MorningClock, ready) -> None:
-    from office.hub import serve
+    from hub.app import serve
 
     serve(make_service(Path(path), clock), "127.0.0.1", 0, announce=ready.put)
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from hub_support import Ports, ports_for
-from office import api
-from office.client import HubClient
+from hub import api
+from hub.client import HubClient
 from office.model import (Conflict, DossierStatus, IllegalTransition, InvalidInput, NotFound,
                           OutsideHours, SequenceExhausted, TicketState, Timeliness)
 from office.service import OfficeService

@@ -94,7 +94,7 @@ def test_bad_input_over_http_is_a_clear_422(hub):
 def test_forms_print_the_same_over_the_hub(hub, tmp_path):
     import subprocess
 
-    from office import forms
+    import forms
 
     counter = hub.client("quay-1", "bich.tt")
     d = counter.receive_dossier("1.001193", "TH5", applicant(), OFFICER, components=CHECKLIST)

@@ -8,9 +8,9 @@ import socket
 import threading
 
 from hub_support import Office
-from office import api
-from office.client import FeedEvent, HubClient
-from office.hub import BOARD_TICKET_FIELDS, FEED_BATCH, start_hub_thread
+from hub import api
+from hub.client import FeedEvent, HubClient
+from hub.app import BOARD_TICKET_FIELDS, FEED_BATCH, start_hub_thread
 from office.model import TicketState
 
 

@@ -8,7 +8,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from hub_support import Office
-from office import api
+from hub import api
 from office_support import applicant, OFFICER
 
 EXAMPLES = 8  # per operation and mode: a few hundred requests in all

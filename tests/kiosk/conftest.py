@@ -15,8 +15,8 @@ from kivy.metrics import mm  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
 from kiosk.settings import KioskSettings  # noqa: E402
-from office.devices.camera import FakeCamera  # noqa: E402
-from office.devices.printer import FakePrinter  # noqa: E402
+from devices.camera import FakeCamera  # noqa: E402
+from devices.printer import FakePrinter  # noqa: E402
 
 from kiosk_helpers import PORTRAIT  # noqa: E402
 

@@ -5,8 +5,8 @@ import zxingcpp
 
 from kiosk_helpers import LANDSCAPE
 
-from office.devices.printer import Paper
-from office.devices.ticket_render import parse_rating_qr
+from devices.printer import Paper
+from devices.ticket_render import parse_rating_qr
 
 
 def issued_numbers(svc):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from office.config import OfficeConfig
-from office.demo import seed_demo
+from demo.seed import seed_demo
 from office.model import InvalidInput
 from office.service import OfficeService
 

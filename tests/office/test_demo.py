@@ -3,7 +3,7 @@ import sqlite3
 from datetime import datetime
 
 from office.config import OfficeConfig
-from office.demo import seed_demo
+from demo.seed import seed_demo
 from office.model import TRANSITIONS, DossierStatus
 from office.service import OfficeService
 

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from sync.central import CentralThread
-from sync.central_store import CentralStore
-from sync.pgtest import TempPostgres
+from central.server import CentralThread
+from central.store import CentralStore
+from testkit.pgtest import TempPostgres
 
 _db_names = itertools.count(1)
 

@@ -13,7 +13,7 @@ from office.rules.calendar import WorkCalendar, WorkingHours
 from office.service import OfficeService
 from office.store import Store
 from office_support import AGENCY, FIELDS, MONDAY, OFFICER, PROCEDURES, Clock, applicant, seed_catalogue
-from sync.central_store import CentralStore
+from central.store import CentralStore
 from sync.client import SyncClient
 from sync.protocol import encode_batch, procedure_to_wire
 from sync.transport import Transport

@@ -9,7 +9,7 @@ import pytest
 
 from office.model import IllegalTransition, NotFound
 from office_support import AGENCY
-from sync.central_store import AuthError, CentralStore, hash_token
+from central.store import AuthError, CentralStore, hash_token
 from sync.protocol import Batch, ProtocolError, decode_batch
 from sync_support import UTC_NOW, batch_body, events
 

@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync.pgtest import TempPostgres
+from testkit.pgtest import TempPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
-OWNER = ("import sys; from sync.pgtest import TempPostgres; "
+OWNER = ("import sys; from testkit.pgtest import TempPostgres; "
          "print(TempPostgres().start().dir, flush=True); sys.stdin.read()")
 
 

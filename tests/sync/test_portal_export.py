@@ -12,8 +12,8 @@ import pytest
 
 from office.model import DossierStatus as S
 from office_support import OFFICER, applicant
-from sync.central import CentralThread
-from sync.portal import LATEST_MAPPING, MAPPINGS, MappingError, export, map_record
+from central.server import CentralThread
+from central.portal import LATEST_MAPPING, MAPPINGS, MappingError, export, map_record
 from sync.transport import Transport
 from sync_support import client, office, publish_test_catalogue, receive
 

@@ -19,10 +19,10 @@ import pytest
 from office.model import Actor
 from office.model import DossierStatus as S
 from office_support import OFFICER, Clock
-from sync.central import CentralThread
-from sync.central_store import CentralStore
+from central.server import CentralThread
+from central.store import CentralStore
 from sync.client import SyncClient, reconcile
-from sync.pgtest import free_port
+from testkit.pgtest import free_port
 from sync.transport import Transport
 from faultproxy import FaultProxy
 from sync_support import office, receive

@@ -18,8 +18,8 @@ import requests
 from office.model import DossierStatus as S
 from office.service import OfficeService
 from office_support import AGENCY, OFFICER, PROCEDURES
-from sync.central import CentralThread
-from sync.central_store import CentralStore
+from central.server import CentralThread
+from central.store import CentralStore
 from sync.client import Progress, apply_update, reconcile
 from sync.protocol import MAX_COMPRESSED_BYTES, procedure_to_wire
 from sync.transport import SyncError, Transport, retry_after_seconds

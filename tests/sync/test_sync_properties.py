@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from office.model import Actor
 from office.model import DossierStatus as S
 from office_support import OFFICER, Clock
-from sync.central import CentralThread
-from sync.central_store import CentralStore
+from central.server import CentralThread
+from central.store import CentralStore
 from sync.client import SyncReport
 from sync.protocol import ProtocolError, decode_batch
 from sync_support import UTC_NOW, batch_body, client, events, office, receive

@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from office.model import DomainError
-from sync.central_store import AuthError, CentralStore, Principal, StoreUnavailable
+from central.store import AuthError, CentralStore, Principal, StoreUnavailable
 from sync.protocol import MAX_CLOCK_SKEW, MAX_COMPRESSED_BYTES, MAX_PULL_LIMIT, ProtocolError, decode_batch
 
 MAX_JSON_BYTES = 64 * 1024

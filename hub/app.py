@@ -37,14 +37,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from office import api
+from hub import api
 from office.auth import (Credentials, Device, Forbidden, Lockout, RateLimited, StaffLoginRequired,
                          StaffSession, Unauthorized, authorize)
 from office.model import (Actor, Applicant, Collector, Conflict, DomainError, InvalidInput, NotFound,
                           ReceivedComponent, TicketState)
 from office.service import OfficeService
 
-log = logging.getLogger("office.hub")
+log = logging.getLogger("hub.app")
 
 MAX_BODY_BYTES = 64 * 1024
 FEED_POLL_S = 0.5  # also picks up writes made by other processes on the same store file

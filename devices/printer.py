@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from office.devices import DeviceError, require
-from office.devices.ticket_render import DEFAULT_WIDTH, TicketInfo, render_ticket
+from devices import DeviceError, require
+from devices.ticket_render import DEFAULT_WIDTH, TicketInfo, render_ticket
 
 DEFAULT_PROFILE = "TM-T88V"  # 512 dots, 80 mm paper
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Protocol
 
-from office.devices import DeviceError, require
-from office.devices.ticket_render import parse_rating_qr
+from devices import DeviceError, require
+from devices.ticket_render import parse_rating_qr
 from office.model import InvalidInput
 from office.rules.codes import parse_scan
 

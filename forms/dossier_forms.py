@@ -7,7 +7,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from office.forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, money, p,
+from forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, money, p,
                                  signatures, text, title)
 from office.model import Actor, Applicant, Conflict, Dossier, DossierStatus, DurationUnit, InvalidInput
 from office.rules.identity import id_type_label

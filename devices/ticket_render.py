@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from office.model import InvalidInput, TicketReceipt
 from office.rules.masking import nfc
 
-FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 RATE_PREFIX = "RATE"
 _RATE_RE = re.compile(r"RATE\|([A-Z]{1,3}\d{3,6})\|(\d{4}-\d{2}-\d{2})", re.ASCII)
 DEFAULT_WIDTH = 512  # dots: 80 mm paper on TM-T88 class printers

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from office.devices import require
-from office.devices.decoders import Debouncer, Scan, ScanPipeline, validate
+from devices import require
+from devices.decoders import Debouncer, Scan, ScanPipeline, validate
 
 ScanCallback = Callable[[Scan], None]
 StatusCallback = Callable[[bool], None]

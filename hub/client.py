@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from office import api
+from hub import api
 from office.auth import RateLimited
 from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow, DossierStatus,
                           DomainError, Field, IntakeRecord, KioskDossierView, PriorityCategory, Procedure,

@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
-from office.forms.layout import BODY_BOLD, FONT, build, day, grid, heading, p, style, title
+from forms.layout import BODY_BOLD, FONT, build, day, grid, heading, p, style, title
 
 TIMELINESS = (("truoc_han", "Trước hạn"), ("dung_han", "Đúng hạn"), ("tre_han", "Quá hạn"))
 REGISTER_HEADER = ["STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên tổ chức, cá nhân", "Địa chỉ, số điện thoại",

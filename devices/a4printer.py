@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from office.devices import DeviceError
+from devices import DeviceError
 
 
 class PrinterUnavailable(DeviceError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sync.central_store import CentralStore, StoreUnavailable
+from central.store import CentralStore, StoreUnavailable
 from sync.transport import SyncError, Transport
 
 DOSSIER_SERVICE = "DongBoHoSoMC"

@@ -1,0 +1,1 @@
+"""The central (provincial) system: HTTP server, store (SQLite | PostgreSQL), projection, portal export."""

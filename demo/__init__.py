@@ -1,0 +1,1 @@
+"""The seeded demo office (never used to create a real office)."""

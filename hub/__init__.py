@@ -1,0 +1,1 @@
+"""The office hub: the LAN server (FastAPI) and HubClient, the office port over HTTP."""
