@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, run one subcommand, turn known errors into one-line messages."""
     args = build_parser().parse_args(argv)
     from office.config import ConfigError
-    from office.model import DomainError
+    from office.errors import DomainError
 
     try:
         return args.func(args)

@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from office.model import DomainError
+from office.errors import DomainError
 from central.store import AuthError, CentralStore, Principal, StoreUnavailable
 from sync.protocol import MAX_CLOCK_SKEW, MAX_COMPRESSED_BYTES, MAX_PULL_LIMIT, ProtocolError, decode_batch
 

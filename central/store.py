@@ -26,7 +26,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from office.model import DossierStatus, NotFound, check_transition
+from office.model import DossierStatus, check_transition
+
+from office.errors import NotFound
 from sync.protocol import Batch, ProtocolError, day_digests, event_day, plan_apply
 
 SCHEMA_VERSION = 1

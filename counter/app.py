@@ -35,7 +35,8 @@ from counter.widgets import CButton, ItemButton  # noqa: F401  (kv rules name th
 from hub.client import HubUnavailable
 from devices.decoders import validate
 from devices.wedge import WedgeDetector
-from office.model import Actor, Counter, DomainError
+from office.model import Actor, Counter
+from office.errors import DomainError
 from uikit.i18n import Texts
 from uikit.worker import Worker
 

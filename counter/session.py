@@ -2,8 +2,11 @@
 lockout and the same Unauthorized error as the hub's `POST /session`."""
 from __future__ import annotations
 
-from office.auth import Lockout, Unauthorized, verify_pin
-from office.model import Actor, NotFound
+from office.auth import Lockout, verify_pin
+
+from office.errors import Unauthorized
+from office.model import Actor
+from office.errors import NotFound
 from office.store import Store
 
 _BAD_LOGIN = "Tên đăng nhập hoặc mã PIN không đúng"

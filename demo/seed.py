@@ -16,7 +16,8 @@ from typing import Callable
 from office.auth import Credentials, token_hash
 from office.catalogue import load_catalogue, read_catalogue
 from office.model import DossierStatus as S
-from office.model import Procedure, SequenceExhausted, TicketState
+from office.model import Procedure, TicketState
+from office.errors import SequenceExhausted
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
 from office.store import DOSSIER_COLUMNS

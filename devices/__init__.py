@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from office.errors import Unavailable
+
 # module → (pip requirement, Debian package it needs at run time or "")
 LIBRARIES = {
     "cv2": ("opencv-python-headless", "libgl1"),
@@ -23,7 +25,7 @@ LIBRARIES = {
 }
 
 
-class DeviceError(Exception):
+class DeviceError(Unavailable):
     """A device is missing, unplugged or failed; the message says what to do."""
 
 

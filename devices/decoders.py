@@ -16,7 +16,7 @@ from typing import Callable, Protocol
 
 from devices import DeviceError, require
 from devices.ticket_render import parse_rating_qr
-from office.model import InvalidInput
+from office.errors import InvalidInput
 from office.rules.codes import parse_scan
 
 QR = "qr"

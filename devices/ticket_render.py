@@ -16,7 +16,9 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from office.model import InvalidInput, TicketReceipt
+from office.model import TicketReceipt
+
+from office.errors import InvalidInput
 from office.rules.masking import nfc
 
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from display.players import Player, PlayerError
+from devices.speaker import Player, PlayerError
 from display.voice import Voice, VoiceError
 
 log = logging.getLogger("display.announcer")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from display.voice import counter_number
-from office.auth import Forbidden, Unauthorized
+from office.errors import Forbidden, Unauthorized
 from hub.client import FeedEvent, HubUnavailable
 
 log = logging.getLogger("display.board")

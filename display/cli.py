@@ -51,7 +51,7 @@ def display_command(args) -> int:
         Config.set("graphics", "height", str(height // 2))
     from display.announcer import Announcer
     from display.app import BoardApp
-    from display.players import SdlPlayer
+    from devices.speaker import SdlPlayer
     from hub.client import HubClient
 
     if not args.no_voice:

@@ -95,12 +95,6 @@ def write_wav(path: Path, pcm: bytes) -> None:
         w.writeframes(pcm)
 
 
-def wav_seconds(path: Path) -> float:
-    """Duration of a WAV file in seconds."""
-    with wave.open(str(path), "rb") as w:
-        return w.getnframes() / w.getframerate()
-
-
 class ClipSet:
     """Clips by name from one or more folders; the first folder holding a clip wins."""
 

@@ -9,7 +9,8 @@ from reportlab.platypus import Spacer
 
 from forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, money, p,
                                  signatures, text, title)
-from office.model import Actor, Applicant, Conflict, Dossier, DossierStatus, DurationUnit, InvalidInput
+from office.model import Actor, Applicant, Dossier, DossierStatus, DurationUnit
+from office.errors import Conflict, InvalidInput
 from office.rules.identity import id_type_label
 
 S = DossierStatus

@@ -15,23 +15,17 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from office.auth import Forbidden, RateLimited, StaffLoginRequired, Unauthorized
-from office.model import (Applicant, Conflict, Counter, Dossier, DossierRow, DomainError, Field,
-                          IllegalTransition, IntakeRecord, InvalidInput, KioskDossierView, NotFound, OutsideHours, PriorityCategory,
-                          Procedure, Rating, RatingLevel, SequenceExhausted, Service, Ticket,
-                          TicketReceipt, Timeliness)
+from office.model import (Applicant, Counter, Dossier, DossierRow, Field, IntakeRecord,
+    KioskDossierView, PriorityCategory, Procedure, Rating, RatingLevel, Service,
+    Ticket, TicketReceipt, Timeliness)
+from office.errors import (Conflict, DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, OutsideHours,
+                           PayloadTooLarge, RateLimited, SequenceExhausted, StaffLoginRequired, Unauthorized)
 
 API_PREFIX = "/api/"
 SESSION_PATH = "/session"
 FEED_PATH = "/feed"
 STAFF_HEADER = "X-Staff-Session"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-class PayloadTooLarge(InvalidInput):
-    """The request body is larger than the hub accepts."""
-
-    code = "payload_too_large"
 
 
 # HTTP status of each domain error (the most specific class in an error's MRO wins).

@@ -38,10 +38,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import api
-from office.auth import (Credentials, Device, Forbidden, Lockout, RateLimited, StaffLoginRequired,
-                         StaffSession, Unauthorized, authorize)
-from office.model import (Actor, Applicant, Collector, Conflict, DomainError, InvalidInput, NotFound,
-                          ReceivedComponent, TicketState)
+from office.auth import Credentials, Device, Lockout, StaffSession, authorize
+from office.errors import Forbidden, PayloadTooLarge, RateLimited, StaffLoginRequired, Unauthorized
+from office.model import Actor, Applicant, Collector, ReceivedComponent, TicketState
+from office.errors import Conflict, DomainError, InvalidInput, NotFound
 from office.service import OfficeService
 
 log = logging.getLogger("hub.app")
@@ -684,7 +684,7 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False) and len(body) <= self.limit
         if len(body) > self.limit or (declared.isdigit() and int(declared) > self.limit):
-            response = JSONResponse(api.error_body(api.PayloadTooLarge.code,
+            response = JSONResponse(api.error_body(PayloadTooLarge.code,
                                                    f"Yêu cầu quá lớn (tối đa {self.limit} byte)"), 413)
             return await response(scope, receive, send)
         replayed = False

@@ -20,23 +20,24 @@ from typing import Any
 import requests
 
 from hub import api
-from office.auth import RateLimited
-from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow, DossierStatus,
-                          DomainError, Field, IntakeRecord, KioskDossierView, PriorityCategory, Procedure,
-                          Rating, RatingLevel, ReceivedComponent, Service, Ticket, TicketReceipt, Timeliness)
+from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow,
+    DossierStatus, Field, IntakeRecord, KioskDossierView, PriorityCategory, Procedure,
+    Rating, RatingLevel, ReceivedComponent, Service, Ticket, TicketReceipt,
+    Timeliness)
+from office.errors import DomainError, RateLimited, Unavailable
 
 TIMEOUT = (3.05, 15.0)  # seconds: connect, read
 FEED_READ_TIMEOUT = 35.0  # the hub sends a keep-alive every 10 s
 
 
 class HubError(DomainError):
-    """The hub answered with an error this client has no class for (e.g. an internal error)."""
+    """The hub refused a request with an error code this client has no class for."""
 
     code = "hub_error"
 
 
-class HubUnavailable(HubError):
-    """The hub could not be reached (down, wrong address, network) or timed out."""
+class HubUnavailable(Unavailable):
+    """The hub could not be reached (down, wrong address, network), timed out or failed inside."""
 
     code = "hub_unavailable"
 
@@ -356,8 +357,9 @@ class HubClient:
         return self._call("reports", day_from=day_from, day_to=day_to)
 
 
-def _error(response: requests.Response) -> DomainError:
-    """The DomainError an error answer stands for (HubUnavailable when it is not the hub's)."""
+def _error(response: requests.Response) -> DomainError | HubUnavailable:
+    """The error an answer stands for: the hub's DomainError, or HubUnavailable when the answer is
+    not the hub's or the hub failed inside (5xx without a known code)."""
     try:
         body = response.json()
         code, message = body["error"], body["message"]
@@ -366,6 +368,8 @@ def _error(response: requests.Response) -> DomainError:
     cls = api.ERRORS.get(code)
     if cls is RateLimited:
         return RateLimited(message, float(response.headers.get("Retry-After", "1")))
+    if cls is None and response.status_code >= 500:
+        return HubUnavailable(f"Máy chủ văn phòng gặp lỗi ({code}: {message})")
     if cls is None:
         error = HubError(message)
         error.code = code

@@ -35,7 +35,7 @@ from devices.decoders import Scan, validate
 from devices.printer import NoPrinter, Paper, PrintFailure, make_printer
 from devices.ticket_render import TicketInfo
 from devices.wedge import WedgeDetector
-from office.model import DomainError
+from office.errors import DomainError
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "kiosk"
 KV_FILES = ("widgets.kv", "home.kv", "lookup.kv", "ticket.kv", "rate.kv", "procedures.kv", "admin.kv",

@@ -19,41 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from office.model import Actor, DomainError, InvalidInput
+from office.model import Actor
+
+from office.errors import Forbidden, InvalidInput, RateLimited, StaffLoginRequired, Unauthorized
 from office.store import Store
 
 ROLES = ("kiosk", "counter", "display", "admin")
 SESSION_HOURS = 12
 _PIN_RE = re.compile(r"\d{6,12}", re.ASCII)
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1  # ~16 MiB and tens of ms per PIN check
-
-
-class Unauthorized(DomainError):
-    """No valid credential: missing, unknown or revoked device token, wrong PIN."""
-
-    code = "unauthorized"
-
-
-class StaffLoginRequired(Unauthorized):
-    """The device may do this, but only with a staff member logged in."""
-
-    code = "staff_login_required"
-
-
-class Forbidden(DomainError):
-    """The credential is valid but its role may not do this."""
-
-    code = "forbidden"
-
-
-class RateLimited(DomainError):
-    """Too many failed attempts; `retry_after` seconds until the next one is accepted."""
-
-    code = "rate_limited"
-
-    def __init__(self, message: str, retry_after: float = 0.0):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def new_token() -> str:

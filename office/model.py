@@ -8,39 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum, IntEnum
 
-
-class DomainError(Exception):
-    """A rule of the office was broken; `code` is machine-readable, the message is for people."""
-
-    code = "domain_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(DomainError):
-    code = "not_found"
-
-
-class InvalidInput(DomainError):
-    code = "invalid_input"
-
-
-class IllegalTransition(DomainError):
-    code = "illegal_transition"
-
-
-class Conflict(DomainError):
-    code = "conflict"
-
-
-class SequenceExhausted(DomainError):
-    code = "sequence_exhausted"
-
-
-class OutsideHours(DomainError):
-    code = "outside_hours"
+from office.errors import IllegalTransition, NotFound
 
 
 class DossierStatus(IntEnum):

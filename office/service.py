@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Callable
 
 from office.config import OfficeConfig
-from office.model import (OPEN_STATUSES, Actor, Applicant, Collector, Conflict, Dossier, DossierRow,
-                          DossierStatus, DueChange, IllegalTransition, IntakeRecord, InvalidInput,
-                          KioskDossierView, KioskStep, NotFound, OutsideHours, PriorityCategory, Rating,
-                          RatingLevel, ReceivedComponent, Step, Ticket, TicketReceipt, TicketState,
-                          Timeliness, check_transition)
+from office.model import (OPEN_STATUSES, Actor, Applicant, Collector, Dossier, DossierRow,
+    DossierStatus, DueChange, IntakeRecord, KioskDossierView, KioskStep, PriorityCategory,
+    Rating, RatingLevel, ReceivedComponent, Step, Ticket, TicketReceipt,
+    TicketState, Timeliness, check_transition)
+from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound, OutsideHours
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.rules.identity import check_id_number, id_type_label
 from office.rules.codes import check_secret, format_dossier_code, new_lookup_secret, parse_dossier_code

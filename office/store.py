@@ -21,9 +21,13 @@ from typing import Iterable, Iterator
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from office.model import (Applicant, Collector, Component, Conflict, Counter, Dossier, DossierStatus,
-                          DueChange, DurationUnit, Field, IntakeRecord, NotFound, Procedure, ProcedureCase,
-                          Rating, ReceivedComponent, SequenceExhausted, Service, Step, Ticket, TicketState)
+from office.model import (Applicant, Collector, Component, Counter, Dossier, DossierStatus,
+
+    DueChange, DurationUnit, Field, IntakeRecord, Procedure, ProcedureCase,
+
+    Rating, ReceivedComponent, Service, Step, Ticket, TicketState)
+
+from office.errors import Conflict, NotFound, SequenceExhausted
 from office.rules.identity import fold
 
 BUSY_TIMEOUT_S = 30

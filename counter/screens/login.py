@@ -4,7 +4,7 @@ from __future__ import annotations
 from kivy.properties import ListProperty, StringProperty
 
 from counter.screens.base import CounterScreen
-from office.auth import Unauthorized
+from office.errors import Unauthorized
 
 
 class LoginScreen(CounterScreen):

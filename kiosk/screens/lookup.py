@@ -10,7 +10,8 @@ from kiosk.guards import LookupLimiter
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import DIGITS, LETTERS, apply_key
 from devices.decoders import Scan
-from office.model import DomainError, NotFound, Timeliness
+from office.model import Timeliness
+from office.errors import DomainError, NotFound
 
 TIMELINESS_COLOURS = {
     Timeliness.IN_TIME: (0.10, 0.55, 0.25, 1), Timeliness.EARLY: (0.10, 0.55, 0.25, 1),

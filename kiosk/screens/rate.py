@@ -9,7 +9,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
 from devices.decoders import Scan
-from office.model import DomainError
+from office.errors import DomainError
 from office.rules.rating import NEGATIVE_REASONS_VI
 
 MOODS = {3: (1.0, 0.4, -1.0), 5: (1.0, 0.5, 0.0, -0.5, -1.0)}

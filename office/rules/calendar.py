@@ -20,7 +20,9 @@ from pathlib import Path
 
 import holidays
 
-from office.model import DurationUnit, InvalidInput, Timeliness
+from office.model import DurationUnit, Timeliness
+
+from office.errors import InvalidInput
 
 DEFAULT_OVERRIDES_PATH = (
     Path(__file__).resolve().parents[2] / "assets" / "calendar" / "vn-overrides.toml")

@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 from typing import NamedTuple
 
-from office.model import InvalidInput
+from office.errors import InvalidInput
 
 AGENCY_PATTERN = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){1,5}"
 _CODE_RE = re.compile(rf"({AGENCY_PATTERN})-(\d{{6}})-(\d{{4,9}})", re.ASCII)  # ASCII digits only

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from office.model import InvalidInput
+from office.errors import InvalidInput
 
 # id_type → (Vietnamese label, pattern of the number, how to write it)
 ID_TYPES: dict[str, tuple[str, str, str]] = {

@@ -1,7 +1,9 @@
 """Satisfaction scales and their rules (DESIGN.md §3.5)."""
 from __future__ import annotations
 
-from office.model import InvalidInput, RatingLevel
+from office.model import RatingLevel
+
+from office.errors import InvalidInput
 
 SCALES: dict[int, tuple[RatingLevel, ...]] = {
     3: (

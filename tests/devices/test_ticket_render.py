@@ -7,7 +7,7 @@ import zxingcpp
 
 from devices.ticket_render import (TicketInfo, parse_rating_qr, rating_qr_payload,
                                           render_ticket)
-from office.model import InvalidInput
+from office.errors import InvalidInput
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tickets"
 INFO = TicketInfo("Trung tâm Phục vụ hành chính công xã Tân Phú", "A102", "Hộ tịch – Chứng thực",

@@ -8,8 +8,9 @@ import pytest
 
 from display.announcer import Announcement, Announcer
 from display.board import BoardFeed
-from display.players import PlayerError, RecordingPlayer, SdlPlayer
-from display.voice import DEFAULT_CLIPS, ClipSet, Voice, wav_seconds
+from devices.speaker import PlayerError, RecordingPlayer, SdlPlayer
+from devices.speaker import wav_seconds
+from display.voice import DEFAULT_CLIPS, ClipSet, Voice
 from display_helpers import counter_client, issue, wait_for
 from office.config import DEFAULT_VOICE_TEMPLATE
 

@@ -12,7 +12,7 @@ from kivy.uix.label import Label
 
 from display.announcer import Announcer
 from display.app import BoardApp
-from display.players import RecordingPlayer
+from devices.speaker import RecordingPlayer
 from display.voice import ClipSet, Voice
 from display_helpers import counter_client, issue
 from hub_support import STAFF

@@ -15,7 +15,8 @@ import pytest
 
 import forms
 from devices.decoders import ScanPipeline, ZxingDecoder, read_image, validate
-from office.model import Applicant, Collector, Conflict, DossierStatus, InvalidInput, ReceivedComponent
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
+from office.errors import Conflict, InvalidInput
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 S = DossierStatus

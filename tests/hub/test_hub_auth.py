@@ -8,10 +8,10 @@ import pytest
 
 from hub_support import DEVICES, STAFF, Office
 from hub import api
-from office.auth import (Credentials, Forbidden, Lockout, RateLimited, StaffLoginRequired, Unauthorized,
-                         hash_pin, token_hash, verify_pin)
+from office.auth import Credentials, Lockout, hash_pin, token_hash, verify_pin
+from office.errors import Forbidden, RateLimited, StaffLoginRequired, Unauthorized
 from hub.client import HubClient
-from office.model import Conflict, InvalidInput, NotFound
+from office.errors import Conflict, InvalidInput, NotFound
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 CODE = "000.31.20.H56-260302-0001"

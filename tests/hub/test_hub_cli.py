@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub_support import make_office
-from office.auth import Unauthorized
+from office.errors import Unauthorized
 from hub.client import HubClient
 from office.config import OfficeConfig
 from hub.app import start_hub_thread

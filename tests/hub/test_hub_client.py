@@ -10,7 +10,7 @@ import time
 import pytest
 
 from hub_support import Office
-from office.auth import Unauthorized
+from office.errors import Unauthorized
 from hub.client import HubClient, HubUnavailable
 from office.model import TicketState
 

@@ -14,8 +14,8 @@ import pytest
 from hub_support import Ports, ports_for
 from hub import api
 from hub.client import HubClient
-from office.model import (Conflict, DossierStatus, IllegalTransition, InvalidInput, NotFound,
-                          OutsideHours, SequenceExhausted, TicketState, Timeliness)
+from office.model import DossierStatus, TicketState, Timeliness
+from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound, OutsideHours, SequenceExhausted
 from office.service import OfficeService
 from office_support import BACK_OFFICE, MONDAY, OFFICER, applicant
 

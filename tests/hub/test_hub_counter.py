@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from hub_support import Ports
-from office.auth import Forbidden
-from office.model import (Applicant, Collector, DossierStatus, IllegalTransition, InvalidInput,
-                          ReceivedComponent)
+from office.errors import Forbidden
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
+from office.errors import IllegalTransition, InvalidInput
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 S = DossierStatus

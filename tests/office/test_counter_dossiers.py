@@ -8,8 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from office.model import (Applicant, Collector, Conflict, DossierStatus, IllegalTransition, InvalidInput,
-                          NotFound, ReceivedComponent, Timeliness)
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent, Timeliness
+
+from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 S = DossierStatus

@@ -10,7 +10,7 @@ import pytest
 
 from office.config import OfficeConfig
 from demo.seed import seed_demo
-from office.model import InvalidInput
+from office.errors import InvalidInput
 from office.service import OfficeService
 
 NOW = datetime(2026, 11, 20, 15, 0)

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from office_support import COUNTERS, MONDAY, SERVICES, Clock, make_service, seed_catalogue
-from office.model import Conflict, InvalidInput, NotFound, OutsideHours, TicketState
+from office.model import TicketState
+from office.errors import Conflict, InvalidInput, NotFound, OutsideHours
 
 T = TicketState
 DAY1 = MONDAY.date()

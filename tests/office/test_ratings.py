@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from office_support import OFFICER, applicant
-from office.model import Conflict, InvalidInput, NotFound, TicketState
+from office.model import TicketState
+from office.errors import Conflict, InvalidInput, NotFound
 from office.rules.rating import check_rating, scale_levels
 
 T = TicketState

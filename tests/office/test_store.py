@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from office_support import AGENCY, FIELDS, PROCEDURES, SERVICES, seed_catalogue
-from office.model import Conflict, NotFound, SequenceExhausted
+from office.errors import Conflict, NotFound, SequenceExhausted
 from office.store import Store
 
 
@@ -235,8 +235,8 @@ import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from office_support import BACK_OFFICE, OFFICER, applicant  # noqa: E402
-from office.model import (Conflict, DossierStatus, IllegalTransition, OutsideHours,  # noqa: E402
-                          TicketState)
+from office.errors import IllegalTransition, OutsideHours  # noqa: E402
+from office.model import DossierStatus, TicketState  # noqa: E402
 
 S = DossierStatus
 

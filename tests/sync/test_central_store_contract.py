@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from office.model import IllegalTransition, NotFound
+from office.errors import IllegalTransition, NotFound
 from office_support import AGENCY
 from central.store import AuthError, CentralStore, hash_token
 from sync.protocol import Batch, ProtocolError, decode_batch

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from office.model import InvalidInput
+from office.errors import InvalidInput
 from office.rules.codes import (DossierCode, check_secret, format_dossier_code, new_lookup_secret,
                                 parse_dossier_code, parse_scan, receipt_qr_payload)
 from office.rules.masking import mask_name, mask_tail, nfc

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from display.voice import VoiceError, wav_seconds
+from devices import DeviceError
 
 END_MARGIN_S = 0.05  # after a sound's length, before the next one may start
 
 
-class PlayerError(Exception):
+class PlayerError(DeviceError):
     """The speaker could not play a file; the message is Vietnamese."""
 
 
@@ -28,10 +29,16 @@ class Player(Protocol):
         """Play `wav`; return when it has finished; PlayerError if it cannot be played."""
 
 
+def wav_seconds(path: Path) -> float:
+    """Duration of a WAV file in seconds."""
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()
+
+
 def _duration(wav: Path) -> float:
     try:
         return wav_seconds(wav)
-    except (OSError, EOFError, VoiceError, Exception) as e:  # wave.Error has no common base
+    except (OSError, EOFError, wave.Error) as e:
         raise PlayerError(f"Không phát được {wav.name}: {e}") from None
 
 
