@@ -41,7 +41,7 @@ def cmd_demo(args) -> int:
             print("\n(no screen here: run this on the kiosk PC to open the kiosk window)")
         return 0
     from demo.seed import demo_device_tokens
-    from hub.app import start_hub_thread
+    from hub.server import start_hub_thread
 
     url, stop = start_hub_thread(svc, "127.0.0.1", args.hub_port)
     print(f"\nHub: {url} — counters and boards connect here with the tokens above", flush=True)
@@ -109,7 +109,7 @@ def cmd_hub(args) -> int:
     svc = OfficeService.open(args.db, _config(args))
     credentials = Credentials(svc.store)
     if args.hub_command == "serve":
-        from hub.app import serve
+        from hub.server import serve
 
         if not svc.store.devices():
             print("warning: no device is enrolled yet: `main.py hub enroll --db ... --role kiosk --name kiosk-1`",
@@ -229,6 +229,12 @@ def _open_kiosk(service, args) -> int:
     except KioskSettingsError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 2
+    from office.service import OfficeService
+
+    if isinstance(service, OfficeService):  # embedded: the office's rules through a gateway
+        from office.gateway import OfficeGateway
+
+        service = OfficeGateway.embedded(service, "kiosk", settings.name)
     run_kiosk(service, settings, exit_after_start=getattr(args, "exit_after_start", False))
     return 0
 

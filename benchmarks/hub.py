@@ -21,6 +21,7 @@ from benchmarks.core import BENCH_DAY, FixedClock
 from office.auth import Credentials
 from hub.client import HubClient
 from office.config import OfficeConfig
+from office.gateway import OfficeGateway
 from demo.seed import seed_demo
 from office.model import Counter
 from office.service import OfficeService
@@ -55,7 +56,7 @@ def _store(cache: Path, name: str, clients: int) -> OfficeService:
 
 def _serve(path: str, ready) -> None:
     """Subprocess: serve the hub over `path` on a free loopback port, report its URL."""
-    from hub.app import serve
+    from hub.server import serve
 
     serve(OfficeService.open(path, OfficeConfig(), clock=FixedClock(BENCH_DAY)), "127.0.0.1", 0,
           announce=ready.put)
@@ -111,7 +112,7 @@ def _phases(ports: list, tickets: int, think: float) -> dict:
     def caller(i: int, port) -> Callable[[], None]:
         def run():
             rng, counter = random.Random(i), 100 + i
-            while pause(rng) or (t := _timed(call, port.call_next, counter, STAFF)) is not None:
+            while pause(rng) or (t := _timed(call, port.call_next, counter)) is not None:
                 called.append(t.id)
                 pause(rng)
                 _timed(finish, port.finish_ticket, t.id, counter)
@@ -120,6 +121,16 @@ def _phases(ports: list, tickets: int, think: float) -> dict:
     call_s = _concurrently([caller(i, p) for i, p in enumerate(ports)])
     return {"issue": (issue, issue_s), "call_next": (call, call_s), "finish": (finish, call_s),
             "issued": issued, "called": called}
+
+
+def _embedded_ports(svc: OfficeService, clients: int) -> list[OfficeGateway]:
+    """One embedded counter per client (as an app on the store runs), the bench staff member logged in."""
+    ports = []
+    for i in range(clients):
+        port = OfficeGateway.embedded(svc, "counter", f"bench-{i}")
+        port.login(STAFF, PIN)
+        ports.append(port)
+    return ports
 
 
 def _hub_ports(url: str, credentials: Credentials, clients: int) -> list[HubClient]:
@@ -139,7 +150,7 @@ def bench_hub(cache: Path, tickets: int, clients: int) -> bool:
     results = {}
     for load, (think, n) in loads.items():
         embedded = _store(cache, "embedded", clients)
-        results["embedded", load] = _phases([embedded] * clients, n, think)
+        results["embedded", load] = _phases(_embedded_ports(embedded, clients), n, think)
         embedded.store.close()
     served = _store(cache, "hub", clients)
     ctx = mp.get_context("spawn")

@@ -28,17 +28,18 @@ def counter_command(args, config, default_db: Path) -> int:
         service = HubClient(args.hub, args.token)
         login, live = service.login, True
     else:
-        from counter.session import LocalStaffLogin
+        from office.gateway import OfficeGateway
         from office.service import OfficeService
 
         args.db.parent.mkdir(parents=True, exist_ok=True)
-        service = OfficeService.open(args.db, config)
-        if args.db == default_db and not service.store.counts()["dossiers"]:
+        office = OfficeService.open(args.db, config)
+        if args.db == default_db and not office.store.counts()["dossiers"]:
             from demo.seed import seed_demo
 
             print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
-            seed_demo(service)
-        login, live = LocalStaffLogin(service.store), False
+            seed_demo(office)
+        service = OfficeGateway.embedded(office, "counter", f"quầy {args.counter or ''}".strip())
+        login, live = service.login, False
     _prepare_window(args.fullscreen)
     from counter.app import run_counter
 

@@ -113,7 +113,6 @@ class KioskApp(App):
         sm.transition = NoTransition()  # instant: fewer frames between a scan and its result
         for name, cls in SCREENS.items():
             sm.add_widget(cls(name=name))
-        sm.get_screen("lookup").configure(self.settings)
         return root
 
     def on_start(self):
@@ -251,7 +250,7 @@ class KioskApp(App):
         self.alerts.append(stamp)
         log.warning("staff alert: %s", text)
         self.service_worker.run(
-            lambda: self.service.report_device_problem(self.settings.name, problem, text),
+            lambda: self.service.report_device_problem(problem, text),
             lambda _: None, lambda error: log.error("staff alert not delivered: %r", error))
 
     # ---- scans -------------------------------------------------------------------------------

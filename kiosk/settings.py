@@ -27,9 +27,6 @@ class KioskSettings:
     inactivity_s: int = 60
     admin_pin: str = "2468"
     language: str = "vi"
-    lookup_max_failures: int = 5
-    lookup_window_s: int = 300
-    lookup_lockout_s: int = 60
     thank_you_s: int = 6
 
 

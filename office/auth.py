@@ -1,30 +1,25 @@
-"""Credentials of the office hub: device tokens per role, staff PINs, staff sessions, who may
-call what, and the lockout that makes guessing lookup secrets and PINs infeasible.
+"""Credentials of an office: device tokens per role, staff PINs and staff sessions, and who may
+call what.
 
 Only hashes are stored: a device token is 256 random bits, so its SHA-256 is enough; a PIN is
-short, so it is hashed with scrypt and a per-user salt. No web framework here: the hub (and the
-`hub` commands) call these.
+short, so it is hashed with scrypt and a per-user salt. The one PIN check
+(`Credentials.check_pin`) serves the hub's logins and embedded apps alike.
 """
 from __future__ import annotations
 
 import hashlib
-import math
 import hmac
 import re
 import secrets
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from office.errors import Forbidden, InvalidInput, NotFound, StaffLoginRequired, Unauthorized
 from office.model import Actor
-
-from office.errors import Forbidden, InvalidInput, RateLimited, StaffLoginRequired, Unauthorized
+from office.port import ROLES
 from office.store import Store
 
-ROLES = ("kiosk", "counter", "display", "admin")
 SESSION_HOURS = 12
 _PIN_RE = re.compile(r"\d{6,12}", re.ASCII)
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1  # ~16 MiB and tens of ms per PIN check
@@ -40,7 +35,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def check_pin(pin: str) -> str:
+def check_new_pin(pin: str) -> str:
     """The PIN if it is 6–12 digits, else InvalidInput."""
     if not _PIN_RE.fullmatch(pin):
         raise InvalidInput("Mã PIN gồm 6 đến 12 chữ số")
@@ -65,14 +60,16 @@ def verify_pin(pin: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(actual.hex(), digest)
 
 
+BAD_LOGIN = "Tên đăng nhập hoặc mã PIN không đúng"
 _DUMMY_PIN_HASH = hash_pin("000000", salt=b"\0" * 16)  # unknown users cost as much as known ones
 
 
 @dataclass(frozen=True)
 class Device:
-    """An enrolled device as the hub sees it."""
+    """A device of the office: enrolled on the hub (with its row id), or an app running embedded
+    on the store (id None)."""
 
-    id: int
+    id: int | None
     name: str
     role: str
 
@@ -129,7 +126,7 @@ class Credentials:
 
     def set_pin(self, username: str, pin: str) -> None:
         """Set a staff member's PIN (6–12 digits); their open sessions end."""
-        stored = hash_pin(check_pin(pin))
+        stored = hash_pin(check_new_pin(pin))
         with self.store.write():
             self.store.set_pin_hash(username, stored, self._now())
 
@@ -140,19 +137,27 @@ class Credentials:
             raise Unauthorized("Mã thiết bị không hợp lệ hoặc đã bị thu hồi")
         return Device(row["id"], row["name"], row["role"])
 
-    def login(self, device: Device, username: str, pin: str) -> tuple[str, StaffSession]:
-        """Check a staff PIN and open a session on this device: (session token, session)."""
+    def check_pin(self, username: str, pin: str) -> Actor:
+        """The staff member behind a right PIN, else Unauthorized. An unknown user costs as much
+        time as a known one, so timing tells nothing about who exists."""
         stored = self.store.pin_hash(username)
         valid = verify_pin(pin, stored or _DUMMY_PIN_HASH)
         if stored is None or not valid:
-            raise Unauthorized("Tên đăng nhập hoặc mã PIN không đúng")
-        staff = self.store.staff_member(username)
+            raise Unauthorized(BAD_LOGIN)
+        try:
+            staff = self.store.staff_member(username)
+        except NotFound:
+            raise Unauthorized(BAD_LOGIN) from None
+        return Actor(staff["name"], staff["title"], staff["department"])
+
+    def login(self, device: Device, username: str, pin: str) -> tuple[str, StaffSession]:
+        """Check a staff PIN and open a session on this device: (session token, session)."""
+        actor = self.check_pin(username, pin)
         now = self._now()
         token, expires = new_token(), now + timedelta(hours=SESSION_HOURS)
         with self.store.write():
             self.store.add_session(token_hash(token), username, device.id, now, expires)
-        return token, StaffSession(username, Actor(staff["name"], staff["title"], staff["department"]),
-                                   expires)
+        return token, StaffSession(username, actor, expires)
 
     def session(self, device: Device, token: str) -> StaffSession | None:
         """The open session with this token on this device, or None (unknown, ended or expired)."""
@@ -166,63 +171,3 @@ class Credentials:
         """End a staff session."""
         with self.store.write():
             self.store.end_session(token_hash(token), self._now())
-
-
-class Lockout:
-    """Counts failed attempts per key (a device, a user name) and locks the key out.
-
-    `max_failures` failures within `window` seconds lock the key for `base_lock` seconds; each
-    further lock doubles (up to `max_lock`). A success never resets the count, so an attacker
-    holding one valid code cannot interleave it to keep guessing. With the defaults a device gets
-    about 5 guesses a minute at first and 5 a day after a dozen lockouts: finding a 6-digit
-    secret would take centuries.
-    """
-
-    def __init__(self, max_failures: int = 5, window: float = 60.0, base_lock: float = 60.0,
-                 max_lock: float = 86400.0, clock: Callable[[], float] = time.monotonic):
-        """Defaults: 5 failures a minute, then 1 min, 2 min, 4 min … up to a day."""
-        self.max_failures, self.window = max_failures, window
-        self.base_lock, self.max_lock = base_lock, max_lock
-        self.clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._locks: dict[str, tuple[int, float]] = {}  # key → (locks so far, locked until)
-        self._mutex = threading.Lock()
-        self._key_locks: dict[str, threading.Lock] = {}
-
-    def retry_after(self, key: str) -> float:
-        """Seconds until `key` may try again (0 when it may try now)."""
-        with self._mutex:
-            return max(0.0, self._locks.get(key, (0, 0.0))[1] - self.clock())
-
-    def failed(self, key: str) -> None:
-        """Record a failed attempt; locks the key when there were too many."""
-        with self._mutex:
-            now = self.clock()
-            locks, until = self._locks.get(key, (0, 0.0))
-            if locks and now - until > self.max_lock:  # a long quiet time forgives old lockouts
-                locks = 0
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
-            if len(recent) >= self.max_failures:
-                locks += 1
-                self._locks[key] = (locks, now + min(self.base_lock * 2 ** (locks - 1), self.max_lock))
-                recent = []
-            elif locks:
-                self._locks[key] = (locks, until)
-            self._failures[key] = recent
-
-    @contextmanager
-    def guard(self, key: str, failure: type[Exception]) -> Iterator[None]:
-        """One attempt at a time per key: RateLimited while locked out; a `failure` raised inside
-        counts as a failed attempt."""
-        with self._mutex:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            wait = self.retry_after(key)
-            if wait > 0:
-                raise RateLimited(f"Thử sai quá nhiều lần; vui lòng thử lại sau {math.ceil(wait)} giây",
-                                  wait)
-            try:
-                yield
-            except failure:
-                self.failed(key)
-                raise

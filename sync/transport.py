@@ -1,23 +1,23 @@
-"""HTTP with the sync discipline: a timeout on every request, retries with exponential backoff
-and full jitter that honour Retry-After, and clear errors for what retrying cannot fix.
+"""HTTP with the sync discipline: a timeout on every request, retries by the project's one retry
+policy (`office.retry`: exponential backoff, full jitter, Retry-After honoured), and clear errors
+for what retrying cannot fix.
 
 Only idempotent requests go through here (push batches are keyed by event ids, pulls are reads,
 back-office steps and portal posts carry idempotency keys), so a retry is always safe.
 """
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import threading
 import time
-from datetime import datetime, timezone
 from typing import Callable
 
 import requests
 
+from office.retry import RETRY_STATUSES, Backoff, retry_after_seconds
+
 log = logging.getLogger("sync")
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class SyncError(Exception):
@@ -37,22 +37,6 @@ class SyncError(Exception):
         return self.status == 0 or self.status in RETRY_STATUSES
 
 
-def retry_after_seconds(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - now()).total_seconds())
-
-
 class Transport:
     """Requests to one base URL with a bearer token, timeouts and retries."""
 
@@ -68,12 +52,9 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self.timeout = (connect_timeout, read_timeout)
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        self.backoff = Backoff(backoff, max_backoff, attempts, rng or random.Random())
         self.max_retry_after = max_retry_after
         self.sleep = sleep
-        self.rng = rng or random.Random()
         self.retries = 0  # retries made so far (for reports and tests)
 
     @property
@@ -100,7 +81,7 @@ class Transport:
         """Send a request and return its JSON body, retrying transient failures; SyncError otherwise."""
         url = self.base_url + path
         last: SyncError | None = None
-        for attempt in range(self.attempts):
+        for attempt in range(self.backoff.attempts):
             if attempt:
                 with self._lock:
                     self.retries += 1
@@ -122,9 +103,8 @@ class Transport:
                 last = SyncError("unreachable", f"{method} {url}: {type(e).__name__}: {e}")
             except ValueError as e:  # a 2xx whose body was cut or garbled
                 last = SyncError("unreachable", f"{method} {url}: unreadable answer ({e})")
-            if attempt + 1 < self.attempts:
-                delay = self.rng.random() * min(self.max_backoff, self.backoff * 2 ** attempt)
-                delay = max(delay, wait or 0.0)
+            if attempt + 1 < self.backoff.attempts:
+                delay = self.backoff.delay(attempt, wait)
                 log.debug("retry %d of %s %s in %.2f s after %s", attempt + 1, method, path, delay, last)
                 self.sleep(delay)
         raise last

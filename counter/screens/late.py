@@ -65,7 +65,7 @@ class LateScreen(CounterScreen):
         if new_due is None:
             self.say("late.bad_date")
             return
-        service, code, actor = self.app.service, self.chosen.code, self.app.actor
+        service, code = self.app.service, self.chosen.code
 
         def extended(d):
             self.say("late.extended", tone="ok", code=d.code, due=f"{d.due_at:%H:%M %d/%m/%Y}")
@@ -80,4 +80,4 @@ class LateScreen(CounterScreen):
                                  lambda e: self.say("print.failed", message=getattr(e, "message", str(e))))
             self.reload()
 
-        self.call(lambda: service.extend_due(code, new_due, reason, actor), extended)
+        self.call(lambda: service.extend_due(code, new_due, reason), extended)

@@ -58,7 +58,7 @@ class ProcessScreen(CounterScreen):
 
         def load():
             d = service.dossier(code)
-            return d, service.timeliness(d)
+            return d, service.timeliness(d.code)
 
         self.call(load, self._show)
 
@@ -135,8 +135,8 @@ class ProcessScreen(CounterScreen):
         note = self._note()
         if note is None:
             return
-        service, code, actor = self.app.service, self.dossier.code, self.app.actor
-        self.call(lambda: service.change_status(code, DossierStatus(status), actor, note), self._after_change)
+        service, code = self.app.service, self.dossier.code
+        self.call(lambda: service.change_status(code, DossierStatus(status), note), self._after_change)
 
     def request_supplement(self) -> None:
         """Ask for the listed documents (status 5, the clock pauses) and print Mẫu 02."""
@@ -147,21 +147,21 @@ class ProcessScreen(CounterScreen):
             self.say("process.need_missing")
             self.ids.missing.focus = True
             return
-        service, code, actor, note = self.app.service, self.dossier.code, self.app.actor, self.ids.note.text.strip()
-        self.call(lambda: service.request_supplement(code, missing, actor, note), self._after_change)
+        service, code, note = self.app.service, self.dossier.code, self.ids.note.text.strip()
+        self.call(lambda: service.request_supplement(code, missing, note), self._after_change)
 
     def reveal(self) -> None:
         """Show the full ID number, phone and address (audit-logged by the service)."""
         if self.busy or self.dossier is None:
             return
-        service, code, actor = self.app.service, self.dossier.code, self.app.actor
+        service, code = self.app.service, self.dossier.code
         purpose = self.t("process.reveal_purpose")
 
         def shown(a):
             self.revealed = self.t("process.revealed", id_type=a.id_type, id_number=a.id_number,
                                    phone=a.phone or "—", address=a.address or "—")
 
-        self.call(lambda: service.reveal_applicant(code, actor, purpose), shown)
+        self.call(lambda: service.reveal_applicant(code, purpose), shown)
 
     def print_control(self) -> None:
         """Print the control sheet (Mẫu 06) of the open dossier."""

@@ -81,7 +81,7 @@ class QueueScreen(CounterScreen):
     def call_next(self) -> None:
         """Call the next ticket (the current one, if served, is finished first)."""
         app = self.app
-        counter_id, staff = app.counter.id, app.username
+        counter_id = app.counter.id
 
         def done(ticket):
             if ticket is None:
@@ -91,7 +91,7 @@ class QueueScreen(CounterScreen):
             else:
                 self._after("queue.called", number=ticket.number)(ticket)
 
-        self.call(lambda: app.service.call_next(counter_id, staff), done)
+        self.call(lambda: app.service.call_next(counter_id), done)
 
     def _with_ticket(self, fn, message_key: str, **values) -> None:
         if self.ticket is None:

@@ -158,9 +158,9 @@ class ReceiveScreen(CounterScreen):
         """Receive the dossier (Ctrl+Enter), then print Mẫu 01 and Mẫu 06."""
         if self.busy or self.dossier is not None or not self._check():
             return
-        app, key = self.app, self.key
+        key = self.key
         request = dict(procedure_code=self.procedure.code, case_code=self.case.code, applicant=self._applicant(),
-                       actor=app.actor, summary=self.ids.summary.text.strip(), idempotency_key=key,
+                       summary=self.ids.summary.text.strip(), idempotency_key=key,
                        components=self._components(), representative=self._representative(),
                        delivery="postal" if self.postal else "counter",
                        delivery_address=self.ids.delivery_address.text.strip() if self.postal else "",
@@ -206,7 +206,7 @@ class ReceiveScreen(CounterScreen):
             missing = app.service.missing_components(code, case, components)
             if not missing:
                 return None
-            return app.service.record_intake("incomplete", code, case, applicant, app.actor,
+            return app.service.record_intake("incomplete", code, case, applicant,
                                              missing=tuple(missing), idempotency_key=key)
 
         def done(record):
@@ -242,7 +242,7 @@ class ReceiveScreen(CounterScreen):
             self._print([(f"Mau03-tiep-nhan-{record.id}", lambda: forms.refusal(svc, record.id))],
                         "receive.intake_done", id=record.id, form="Mẫu 03")
 
-        self.call(lambda: app.service.record_intake("refused", code, case, applicant, app.actor, reason=reason,
+        self.call(lambda: app.service.record_intake("refused", code, case, applicant, reason=reason,
                                                     idempotency_key=key), done)
 
     def new_form(self) -> None:

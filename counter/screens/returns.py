@@ -108,5 +108,5 @@ class ReturnScreen(CounterScreen):
             self.done_text = self.t("return.rate")
             self.say("return.returned", tone="ok", code=d.code)
 
-        self.call(lambda: app.service.return_result(code, collector, app.actor, idempotency_key=key),
+        self.call(lambda: app.service.return_result(code, collector, idempotency_key=key),
                   returned, failed)

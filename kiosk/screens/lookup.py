@@ -1,17 +1,16 @@
 """Dossier lookup: code (scan, USB scanner or keypad), then the lookup secret, then the status."""
 from __future__ import annotations
 
-import time
+import math
 
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from kiosk.guards import LookupLimiter
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import DIGITS, LETTERS, apply_key
 from devices.decoders import Scan
 from office.model import Timeliness
-from office.errors import DomainError, NotFound
+from office.errors import DomainError, InvalidInput, NotFound, RateLimited
 
 TIMELINESS_COLOURS = {
     Timeliness.IN_TIME: (0.10, 0.55, 0.25, 1), Timeliness.EARLY: (0.10, 0.55, 0.25, 1),
@@ -35,15 +34,6 @@ class LookupScreen(KioskScreen):
     dates_text = StringProperty("")
     next_text = StringProperty("")
     synced_text = StringProperty("")
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.limiter = LookupLimiter()
-
-    def configure(self, settings) -> None:
-        """Apply the kiosk's rate-limit settings."""
-        self.limiter = LookupLimiter(settings.lookup_max_failures, settings.lookup_window_s,
-                                     settings.lookup_lockout_s)
 
     @property
     def keys(self) -> str:
@@ -135,12 +125,8 @@ class LookupScreen(KioskScreen):
     # ---- lookup ------------------------------------------------------------------------------
 
     def submit(self) -> None:
-        """Look the dossier up (code + secret) on the worker, unless this kiosk is locked out."""
+        """Look the dossier up (code + secret) on the worker (the office limits guesses)."""
         if self.busy:
-            return
-        wait = self.limiter.locked_for(time.monotonic())
-        if wait:
-            self.say("lookup.locked", seconds=wait)
             return
         if len(self.secret) != 6:
             self.say("lookup.secret_digits")
@@ -149,18 +135,18 @@ class LookupScreen(KioskScreen):
         self.call(lambda: self.app.service.kiosk_lookup(code, secret), self.show_view, self.failed)
 
     def failed(self, error: BaseException) -> None:
-        """Wrong code or secret: a clear message, counted by the limiter."""
-        if isinstance(error, (NotFound,)) or getattr(error, "code", "") == "invalid_input":
-            self.limiter.failed(time.monotonic())
+        """Wrong code or secret, or too many guesses: a clear message; anything else as usual."""
+        if isinstance(error, RateLimited):
             self.secret = ""
-            wait = self.limiter.locked_for(time.monotonic())
-            self.say("lookup.locked" if wait else "lookup.not_found", seconds=wait)
+            self.say("lookup.locked", seconds=max(1, math.ceil(error.retry_after)))
+        elif isinstance(error, (NotFound, InvalidInput)):
+            self.secret = ""
+            self.say("lookup.not_found")
         else:
             self.show_error(error)
 
     def show_view(self, view) -> None:
         """Show the public view of the dossier."""
-        self.limiter.succeeded()
         self.view, self.step = view, "result"
         self.refresh()
 

@@ -1,5 +1,5 @@
 """Counter test harness: the shared headless Kivy driver (tests/kivy_support.py) on a real test
-office — embedded (OfficeService + local PIN check) or through a real hub on 127.0.0.1 — with a
+office — embedded (OfficeGateway on the store) or through a real hub on 127.0.0.1 — with a
 recording A4 printer. Screenshots at 1366×768 land in test-artifacts/counter/."""
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))  # the hub 
 from hub_support import STAFF, make_office  # noqa: E402
 
 from counter.app import CounterApp  # noqa: E402
-from counter.session import LocalStaffLogin  # noqa: E402
 from hub.client import HubClient  # noqa: E402
 from devices.a4printer import RecordingA4Printer  # noqa: E402
-from hub.app import start_hub_thread  # noqa: E402
+from hub.server import start_hub_thread  # noqa: E402
 
 Config.set("kivy", "exit_on_escape", "0")
 EventLoop.ensure_window()
@@ -96,8 +95,8 @@ def make_desk(tmp_path, clock):
             app = CounterApp(service, service.login, printer, live_feed=True, clock=clock,
                              export_dir=tmp_path / "exports")
         else:
-            app = CounterApp(office.svc, LocalStaffLogin(office.svc.store), printer, clock=clock,
-                             export_dir=tmp_path / "exports")
+            service = office.gateway("quay-1")
+            app = CounterApp(service, service.login, printer, clock=clock, export_dir=tmp_path / "exports")
         app._run_prepare()
         started.append((app, office))
         desk = Desk(app, office, printer)

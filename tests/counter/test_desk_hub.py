@@ -8,7 +8,7 @@ from kivy_support import ARTIFACTS
 
 from devices.a4printer import FolderPrinter
 from devices.decoders import CODE128, QR, make_decoder, read_image
-from hub.app import start_hub_thread
+from hub.server import start_hub_thread
 from office.rules.codes import parse_scan
 
 from test_desk_receive import choose_birth_registration, fill_applicant, open_receive

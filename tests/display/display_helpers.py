@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from hub.client import HubClient, HubUnavailable
-from hub.app import start_hub_thread
+from hub.server import start_hub_thread
 
 
 class RestartableHub:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from hub_support import Office, Ports, make_office, ports_for
-from office.auth import Lockout
-from hub.app import start_hub_thread
+from office.policy import Guards
+from hub.server import start_hub_thread
 
 
 @pytest.fixture
@@ -13,11 +13,12 @@ def make_hub(tmp_path, clock):
     """Factory: an office (config overrides allowed) with a hub serving it; stopped at teardown."""
     offices: list[Office] = []
 
-    def factory(name: str = "office.db", start: bool = True, lockout: Lockout | None = None,
+    def factory(name: str = "office.db", start: bool = True, guards: Guards | None = None,
                 **config) -> Office:
         office = make_office(tmp_path / name, clock, **config)
+        office.guards = guards or office.guards
         if start:
-            office.url, stop = start_hub_thread(office.svc, lookup_lockout=lockout)
+            office.url, stop = start_hub_thread(office.svc, guards=office.guards)
             office.stops.append(stop)
         offices.append(office)
         return office
@@ -37,7 +38,7 @@ def hub(make_hub) -> Office:
 
 @pytest.fixture(params=["embedded", "http"])
 def mode(request) -> str:
-    """Run a contract test embedded (OfficeService) and over HTTP (HubClient → hub)."""
+    """Run a contract test embedded (OfficeGateway) and over HTTP (HubClient → hub)."""
     return request.param
 
 

@@ -1,5 +1,5 @@
 """Helpers of the hub tests: an office with enrolled devices and staff PINs, and the two ways to
-reach its use cases (embedded OfficeService, or HubClient against a real hub on 127.0.0.1)."""
+reach its use cases (embedded OfficeGateway, or HubClient against a real hub on 127.0.0.1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +8,10 @@ from typing import Any
 
 import requests
 
-from office.auth import Credentials
 from hub.client import HubClient
+from office.auth import Credentials
+from office.gateway import OfficeGateway
+from office.policy import Guards
 from office.service import OfficeService
 from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
 
@@ -27,6 +29,7 @@ class Office:
     tokens: dict[str, str]
     url: str | None = None
     stops: list = field(default_factory=list)
+    guards: Guards = field(default_factory=Guards)  # shared by the hub and the embedded gateways
 
     def client(self, device: str, staff: str | None = None, **options: Any) -> HubClient:
         """A HubClient for an enrolled device, with a staff member logged in if given."""
@@ -34,6 +37,17 @@ class Office:
         if staff:
             client.login(staff, STAFF[staff][1])
         return client
+
+    def gateway(self, device: str, staff: str | None = None) -> OfficeGateway:
+        """The embedded port of an enrolled device (as the hub would build it), staff logged in if given."""
+        gateway = OfficeGateway(self.svc, Credentials(self.svc.store).device(self.tokens[device]), self.guards)
+        if staff:
+            gateway.login(staff, STAFF[staff][1])
+        return gateway
+
+    def port(self, mode: str, device: str, staff: str | None = None) -> Any:
+        """A device's port: embedded (`gateway`) or over HTTP (`client`)."""
+        return self.gateway(device, staff) if mode == "embedded" else self.client(device, staff)
 
     def http(self, method: str, path: str, device: str | None = None, session: str | None = None,
              **kwargs: Any) -> requests.Response:
@@ -78,16 +92,13 @@ class Ports:
     office: Office
 
     def advance(self, **delta: Any) -> None:
-        """Move the clock on; over HTTP, staff log in again (a session lasts one working day)."""
+        """Move the clock on; staff log in again (a session lasts one working day)."""
         self.office.clock.advance(**delta)
         for port, staff in ((self.counter, "bich.tt"), (self.backoffice, "cuong.lv")):
-            if isinstance(port, HubClient):
-                port.login(staff, STAFF[staff][1])
+            port.login(staff, STAFF[staff][1])
 
 
 def ports_for(office: Office, mode: str) -> Ports:
-    """Embedded: the OfficeService itself for every app. HTTP: one HubClient per device."""
-    if mode == "embedded":
-        return Ports(office.svc, office.svc, office.svc, office)
-    return Ports(office.client("kiosk-1"), office.client("quay-1", "bich.tt"),
-                 office.client("quay-2", "cuong.lv"), office)
+    """The apps' ports: embedded gateways or HubClients, one per device."""
+    return Ports(office.port(mode, "kiosk-1"), office.port(mode, "quay-1", "bich.tt"),
+                 office.port(mode, "quay-2", "cuong.lv"), office)

@@ -13,7 +13,7 @@ from hub_support import make_office
 from office.errors import Unauthorized
 from hub.client import HubClient
 from office.config import OfficeConfig
-from hub.app import start_hub_thread
+from hub.server import start_hub_thread
 from office.service import OfficeService
 from office_support import Clock
 

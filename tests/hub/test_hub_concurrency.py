@@ -35,7 +35,7 @@ class MorningClock:
 
 
 def _serve(path: str, clock: MorningClock, ready) -> None:
-    from hub.app import serve
+    from hub.server import serve
 
     serve(make_service(Path(path), clock), "127.0.0.1", 0, announce=ready.put)
 

@@ -1,7 +1,11 @@
-"""One contract suite for the OfficeService port, run embedded and over HTTP through a real hub.
+"""One contract suite for the office port, run embedded (OfficeGateway on the store) and over
+HTTP (HubClient through a real hub): the parity suite.
 
-Each test runs twice (`mode` = embedded | http). The last test runs the same office day both ways
-on two stores and requires identical results, field for field.
+Each test runs twice (`mode` = embedded | http): the same answers, the same errors, the same
+audit rows, lockouts, idempotent retries and actor rules. `test_embedded_and_http_give_identical_
+results` runs the same office day both ways on two stores and requires identical results, field
+for field. The first tests check that the port, the service, the hub's input models and both
+adapters agree on every use case.
 """
 from __future__ import annotations
 
@@ -12,24 +16,53 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from hub_support import Ports, ports_for
-from hub import api
 from hub.client import HubClient
+from hub.inputs import INPUTS, NoInput
+from office.gateway import OfficeGateway
+from office.port import USE_CASES, signature
 from office.model import DossierStatus, TicketState, Timeliness
-from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound, OutsideHours, SequenceExhausted
+from office.auth import Credentials
+from office.errors import (Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, OutsideHours, RateLimited,
+                           SequenceExhausted, StaffLoginRequired, Unauthorized)
 from office.service import OfficeService
 from office_support import BACK_OFFICE, MONDAY, OFFICER, applicant
+from office.policy import Guards, Lockout
 
 S, T = DossierStatus, TicketState
 
 
-def test_every_use_case_is_on_the_wire_with_the_same_signature():
-    use_cases = {name for name, _ in inspect.getmembers(OfficeService, inspect.isfunction)
-                 if not name.startswith("_")}
-    assert use_cases - api.LOCAL_ONLY == set(api.OPS)
-    for name in api.OPS:
-        embedded = inspect.signature(getattr(OfficeService, name)).parameters
-        remote = inspect.signature(getattr(HubClient, name)).parameters
-        assert list(embedded.values()) == list(remote.values()), name
+CALLER = {"actor", "staff", "device"}  # what the gateway supplies from who calls
+LOCAL_ONLY = {"apply_central_step"}  # run by the hub machine's own sync, never by a LAN device
+
+
+def test_every_service_use_case_is_in_the_port():
+    public = {name for name, _ in inspect.getmembers(OfficeService, inspect.isfunction) if not name.startswith("_")}
+    assert public - LOCAL_ONLY == set(USE_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(USE_CASES))
+def test_port_service_hub_inputs_and_adapters_agree(name):
+    port = signature(name)
+    wanted = {p.name: p for p in port.parameters.values() if p.name not in ("self", "idempotency_key")}
+    assert ("idempotency_key" in port.parameters) == USE_CASES[name].writes
+    assert inspect.signature(getattr(HubClient, name)) == port
+    assert inspect.signature(getattr(OfficeGateway, name)) == port
+    model = INPUTS.get(name, NoInput)
+    assert set(model.model_fields) == set(wanted), f"hub input model of {name}"
+    for field, info in model.model_fields.items():
+        default = wanted[field].default
+        if default is inspect.Parameter.empty:
+            assert info.is_required(), f"{name}.{field} is required in the port"
+        else:
+            json_default = list(default) if isinstance(default, tuple) else default  # JSON has no tuples
+            assert not info.is_required() and info.get_default() == json_default, f"{name}.{field} default"
+    special = getattr(OfficeGateway, "_" + name, None)
+    if special is None:  # the gateway hands the port's arguments (plus who calls) to the service
+        service = inspect.signature(getattr(OfficeService, name)).parameters
+        assert set(wanted) <= set(service), f"OfficeService.{name} lacks {set(wanted) - set(service)}"
+        missing = {p for p, v in service.items() if p not in wanted and p not in CALLER | {"self", "idempotency_key"}
+                   and v.default is inspect.Parameter.empty}
+        assert not missing, f"OfficeService.{name} needs {missing} that the port does not give"
 
 
 def test_catalogue(ports: Ports):
@@ -52,13 +85,13 @@ def queue_day(p: Ports, clock) -> list:
     """A morning at counters 1 and 2: numbering, priority, recall, no-show, transfer, pause."""
     out = [p.kiosk.issue_ticket("HT"), p.kiosk.issue_ticket("HT", "elderly"), p.kiosk.issue_ticket("DD")]
     clock.advance(minutes=3)
-    first = p.counter.call_next(1, "bich.tt")
+    first = p.counter.call_next(1)
     out.append(first)
     for _ in range(2):
         clock.advance(minutes=1)
         out.append(p.counter.recall(first.id, 1))
     out.append(p.counter.mark_no_show(first.id, 1))
-    second = p.counter.call_next(1, "bich.tt")
+    second = p.counter.call_next(1)
     out += [second, p.counter.start_serving(second.id, 1)]
     clock.advance(minutes=6)
     out.append(p.counter.transfer_ticket(second.id, 1, "DD", 3, "Sai lĩnh vực"))
@@ -66,8 +99,8 @@ def queue_day(p: Ports, clock) -> list:
     p.counter.pause_counter(2, "Nghỉ giải lao")
     out.append(p.counter.counters())
     p.counter.resume_counter(2)
-    third = p.counter.call_next(2, "bich.tt")
-    out += [third, p.counter.ticket_receipt(third), p.counter.finish_ticket(third.id, 2, "Hướng dẫn")]
+    third = p.counter.call_next(2)
+    out += [third, p.counter.ticket_receipt(third.id), p.counter.finish_ticket(third.id, 2, "Hướng dẫn")]
     out.append(p.kiosk.rate("ticket", third.number, 3))
     late = p.kiosk.issue_ticket("HT")
     out.append(p.counter.cancel_ticket(late.ticket.id, "Công dân về trước"))
@@ -97,20 +130,20 @@ def test_queue_day(ports: Ports, clock):
 
 def dossier_life(p: Ports, clock) -> list:
     """Reception, back-office processing with a supplement pause, extension, result, lookup, rating."""
-    d = p.counter.receive_dossier("1.001193", "TH5", applicant(), OFFICER, "Khai sinh cho con")
+    d = p.counter.receive_dossier("1.001193", "TH5", applicant(), "Khai sinh cho con")
     out = [d, p.counter.dossier(d.code), p.kiosk.kiosk_lookup(d.code, d.secret)]
     clock.advance(hours=1)
-    out.append(p.backoffice.change_status(d.code, S.PROCESSING, BACK_OFFICE, "Thụ lý"))
+    out.append(p.backoffice.change_status(d.code, S.PROCESSING, "Thụ lý"))
     clock.advance(hours=2)
-    out.append(p.backoffice.change_status(d.code, S.SUPPLEMENT_REQUESTED, BACK_OFFICE, "Thiếu giấy chứng sinh"))
+    out.append(p.backoffice.change_status(d.code, S.SUPPLEMENT_REQUESTED, "Thiếu giấy chứng sinh"))
     p.advance(days=1)
-    out.append(p.counter.change_status(d.code, S.PROCESSING, OFFICER, "Đã nhận bổ sung"))
+    out.append(p.counter.change_status(d.code, S.PROCESSING, "Đã nhận bổ sung"))
     new_due = out[-1].due_at + timedelta(days=2)
-    out.append(p.backoffice.extend_due(d.code, new_due, "Cần xác minh thêm", BACK_OFFICE))
-    out.append(p.counter.timeliness(out[-1]))
+    out.append(p.backoffice.extend_due(d.code, new_due, "Cần xác minh thêm"))
+    out.append(p.counter.timeliness(d.code))
     p.advance(days=1)
-    out.append(p.backoffice.change_status(d.code, S.DONE, BACK_OFFICE, "Có kết quả"))
-    out.append(p.counter.change_status(d.code, S.RETURNED, OFFICER, "Trả kết quả"))
+    out.append(p.backoffice.change_status(d.code, S.DONE, "Có kết quả"))
+    out.append(p.counter.change_status(d.code, S.RETURNED, "Trả kết quả"))
     out.append(p.kiosk.kiosk_lookup(d.code, d.secret))
     out.append(p.kiosk.rate("dossier", d.code, 1, "Trả kết quả trễ hẹn"))
     out.append(p.counter.summary())
@@ -131,17 +164,17 @@ def test_dossier_life(ports: Ports, clock):
                                                   S.PROCESSING, S.PROCESSING, S.DONE, S.RETURNED]
     assert final_view.next_action_vi.startswith("Đã trả kết quả")
     assert (rating.target_kind, rating.level, rating.staff) == ("dossier", 1, OFFICER.name)
-    assert summary["dossiers_by_status"] == {10: 1} and summary["ratings_by_level"] == {1: 1}
+    assert summary["dossiers_by_status"] == {"10": 1} and summary["ratings_by_level"] == {"1": 1}
     assert report["dossiers"]["finished"] == 1 and report["ratings"]["satisfied_percent"] == 0.0
 
 
 def _received(p: Ports) -> str:
-    return p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER).code
+    return p.counter.receive_dossier("2.000908", "GIO", applicant()).code
 
 
 def _called(p: Ports) -> int:
     p.kiosk.issue_ticket("HT")
-    return p.counter.call_next(1, "bich.tt").id
+    return p.counter.call_next(1).id
 
 
 ERROR_CASES = {  # name: (setup → value, failing call with that value, error)
@@ -155,12 +188,12 @@ ERROR_CASES = {  # name: (setup → value, failing call with that value, error)
     "wrong secret": (_received, lambda p, code: p.kiosk.kiosk_lookup(code, "000000"), NotFound),
     "reason": (_called, lambda p, tid: p.counter.cancel_ticket(tid, "  "), InvalidInput),
     "level": (None, lambda p, _: p.kiosk.rate("ticket", "A001", 9), InvalidInput),
-    "transition": (_received, lambda p, code: p.counter.change_status(code, S.DONE, OFFICER, "x"),
+    "transition": (_received, lambda p, code: p.counter.change_status(code, S.DONE, "x"),
                    IllegalTransition),
-    "paused": (lambda p: p.counter.pause_counter(1, "Họp"), lambda p, _: p.counter.call_next(1, "bich.tt"),
+    "paused": (lambda p: p.counter.pause_counter(1, "Họp"), lambda p, _: p.counter.call_next(1),
                Conflict),
     "no show": (_called, lambda p, tid: p.counter.mark_no_show(tid, 1), Conflict),
-    "called twice": (_called, lambda p, _: p.counter.call_next(1, "bich.tt"), Conflict),
+    "called twice": (_called, lambda p, _: p.counter.call_next(1), Conflict),
 }
 
 
@@ -184,9 +217,9 @@ def test_outside_hours(ports: Ports, clock):
 
 def test_sequence_exhausted(make_hub, mode):
     p = ports_for(make_hub(start=mode == "http", sequence_last=1), mode)
-    p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+    p.counter.receive_dossier("2.000908", "GIO", applicant())
     with pytest.raises(SequenceExhausted):
-        p.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER)
+        p.counter.receive_dossier("2.000908", "GIO", applicant())
     assert p.office.svc.store.counts()["dossiers"] == 1
 
 
@@ -194,8 +227,8 @@ def test_idempotency_keys(ports: Ports):
     first = ports.kiosk.issue_ticket("HT", idempotency_key="kiosk-1:req-1")
     again = ports.kiosk.issue_ticket("HT", idempotency_key="kiosk-1:req-1")
     assert again.ticket == first.ticket
-    d1 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER, idempotency_key="r-1")
-    d2 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), OFFICER, idempotency_key="r-1")
+    d1 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), idempotency_key="r-1")
+    d2 = ports.counter.receive_dossier("2.000908", "GIO", applicant(), idempotency_key="r-1")
     assert d1 == d2
     counts = ports.office.svc.store.counts()
     assert (counts["tickets"], counts["dossiers"]) == (1, 1)
@@ -222,3 +255,66 @@ def test_reports_validate_their_range(ports: Ports):
         ports.counter.reports(date(2026, 3, 5), date(2026, 3, 1))
     with pytest.raises(InvalidInput):
         ports.counter.reports(date(2025, 1, 1), date(2026, 3, 1))
+
+
+# ---- the rules of who calls, the same embedded and over HTTP ------------------------------------
+
+def test_every_view_of_personal_data_is_audited(ports: Ports):
+    d = ports.counter.receive_dossier("2.000908", "GIO", applicant())
+    store = ports.office.svc.store
+    ports.counter.dossier(d.code)
+    ports.backoffice.reveal_applicant(d.code, "Đối chiếu giấy tờ")
+    rows = store.audit_log(d.code)
+    quay1 = Credentials(store).device(ports.office.tokens["quay-1"])
+    assert [(r["username"], r["device_id"], r["action"]) for r in reversed(rows)] == [
+        ("bich.tt", quay1.id, "dossier.view"), (BACK_OFFICE.name, None, "applicant.reveal:Đối chiếu giấy tờ")]
+
+
+def test_steps_and_calls_are_recorded_under_the_logged_in_staff_member(ports: Ports):
+    d = ports.counter.receive_dossier("2.000908", "GIO", applicant())
+    ports.backoffice.change_status(d.code, S.PROCESSING, "Thụ lý")
+    ports.kiosk.issue_ticket("HT")
+    called = ports.counter.call_next(1)
+    steps = ports.office.svc.dossier(d.code).steps
+    assert [(s.actor, s.role) for s in steps] == [(OFFICER.name, OFFICER.role), (BACK_OFFICE.name, BACK_OFFICE.role)]
+    assert called.staff == "bich.tt"
+    with pytest.raises(TypeError):  # there is no way to name another actor
+        ports.counter.change_status(d.code, S.DONE, BACK_OFFICE, "Xong")
+
+
+def test_roles_and_staff_login_are_checked(ports: Ports, mode):
+    with pytest.raises(Forbidden):
+        ports.kiosk.search_dossiers("Nguyễn")
+    logged_out = ports.office.port(mode, "quay-2")
+    with pytest.raises(StaffLoginRequired):
+        logged_out.call_next(2)
+    with pytest.raises(Unauthorized):
+        logged_out.login("bich.tt", "000001")
+
+
+def test_lookup_guesses_are_locked_out_per_device(make_hub, mode):
+    office = make_hub(start=mode == "http", guards=Guards(lookups=Lockout(max_failures=3, window=60, base_lock=60)))
+    p = ports_for(office, mode)
+    d = p.counter.receive_dossier("2.000908", "GIO", applicant())
+    wrong = "000000" if d.secret != "000000" else "111111"
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            p.kiosk.kiosk_lookup(d.code, wrong)
+    with pytest.raises(RateLimited):  # the guess that starts the lock says so
+        p.kiosk.kiosk_lookup(d.code, wrong)
+    with pytest.raises(RateLimited) as locked:
+        p.kiosk.kiosk_lookup(d.code, d.secret)  # even the right secret waits out the lock
+    assert 0 < locked.value.retry_after <= 60
+    assert office.port(mode, "kiosk-2").kiosk_lookup(d.code, d.secret).code == d.code  # another kiosk is free
+
+
+def test_an_idempotency_key_acts_once_and_only_for_one_request(ports: Ports):
+    t = ports.kiosk.issue_ticket("HT")
+    called = ports.counter.call_next(1, idempotency_key="call-1")
+    assert ports.counter.call_next(1, idempotency_key="call-1") == called  # the retry's answer
+    assert called.id == t.ticket.id
+    with pytest.raises(Conflict, match="Khóa chống trùng"):
+        ports.counter.pause_counter(1, "Họp", idempotency_key="call-1")  # same key, another request
+    with pytest.raises(Conflict, match="Khóa chống trùng"):
+        ports.counter.finish_ticket(called.id, 1, "khác", idempotency_key="call-1")
+    assert ports.office.svc.store.ticket(t.ticket.id).state == T.CALLED

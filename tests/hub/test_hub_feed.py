@@ -10,7 +10,8 @@ import threading
 from hub_support import Office
 from hub import api
 from hub.client import FeedEvent, HubClient
-from hub.app import BOARD_TICKET_FIELDS, FEED_BATCH, start_hub_thread
+from hub.feed import BOARD_TICKET_FIELDS, FEED_BATCH
+from hub.server import start_hub_thread
 from office.model import TicketState
 
 
@@ -170,7 +171,7 @@ def test_board_survives_a_hub_restart(make_hub):
 def test_device_alerts_reach_the_counters(hub: Office):
     board = Listener(hub.client("quay-1"))
     [snapshot] = board.take(1)
-    hub.client("kiosk-1").report_device_problem("kiosk-1", "print_no_paper", "Máy in kiosk hết giấy; số A001 chưa in được")
+    hub.client("kiosk-1").report_device_problem("print_no_paper", "Máy in kiosk hết giấy; số A001 chưa in được")
     [alert] = board.take(1)
     assert alert.kind == "device.alert" and alert.id > snapshot.id
     assert alert.data == {"device": "kiosk-1", "problem": "print_no_paper",

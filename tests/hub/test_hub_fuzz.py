@@ -9,7 +9,8 @@ from schemathesis import GenerationMode
 
 from hub_support import Office
 from hub import api
-from office_support import applicant, OFFICER
+from office.port import USE_CASES
+from office_support import applicant
 
 EXAMPLES = 8  # per operation and mode: a few hundred requests in all
 
@@ -17,12 +18,12 @@ EXAMPLES = 8  # per operation and mode: a few hundred requests in all
 @pytest.mark.slow
 def test_no_input_makes_the_hub_fail(hub: Office):
     counter = hub.client("quay-1", "bich.tt")
-    counter.receive_dossier("1.001193", "TH1", applicant(), OFFICER)
+    counter.receive_dossier("1.001193", "TH1", applicant())
     hub.client("kiosk-1").issue_ticket("HT")
     staff = {"Authorization": f"Bearer {hub.tokens['admin-1']}",
              api.STAFF_HEADER: hub.session("admin-1", "bich.tt")}
     kiosk = {"Authorization": f"Bearer {hub.tokens['kiosk-1']}"}
-    by_path = {op.path: op for op in api.OPS.values()}
+    by_path = {api.path(name): use for name, use in USE_CASES.items()}
     schema = schemathesis.openapi.from_url(hub.url + "/openapi.json")
     failures, cases = [], 0
     for result in schema.get_all_operations():

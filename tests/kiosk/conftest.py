@@ -13,6 +13,8 @@ from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import mm  # noqa: E402
 
+from office.gateway import OfficeGateway  # noqa: E402
+from office.policy import Guards  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from kiosk.settings import KioskSettings  # noqa: E402
 from devices.camera import FakeCamera  # noqa: E402
@@ -66,7 +68,7 @@ def make_kiosk(svc):
     """Start the kiosk on the test service with a fake printer and a fake camera."""
     started = []
 
-    def start(size=PORTRAIT, **settings) -> Kiosk:
+    def start(size=PORTRAIT, guards: Guards | None = None, **settings) -> Kiosk:
         Window.size = size
         printer = FakePrinter()
         box = {}
@@ -75,7 +77,9 @@ def make_kiosk(svc):
             box["camera"] = FakeCamera(on_scan, on_status, on_rejected)
             return box["camera"]
 
-        app = KioskApp(svc, KioskSettings(**settings), printer, camera_factory, clock=svc.clock)
+        settings = KioskSettings(**settings)
+        port = OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
+        app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock)
         app._run_prepare()
         started.append(app)
         k = Kiosk(app, svc, printer, box)

@@ -1,6 +1,7 @@
 """Dossier lookup: keypad, camera QR, Code128 + secret, USB wedge scanner, wrong secret, lockout."""
 import time
 
+from office.policy import Guards, Lockout
 from kivy.core.window import Window
 
 from kiosk_helpers import LANDSCAPE, dossier_in_processing
@@ -92,7 +93,7 @@ def test_foreign_barcode_gives_a_clear_notice_and_keeps_nothing(kiosk):
 
 
 def test_wrong_secret_is_clear_and_rate_limited(make_kiosk):
-    k = make_kiosk(lookup_max_failures=3, lookup_lockout_s=60)
+    k = make_kiosk(guards=Guards(lookups=Lockout(max_failures=3, window=300, base_lock=60)))
     code, secret = dossier_in_processing(k.svc)
     wrong = f"{(int(secret) + 1) % 1_000_000:06d}"
     lookup = k.screen("lookup")

@@ -88,7 +88,7 @@ def test_retry_after_lost_answer_uses_the_same_request_key(kiosk):
     screen = take_ticket(kiosk)
     key = screen.request_key
     # The same request again (e.g. the answer was lost) returns the same number.
-    again = kiosk.svc.issue_ticket("HT", None, idempotency_key=key)
+    again = kiosk.app.service.issue_ticket("HT", None, idempotency_key=key)
     assert again.ticket.number == "A001" and issued_numbers(kiosk.svc) == ["A001"]
 
 

@@ -1,0 +1,290 @@
+"""The office port: every use case a kiosk, counter or board may call, in one Protocol, and who may
+call each one.
+
+Two adapters implement it: `office.gateway.OfficeGateway` (an app running on the office store,
+embedded) and `hub.client.HubClient` (an app talking to the office hub over HTTP, whose server
+runs the same gateway). So an app behaves the same either way. Neither is written method by
+method: `implement()` gives a class one method per use case with the Protocol's own signature
+and docstring, forwarding to a single dispatch method, so they cannot drift from the port.
+
+The logged-in staff member is the actor of every step and call (the port has no `actor`
+parameter: the gateway supplies it), and the device is the reporter of its own problems.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow, DossierStatus, Field,
+                          IntakeRecord, KioskDossierView, PriorityCategory, Procedure, Rating, RatingLevel,
+                          ReceivedComponent, Service, Ticket, TicketReceipt, Timeliness)
+
+ROLES = ("kiosk", "counter", "display", "admin")
+
+# Who may call: device role → does a staff member have to be logged in on that device.
+EVERYONE = {"kiosk": False, "counter": False, "display": False, "admin": False}
+KIOSK = {"kiosk": False}
+STAFF = {"counter": True, "admin": True}
+ISSUERS = {"kiosk": False, "counter": True, "admin": True}
+MANAGERS = {"counter": True, "admin": False}
+LOGIN = {"counter": False, "admin": False}
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """Who may call a use case and whether it changes the office.
+
+    `access` maps each allowed device role to whether a staff login is needed; `writes` marks a
+    mutation (retried safely with an idempotency key; its answer is kept for the retry);
+    `audited` marks a read of personal data (each call writes an audit row)."""
+
+    name: str
+    access: Mapping[str, bool]
+    writes: bool = False
+    audited: bool = False
+
+
+USE_CASES: dict[str, UseCase] = {u.name: u for u in (
+    UseCase("office", EVERYONE),
+    UseCase("procedures", EVERYONE),
+    UseCase("procedure", EVERYONE),
+    UseCase("fields", EVERYONE),
+    UseCase("services", EVERYONE),
+    UseCase("counters", EVERYONE),
+    UseCase("priority_categories", EVERYONE),
+    UseCase("rating_levels", EVERYONE),
+    UseCase("ticket_issuing_open", EVERYONE),
+    UseCase("waiting_counts", EVERYONE),
+    UseCase("issue_ticket", ISSUERS, writes=True),
+    UseCase("ticket_receipt", STAFF),
+    UseCase("counter_ticket", STAFF),
+    UseCase("call_next", STAFF, writes=True),
+    UseCase("recall", STAFF, writes=True),
+    UseCase("start_serving", STAFF, writes=True),
+    UseCase("finish_ticket", STAFF, writes=True),
+    UseCase("mark_no_show", STAFF, writes=True),
+    UseCase("cancel_ticket", STAFF, writes=True),
+    UseCase("transfer_ticket", STAFF, writes=True),
+    UseCase("pause_counter", STAFF, writes=True),
+    UseCase("resume_counter", STAFF, writes=True),
+    UseCase("receive_dossier", STAFF, writes=True),
+    UseCase("missing_components", STAFF),
+    UseCase("record_intake", STAFF, writes=True),
+    UseCase("intake", STAFF),
+    UseCase("dossier", STAFF, audited=True),
+    UseCase("change_status", STAFF, writes=True),
+    UseCase("extend_due", STAFF, writes=True),
+    UseCase("timeliness", STAFF),
+    UseCase("request_supplement", STAFF, writes=True),
+    UseCase("return_result", STAFF, writes=True),
+    UseCase("reveal_applicant", STAFF, audited=True),
+    UseCase("search_dossiers", STAFF),
+    UseCase("late_dossiers", STAFF),
+    UseCase("register_rows", MANAGERS),
+    UseCase("kiosk_lookup", KIOSK),
+    UseCase("rate", KIOSK, writes=True),
+    UseCase("report_device_problem", ISSUERS, writes=True),
+    UseCase("summary", MANAGERS),
+    UseCase("reports", MANAGERS),
+)}
+
+
+class OfficePort(Protocol):
+    """The office's use cases as an app sees them (one device, maybe one logged-in staff member)."""
+
+    # ---- office and catalogue -------------------------------------------------------------
+
+    def office(self) -> dict:
+        """Office identity for headers and tickets, and the display board's settings."""
+
+    def procedures(self) -> list[Procedure]:
+        """Procedures in force today."""
+
+    def procedure(self, code: str) -> Procedure:
+        """The version of a procedure in force today."""
+
+    def fields(self) -> list[Field]:
+        """Fields of procedures."""
+
+    def services(self) -> list[Service]:
+        """Queue services."""
+
+    def counters(self) -> list[Counter]:
+        """Counters with their services and pause state."""
+
+    def priority_categories(self) -> tuple[PriorityCategory, ...]:
+        """Configured priority categories."""
+
+    def rating_levels(self) -> tuple[RatingLevel, ...]:
+        """Levels of the configured satisfaction scale, best first."""
+
+    def ticket_issuing_open(self, at: datetime | None = None) -> bool:
+        """Whether kiosks may issue tickets now (or at `at`): a working day, inside ticket hours."""
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Waiting tickets per service today."""
+
+    # ---- queue ----------------------------------------------------------------------------
+
+    def issue_ticket(self, service_code: str, priority: str | None = None, *,
+                     idempotency_key: str | None = None) -> TicketReceipt:
+        """Issue a queue ticket; a retry with the same idempotency key returns the same ticket."""
+
+    def ticket_receipt(self, ticket_id: int) -> TicketReceipt:
+        """What to print for a ticket: service, counters, people ahead, estimated wait."""
+
+    def counter_ticket(self, counter_id: int) -> Ticket | None:
+        """The ticket a counter is calling or serving today (e.g. after the counter app restarts)."""
+
+    def call_next(self, counter_id: int, *, idempotency_key: str | None = None) -> Ticket | None:
+        """Call the next ticket for a counter (priority ratio, FIFO within a class); None if nobody waits."""
+
+    def recall(self, ticket_id: int, counter_id: int, *, idempotency_key: str | None = None) -> Ticket:
+        """Call the same ticket again (until the configured number of calls)."""
+
+    def start_serving(self, ticket_id: int, counter_id: int, *, idempotency_key: str | None = None) -> Ticket:
+        """The called citizen arrived at the counter."""
+
+    def finish_ticket(self, ticket_id: int, counter_id: int, reason: str = "", *,
+                      idempotency_key: str | None = None) -> Ticket:
+        """Finish serving a ticket, with an optional reason (e.g. guidance only)."""
+
+    def mark_no_show(self, ticket_id: int, counter_id: int, *, idempotency_key: str | None = None) -> Ticket:
+        """The citizen did not come after the configured number of calls."""
+
+    def cancel_ticket(self, ticket_id: int, reason: str, *, idempotency_key: str | None = None) -> Ticket:
+        """Cancel a waiting or called ticket with a reason."""
+
+    def transfer_ticket(self, ticket_id: int, counter_id: int, to_service: str, to_counter: int | None = None,
+                        reason: str = "", *, idempotency_key: str | None = None) -> Ticket:
+        """Send a citizen to another service or counter; the same number waits there, keeping its place."""
+
+    def pause_counter(self, counter_id: int, reason: str, *, idempotency_key: str | None = None) -> None:
+        """Pause a counter with a reason shown on the board."""
+
+    def resume_counter(self, counter_id: int, *, idempotency_key: str | None = None) -> None:
+        """Resume a paused counter."""
+
+    # ---- dossiers -------------------------------------------------------------------------
+
+    def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant, summary: str = "",
+                        channel: int = 1, *, components: tuple[ReceivedComponent, ...] | None = None,
+                        representative: Applicant | None = None, delivery: str = "counter",
+                        delivery_address: str = "", fee_paid: bool = False,
+                        idempotency_key: str | None = None) -> Dossier:
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step."""
+
+    def missing_components(self, procedure_code: str, case_code: str,
+                           components: tuple[ReceivedComponent, ...]) -> list[str]:
+        """Names of the procedure's required components not in the checklist."""
+
+    def record_intake(self, kind: str, procedure_code: str, case_code: str, applicant: Applicant,
+                      reason: str = "", missing: tuple[str, ...] = (), *,
+                      idempotency_key: str | None = None) -> IntakeRecord:
+        """Record a dossier not received: "incomplete" (Mẫu 02) or "refused" (Mẫu 03); no code."""
+
+    def intake(self, record_id: int) -> IntakeRecord:
+        """An intake record (incomplete or refused dossier) by its number."""
+
+    def dossier(self, code: str) -> Dossier:
+        """A dossier with its full history and personal data; every view is in the audit log."""
+
+    def change_status(self, code: str, status: DossierStatus, content: str, *,
+                      idempotency_key: str | None = None) -> Dossier:
+        """Move a dossier to a new status with a processing step, applying the clock rules."""
+
+    def extend_due(self, code: str, new_due: datetime, reason: str, *,
+                   idempotency_key: str | None = None) -> Dossier:
+        """Extend the appointment date (apology letter, Mẫu 04), before the current date passes."""
+
+    def timeliness(self, code: str) -> Timeliness:
+        """Timeliness of a dossier now."""
+
+    def request_supplement(self, code: str, missing: list[str], note: str = "", *,
+                           idempotency_key: str | None = None) -> Dossier:
+        """Ask for more documents (status 5): the appointment clock pauses."""
+
+    def return_result(self, code: str, collector: Collector, *, idempotency_key: str | None = None) -> Dossier:
+        """Hand the result over (9 → 10) after checking the collector's identity paper."""
+
+    def reveal_applicant(self, code: str, purpose: str) -> Applicant:
+        """The applicant's full personal data for a stated purpose; every reveal is audit-logged."""
+
+    def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
+                        limit: int = 50) -> list[DossierRow]:
+        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest first."""
+
+    def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
+        """Open dossiers overdue or due within N working days, most urgent first."""
+
+    def register_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]."""
+
+    def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
+        """The public view of a dossier from its code and lookup secret (guesses are limited)."""
+
+    def rate(self, target_kind: str, target: str, level: int, reason: str = "", criteria: dict | None = None,
+             *, idempotency_key: str | None = None) -> Rating:
+        """Rate a served ticket or a dossier; one rating each."""
+
+    def report_device_problem(self, problem: str, message: str = "", *,
+                              idempotency_key: str | None = None) -> None:
+        """Alert staff that this device needs attention (printer out of paper, camera lost)."""
+
+    def summary(self) -> dict:
+        """Office identity and store counts."""
+
+    def reports(self, day_from: date, day_to: date) -> dict:
+        """Office report over [day_from, day_to] (at most 366 days)."""
+
+    # ---- staff session --------------------------------------------------------------------
+
+    def login(self, username: str, pin: str) -> Actor:
+        """Log a staff member in on this device; later calls act as them."""
+
+    def logout(self) -> None:
+        """End the staff session."""
+
+
+@functools.cache
+def result_type(name: str) -> Any:
+    """The type a use case answers with (from the port's annotations)."""
+    return typing.get_type_hints(getattr(OfficePort, name))["return"]
+
+
+def signature(name: str) -> inspect.Signature:
+    """The port's signature of a use case (with `self`)."""
+    return inspect.signature(getattr(OfficePort, name))
+
+
+def implement(cls: type, dispatch: Callable[..., Any]) -> type:
+    """Give `cls` one method per use case it does not define itself, each with the port's
+    signature and docstring, calling `dispatch(self, name, arguments, idempotency_key)`."""
+    for name in USE_CASES:
+        if name in cls.__dict__:
+            continue
+        cls_method = _forwarder(name, dispatch)
+        setattr(cls, name, cls_method)
+    return cls
+
+
+def _forwarder(name: str, dispatch: Callable[..., Any]) -> Callable[..., Any]:
+    sig = signature(name)
+
+    def method(self, *args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        del arguments["self"]
+        key = arguments.pop("idempotency_key", None)
+        return dispatch(self, name, arguments, key)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = getattr(OfficePort, name).__doc__
+    method.__signature__ = sig
+    return method
