@@ -1,4 +1,4 @@
-"""The central system's HTTP server (FastAPI + uvicorn) and its command-line jobs.
+"""The central system's HTTP server (FastAPI + uvicorn); `main.py central` is central/cli.py.
 
 Endpoints (JSON; errors are {"error": code, "message": ..., ...} with a 4xx/5xx status;
 429 and 503 carry Retry-After):
@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 from collections import Counter as Tally
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
 from fastapi import FastAPI, Request
@@ -294,7 +294,7 @@ class CentralThread:
         self.sock.close()
 
 
-# ---- command-line jobs ------------------------------------------------------------------
+# ---- `main.py central serve` ---------------------------------------------------------------
 
 def serve(db: str, host: str, port: int, ssl_keyfile: str | None = None,
           ssl_certfile: str | None = None) -> int:
@@ -306,42 +306,4 @@ def serve(db: str, host: str, port: int, ssl_keyfile: str | None = None,
           f"{scheme}://{host}:{sock.getsockname()[1]}", flush=True)
     ssl = {"ssl_keyfile": ssl_keyfile, "ssl_certfile": ssl_certfile} if ssl_certfile else {}
     _server(create_app(store), **ssl).run(sockets=[sock])
-    return 0
-
-
-def enroll(db: str, office: str | None, department: str | None, name: str = "",
-           agency: str | None = None, block: int = 1000) -> int:
-    """Enroll an office (optionally leasing it a dossier-number block) or a department; print the token once."""
-    store = CentralStore(db)
-    if office:
-        token = store.enroll_office(office, name)
-        print(f"office {office} enrolled. Token (shown once, only its hash is stored):\n{token}")
-        if agency:
-            b = store.lease_block(office, agency, block, date.today())
-            print(f"dossier numbers {b['first']}–{b['last']} of agency {agency} leased to {office}")
-    else:
-        token = store.enroll_department(department)
-        print(f"department {department!r} enrolled. Token (shown once, only its hash is stored):\n{token}")
-    return 0
-
-
-def revoke(db: str, office: str | None, department: str | None) -> int:
-    """Revoke every token of an office or department."""
-    store = CentralStore(db)
-    kind, subject = ("office", office) if office else ("department", department)
-    n = store.revoke(subject, kind)
-    print(f"{n} token(s) of {kind} {subject!r} revoked")
-    return 0 if n else 1
-
-
-def publish_catalogue(db: str, path: str) -> int:
-    """Load a catalogue file into the central store and queue it to every office."""
-    from office.catalogue import read_catalogue
-    from sync.protocol import procedure_to_wire
-
-    catalogue = read_catalogue(path)
-    fields = [{"code": f.code, "name": f.name} for f in catalogue["fields"]]
-    n = CentralStore(db).save_catalogue(fields, [procedure_to_wire(p) for p in catalogue["procedures"]])
-    print(f"catalogue: {len(fields)} fields, {len(catalogue['procedures'])} procedure versions; "
-          f"{n} updates queued to offices")
     return 0

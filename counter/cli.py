@@ -5,16 +5,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from office.cli import DEFAULT_DB, add_command, config
+
 COUNTER_SIZE = (1366, 768)
+DEFAULT_FORMS = DEFAULT_DB.parent / "forms"
 
 
-def counter_command(args, config, default_db: Path) -> int:
+def counter_command(args) -> int:
     """Open the counter window; exit code 2 on a bad option."""
     from devices import DeviceError
     from devices.a4printer import open_a4_printer
 
+    office_config = config(args)  # checked first, even when the hub's config is the one used
     try:
-        printer = open_a4_printer(args.printer or f"file:{default_db.parent / 'forms'}")
+        printer = open_a4_printer(args.printer or f"file:{DEFAULT_FORMS}")
     except DeviceError as e:
         print(f"error: --printer: {e}", file=sys.stderr)
         return 2
@@ -32,8 +36,8 @@ def counter_command(args, config, default_db: Path) -> int:
         from office.service import OfficeService
 
         args.db.parent.mkdir(parents=True, exist_ok=True)
-        office = OfficeService.open(args.db, config)
-        if args.db == default_db and not office.store.counts()["dossiers"]:
+        office = OfficeService.open(args.db, office_config)
+        if args.db == DEFAULT_DB and not office.store.counts()["dossiers"]:
             from demo.seed import seed_demo
 
             print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
@@ -63,14 +67,16 @@ def _prepare_window(fullscreen: bool) -> None:
         Config.set("graphics", "height", str(COUNTER_SIZE[1]))
 
 
-def add_arguments(parser, default_db: Path) -> None:
-    """The options of `main.py counter`."""
-    parser.add_argument("--db", type=Path, default=default_db,
-                        help=f"store file (default: the demo office {default_db})")
+def register(subparsers) -> None:
+    """`main.py counter` and its options."""
+    parser = add_command(subparsers, "counter", counter_command, "open the counter staff app (queue, receive "
+                         "dossiers and print the forms, process, return results, reports)")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help=f"store file (default: the demo office {DEFAULT_DB})")
     parser.add_argument("--hub", metavar="URL", help="use the office hub at URL instead of a local store")
     parser.add_argument("--token", help="this counter's device token (with --hub)")
     parser.add_argument("--counter", type=int, help="counter number preselected at login")
     parser.add_argument("--printer", help="A4 printer for the forms: cups:QUEUE, file:DIR or none "
-                        f"(default file:{default_db.parent / 'forms'})")
+                        f"(default file:{DEFAULT_FORMS})")
     parser.add_argument("--fullscreen", action="store_true", help="fullscreen window")
     parser.add_argument("--exit-after-start", action="store_true", help="open, draw, exit (smoke check)")

@@ -7,9 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from office.cli import add_command
 
-def add_arguments(parser) -> None:
-    """The display subcommand's options."""
+
+def register(subparsers) -> None:
+    """`main.py display` and its options."""
+    parser = add_command(subparsers, "display", display_command, "open the hall display board (calls, counters, "
+                         "waiting counts) with offline Vietnamese voice calling")
     parser.add_argument("--hub", required=True, metavar="URL", help="office hub URL, e.g. http://192.168.1.10:8470")
     parser.add_argument("--token", required=True, help="this board's device token (`main.py hub enroll --role display`)")
     parser.add_argument("--fullscreen", action="store_true", help="fullscreen, no cursor (the hall TV)")

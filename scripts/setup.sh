@@ -23,6 +23,8 @@ if [ ! -f "$stamp" ]; then
     python3 -m venv .venv
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q --group test
+    # the project itself (editable, its dependencies are the groups above): puts `motcua` in .venv/bin
+    .venv/bin/pip install -q --no-deps -e .
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

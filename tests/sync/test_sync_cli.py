@@ -60,6 +60,18 @@ def test_operator_workflow(tmp_path):
         server.wait(10)
 
 
+def test_central_jobs_on_a_department(tmp_path):
+    """The store-only central jobs (no server): a department's token, its revocation, one-of checks."""
+    central_db = str(tmp_path / "central.db")
+    out = run("central", "enroll", "--db", central_db, "--department", "Phòng Tư pháp").stdout
+    assert out.startswith("department 'Phòng Tư pháp' enrolled.") and len(out.splitlines()) == 2
+    both = run("central", "revoke", "--db", central_db, "--office", "x", "--department", "y", ok=False)
+    assert both.returncode == 2 and both.stderr == "error: give exactly one of --office or --department\n"
+    assert run("central", "revoke", "--db", central_db, "--department", "Phòng Tư pháp").stdout == \
+        "1 token(s) of department 'Phòng Tư pháp' revoked\n"
+    assert run("central", "revoke", "--db", central_db, "--department", "Phòng Tư pháp", ok=False).returncode == 1
+
+
 def test_next_run_is_the_next_occurrence_of_the_time():
     from datetime import datetime
 

@@ -1,0 +1,17 @@
+"""`main.py bench`: a smoke run of every benchmark on small sizes (real subprocess)."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_smoke(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "bench", "--dossiers", "2000", "--tickets", "120",
+                           "--processes", "2", "--frames", "2", "--sync-events", "2000", "--cache", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
+    for table in ("Dossier lookup by code", "Concurrent call-next", "Receipt decoding", "Kiosk timings",
+                  "Hub over HTTP", "Sync office → central", "Resume after kill -9"):
+        assert table in proc.stdout, table
+    assert "no duplicates, none missing → OK" in proc.stdout
