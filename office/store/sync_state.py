@@ -30,11 +30,6 @@ class SyncStateStore(StoreBase):
         self.db.execute("INSERT INTO sync_inbox (update_id, kind, outcome, detail, applied_at)"
                         " VALUES (?, ?, ?, ?, ?)", [update_id, kind, outcome, detail, _ts(at)])
 
-    def inbox(self, outcome: str | None = None) -> list[dict]:
-        """Pulled central updates, optionally of one outcome, oldest first."""
-        where, params = ("WHERE outcome = ?", [outcome]) if outcome else ("", [])
-        return self._rows(f"SELECT * FROM sync_inbox {where} ORDER BY applied_at, rowid", params)
-
     def save_number_block(self, block_id: str, agency: str, first: int, last: int, valid_from: date) -> None:
         """Record a dossier-number block leased to this office by the central system."""
         self.db.execute("INSERT INTO number_blocks (id, agency, seq_first, seq_last, valid_from)"
