@@ -22,10 +22,3 @@ def mask_name(full_name: str) -> str:
         return words[0][0] + "*"
     middle = [w[0] + "***" for w in words[1:-1]]
     return " ".join([words[0], *middle, words[-1][0] + "*"])
-
-
-def mask_tail(value: str, keep: int = 3) -> str:
-    """`001203004567` → `*********567`: only the last `keep` characters stay (counter lists)."""
-    v = "".join(value.split())
-    shown = v[-keep:] if keep > 0 and len(v) > keep * 3 else ""  # v[-0:] would be all of v
-    return "*" * (len(v) - len(shown)) + shown

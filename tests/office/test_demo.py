@@ -67,3 +67,15 @@ def test_queue_history_is_consistent(tmp_path):
     counts = svc.store.counts()
     assert counts["tickets_by_state"].get("done", 0) > 300
     assert counts["ratings"] > 50
+
+
+def test_dossiers_received_at_the_counter_have_their_checklist(tmp_path):
+    svc = make(tmp_path / "a.sqlite", tickets=0)
+    codes = [c for c in svc.store.dossier_codes(limit=10_000, newest_first=False)
+             if svc.dossier(c).channel == 1 and svc.dossier(c).status != DossierStatus.NEW][:60]
+    assert len(codes) == 60
+    for code in codes:
+        d = svc.dossier(code)
+        required = [c.name for c in svc.store.procedure(d.procedure_code, d.procedure_version).components
+                    if c.required]
+        assert required and [c.name for c in d.components] == required, code

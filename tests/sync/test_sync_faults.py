@@ -65,7 +65,8 @@ def assert_converged(svc, central: CentralStore, url: str, token: str, update_id
     assert len(central_events) == len(office_events), "events lost or applied twice"
     assert central_events == office_events  # same ids, same seqs, byte-identical payloads
     assert central.office_state(svc.store.office_id)["hwm"] == svc.store.last_event_seq()
-    inbox = Counter(r["update_id"] for r in svc.store.inbox())
+    with svc.store.read() as db:
+        inbox = Counter(r["update_id"] for r in db.query("SELECT update_id FROM sync_inbox"))
     assert all(inbox[u] == 1 for u in update_ids)
     for u in update_ids:
         assert svc.store.inbox_outcome(u) == "applied"

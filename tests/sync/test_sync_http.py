@@ -41,6 +41,13 @@ def central_srv(sqlite_central):
     srv.stop()
 
 
+def inbox_conflicts(svc) -> list[dict]:
+    """Pulled central updates the office recorded as conflicts, oldest first (plain SQL)."""
+    with svc.store.read() as db:
+        return list(db.query("SELECT * FROM sync_inbox WHERE outcome = 'conflict'"
+                             " ORDER BY applied_at, rowid"))
+
+
 def post_step(srv, token, code, status, content="Xử lý", request_id=None):
     body = {"status": status, "actor": DEPARTMENT.name, "role": DEPARTMENT.role, "content": content,
             "at": "2026-03-02T10:00:00"}
@@ -107,7 +114,7 @@ def test_a_step_made_illegal_by_a_local_change_is_recorded_and_reported(central_
     report = client(svc, central_srv.url, token).run()
     assert report.ok and len(report.conflicts) == 1
     assert svc.dossier(code).status == S.WITHDRAWN and svc.dossier(code).synced_at is None
-    [row] = svc.store.inbox("conflict")
+    [row] = inbox_conflicts(svc)
     assert "Không thể chuyển" in row["detail"]
     central = central_srv.store.dossier(code)
     assert central["status"] == 7
@@ -149,7 +156,7 @@ def test_a_procedure_of_an_unknown_field_is_a_recorded_conflict_not_a_stuck_pull
     central_srv.store.set_calendar_day(date(2026, 3, 4), "day_off", "x")
     report = client(svc, central_srv.url, token).run()
     assert report.ok and len(report.conflicts) == 1 and report.applied == 1
-    assert "unknown field" in svc.store.inbox("conflict")[0]["detail"]
+    assert "unknown field" in inbox_conflicts(svc)[0]["detail"]
 
 
 # ---- tokens and isolation -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from office.errors import InvalidInput
 from office.rules.codes import (DossierCode, check_secret, format_dossier_code, new_lookup_secret,
                                 parse_dossier_code, parse_scan, receipt_qr_payload)
-from office.rules.masking import mask_name, mask_tail, nfc
+from office.rules.masking import mask_name, nfc
 
 AGENCY = "000.31.20.H56"
 
@@ -132,23 +132,3 @@ def test_mask_name_hides_length_of_given_names(words):
     assert out.endswith("*") and name not in out
     # same number of words with the same initials → same mask, whatever the word lengths
     assert out == mask_name(" ".join([words[0], *(w[0] + "x" * 7 for w in words[1:])]))
-
-
-@pytest.mark.parametrize("value, keep, masked", [
-    ("001203004567", 3, "*********567"),
-    ("0912 345 678", 3, "*******678"),
-    ("0912345678", 4, "**********"),  # 10 <= 3 * 4: nothing shown
-    ("123456789", 3, "*********"),  # too short to show anything
-    ("", 3, ""),
-    ("001203004567", 0, "************"),
-])
-def test_mask_tail(value, keep, masked):
-    assert mask_tail(value, keep) == masked
-
-
-@given(st.text("0123456789", min_size=0, max_size=20), st.integers(0, 6))
-def test_mask_tail_never_shows_more_than_keep(value, keep):
-    out = mask_tail(value, keep)
-    assert len(out) == len(value)
-    shown = out.lstrip("*")
-    assert len(shown) <= keep and value.endswith(shown)

@@ -1,0 +1,33 @@
+"""Use cases of a one-stop office (the OfficeService port).
+
+Every UI (kiosk, counter, display) and the hub call these methods; each mutation runs in one
+store transaction together with its change-log event. `OfficeService` composes one mixin per
+use-case family over `ServiceBase` (store, configuration, calendar, clock):
+
+    catalogue    office identity, procedures, services, counters, `info`, device alerts
+    queue        tickets and counters
+    reception    receiving dossiers, intake records (Mẫu 02, 03)
+    processing   status changes, supplements, result return, extensions
+    lookup       dossier views, kiosk lookup, audited reveal, search, late list, register
+    central      steps posted at the central system (sync pull)
+    ratings      satisfaction ratings
+    reports      the office report (maths in `office.rules.reports`)
+"""
+from __future__ import annotations
+
+from office.service.base import ServiceBase
+from office.service.catalogue import CatalogueUseCases
+from office.service.central import CentralStepUseCases
+from office.service.lookup import LookupUseCases
+from office.service.processing import ProcessingUseCases
+from office.service.queue import QueueUseCases
+from office.service.ratings import RatingUseCases
+from office.service.reception import ReceptionUseCases
+from office.service.reports import ReportUseCases
+
+__all__ = ["OfficeService"]
+
+
+class OfficeService(CatalogueUseCases, QueueUseCases, ReceptionUseCases, CentralStepUseCases,
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, ServiceBase):
+    """The office's use cases over one store, one configuration and one working calendar."""

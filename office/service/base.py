@@ -1,0 +1,39 @@
+"""What every use-case family of `OfficeService` stands on: the store, the configuration, the
+working calendar and the clock."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Self
+
+from office.config import OfficeConfig
+from office.rules.calendar import WorkCalendar, WorkingHours
+from office.store import Store
+
+
+class ServiceBase:
+    """The store, configuration, working calendar and clock every use-case family works with;
+    `OfficeService` composes the families."""
+
+    def __init__(self, store: Store, config: OfficeConfig, calendar: WorkCalendar | None = None,
+                 clock: Callable[[], datetime] = datetime.now):
+        """Wire a service; `clock` returns local naive time (tests and seeding pass their own).
+
+        Without a calendar: the config's override file plus the calendar days pulled from the
+        central system (the local file wins)."""
+        self.store = store
+        self.config = config
+        self.calendar = calendar or WorkCalendar.from_file(
+            config.calendar_overrides, WorkingHours(config.working_sessions)
+        ).with_overrides(*store.central_calendar())
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db_path: str | Path, config: OfficeConfig,
+             clock: Callable[[], datetime] = datetime.now) -> Self:
+        """Open the store at `db_path` (created if missing) for this office."""
+        return cls(Store(db_path, config.office_id, config.agency_code), config, clock=clock)
+
+    def _now(self) -> datetime:
+        """The clock's time to the second (what every use case records)."""
+        return self.clock().replace(microsecond=0)

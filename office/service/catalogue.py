@@ -1,0 +1,66 @@
+"""Catalogue and office information: identity, procedures, services, counters, priority
+categories, rating levels, the `info` summary and device alerts."""
+from __future__ import annotations
+
+from office.errors import InvalidInput
+from office.model import PriorityCategory, RatingLevel
+from office.rules.masking import nfc
+from office.rules.rating import scale_levels
+from office.service.base import ServiceBase
+
+
+class CatalogueUseCases(ServiceBase):
+    """What the office offers and who it is."""
+
+    def office(self) -> dict:
+        """Office identity for headers and tickets, and the display board's settings."""
+        board = self.config.board
+        return {"office_id": self.store.office_id, "name": self.config.office_name,
+                "place": self.config.place_name,
+                "agency_code": self.store.agency_code,
+                "board": {"notice": board.notice, "voice_template": board.voice_template,
+                          "voice_repeats": board.voice_repeats}}
+
+    def procedures(self):
+        """Procedures in force today."""
+        return self.store.procedures(on=self._now().date())
+
+    def procedure(self, code: str):
+        """The version of a procedure in force today."""
+        return self.store.procedure(code, on=self._now().date())
+
+    def fields(self):
+        """Fields of procedures."""
+        return self.store.fields()
+
+    def services(self):
+        """Queue services."""
+        return self.store.services()
+
+    def counters(self):
+        """Counters with their services and pause state."""
+        return self.store.counters()
+
+    def priority_categories(self) -> tuple[PriorityCategory, ...]:
+        """Configured priority categories."""
+        return self.config.priority_categories
+
+    def rating_levels(self) -> tuple[RatingLevel, ...]:
+        """Levels of the configured satisfaction scale, best first."""
+        return scale_levels(self.config.rating_scale)
+
+    def summary(self) -> dict:
+        """Office identity and store counts (the `info` command)."""
+        return {**self.office(), **self.store.counts()}
+
+    def report_device_problem(self, device: str, problem: str, message: str = "") -> None:
+        """Alert staff that a device needs attention (printer out of paper or offline, camera lost).
+
+        Recorded in the change log, so every counter and board following the hub's feed sees it.
+        """
+        device, problem, message = (" ".join(nfc(v).split())[:200] for v in (device, problem, message))
+        if not device or not problem:
+            raise InvalidInput("Cần nêu thiết bị và sự cố")
+        with self.store.write():
+            self.store.append_event("device", device, "alert",
+                                    {"device": device, "problem": problem, "message": message}, self._now())

@@ -1,0 +1,144 @@
+"""Reading dossiers: by code (staff), the kiosk's public lookup, revealing personal data (audited),
+search, the late list and the register (Mẫu 07)."""
+from __future__ import annotations
+
+import hmac
+from datetime import date, datetime
+
+from office.errors import InvalidInput, NotFound
+from office.model import (OPEN_STATUSES, Actor, Applicant, Dossier, DossierRow, DossierStatus,
+                          KioskDossierView, KioskStep, Timeliness)
+from office.rules.codes import check_secret, parse_dossier_code
+from office.rules.masking import mask_name, nfc
+from office.rules.reports import check_range
+from office.service.base import ServiceBase
+
+S = DossierStatus
+LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
+
+
+class LookupUseCases(ServiceBase):
+    """Dossier views, search and lists."""
+
+    def dossier(self, code: str) -> Dossier:
+        """A dossier with its full history (staff only: includes personal data)."""
+        return self.store.dossier(str(parse_dossier_code(code)))
+
+    def timeliness(self, d: Dossier) -> Timeliness:
+        """Derived timeliness of a dossier now (the clock stands still during a supplement pause)."""
+        if d.finished_at is not None:
+            return self.calendar.timeliness(d.due_at, d.finished_at, d.finished_at)
+        return self.calendar.timeliness(d.due_at, d.paused_at or self._now())
+
+    def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
+        """The public view of a dossier; needs both the dossier code and its lookup secret."""
+        parsed = str(parse_dossier_code(code))
+        secret = check_secret(secret)
+        stored = self.store.dossier_secret(parsed)
+        if stored is None or not hmac.compare_digest(stored, secret):
+            raise NotFound(LOOKUP_FAILED)
+        d = self.store.dossier(parsed)
+        procedure = self.store.procedure(d.procedure_code, d.procedure_version)
+        next_vi, next_en = self._next_action(d, procedure.field_code)
+        return KioskDossierView(
+            code=d.code, masked_name=mask_name(d.applicant.name), procedure_name=procedure.name,
+            status=d.status, status_label_vi=d.status.citizen_label_vi,
+            status_label_en=d.status.citizen_label_en, received_at=d.received_at, due_at=d.due_at,
+            timeliness=self.timeliness(d),
+            steps=tuple(KioskStep(s.at, s.department, s.role, s.status.citizen_label_vi,
+                                  s.status.citizen_label_en) for s in d.steps),
+            next_action_vi=next_vi, next_action_en=next_en, synced_at=d.synced_at)
+
+    def _next_action(self, d: Dossier, field_code: str) -> tuple[str, str]:
+        services = {s.code for s in self.store.services() if field_code in s.field_codes}
+        names = [c.name for c in self.store.counters() if services & set(c.services)]
+        where_vi = ", ".join(names) or "Bộ phận Một cửa"
+        where_en = where_vi.replace("Quầy", "counter")
+        due = f"{d.due_at:%H:%M %d/%m/%Y}"
+        return {
+            S.NEW: ("Vui lòng đến Bộ phận Một cửa để được tiếp nhận hồ sơ.",
+                    "Please come to the one-stop office to have the dossier received."),
+            S.RECEIVED: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
+                         f"Your dossier is being processed. Appointment: {due}."),
+            S.PROCESSING: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
+                           f"Your dossier is being processed. Appointment: {due}."),
+            S.SUPPLEMENT_REQUESTED: (
+                f"Vui lòng mang giấy tờ bổ sung theo Phiếu yêu cầu bổ sung đến {where_vi}.",
+                f"Please bring the documents listed in the supplement request to {where_en}."),
+            S.FINANCIAL_OBLIGATION: (f"Vui lòng nộp phí, lệ phí hoặc nghĩa vụ tài chính tại {where_vi}.",
+                                     f"Please pay the fees or financial obligation at {where_en}."),
+            S.DONE: (f"Đã có kết quả. Mời ông/bà mang Giấy tiếp nhận đến {where_vi} để nhận.",
+                     f"The result is ready. Please bring your receipt to {where_en} to collect it."),
+            S.RETURNED: ("Đã trả kết quả. Mời ông/bà đánh giá mức độ hài lòng.",
+                         "The result has been returned. Please rate our service."),
+        }.get(d.status, (f"Hồ sơ đã kết thúc. Vui lòng liên hệ {where_vi} để biết chi tiết.",
+                         f"The dossier is closed. Please ask at {where_en} for details."))
+
+    def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
+        """The applicant's full personal data (ID number, phone, address) for a stated purpose;
+        every reveal is written to the audit log (DESIGN §3.7)."""
+        purpose = " ".join(nfc(purpose).split())[:200]
+        if not purpose:
+            raise InvalidInput("Cần nêu mục đích xem thông tin cá nhân")
+        with self.store.write():
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            self.store.add_audit(self._now(), actor.name, None, f"applicant.reveal:{purpose}", d.code)
+        return d.applicant
+
+    def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
+                        limit: int = 50) -> list[DossierRow]:
+        """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
+        case ignored), or whose applicant has exactly this ID number or phone; newest first."""
+        text = " ".join(nfc(text).split())[:100]
+        if status is not None:
+            try:
+                status = DossierStatus(status)
+            except ValueError:
+                raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
+        if not 1 <= limit <= 500:
+            raise InvalidInput("Số kết quả tìm kiếm từ 1 đến 500")
+        return [self._row(r) for r in self.store.search_dossiers(text, status, limit)]
+
+    def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
+        """Open dossiers (not paused for a supplement) overdue or due within N working days, most
+        urgent first: candidates for an apology letter (Mẫu 04) before their appointment date."""
+        if not 0 <= within_working_days <= 30:
+            raise InvalidInput("Số ngày làm việc từ 0 đến 30")
+        now = self._now()
+        window = within_working_days * self.calendar.hours.minutes_per_day
+        due_by = self.calendar.add_working_minutes(now, window + 1)
+        rows = self.store.dossiers_due_by(OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}, due_by)
+        return [self._row(r) for r in rows
+                if datetime.fromisoformat(r["due_at"]) < now
+                or self.calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
+
+    def _row(self, r: dict) -> DossierRow:
+        due = datetime.fromisoformat(r["due_at"])
+        finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
+        paused = datetime.fromisoformat(r["paused_at"]) if r["paused_at"] else None
+        timeliness = (self.calendar.timeliness(due, finished, finished) if finished
+                      else self.calendar.timeliness(due, paused or self._now()))
+        return DossierRow(r["code"], r["applicant_name"], r["procedure_name"], DossierStatus(r["status"]),
+                          datetime.fromisoformat(r["received_at"]), due, timeliness, finished,
+                          datetime.fromisoformat(r["returned_at"]) if r["returned_at"] else None)
+
+    def register_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """The dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]: one row per
+        dossier received, numbered, with ISO date-times (None when not yet reached) and the
+        Vietnamese labels of its status and result (trước hạn / đúng hạn / quá hạn)."""
+        check_range(day_from, day_to)
+        out = []
+        for n, r in enumerate(self.store.register_rows(day_from, day_to), 1):
+            due = datetime.fromisoformat(r["due_at"])
+            finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
+            status = DossierStatus(r["status"])
+            out.append({
+                "stt": n, "code": r["code"], "procedure_name": r["procedure_name"],
+                "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
+                "applicant_phone": r["applicant_phone"], "department": r["department"] or "",
+                "received_at": r["received_at"], "due_at": r["due_at"], "finished_at": r["finished_at"],
+                "returned_at": r["returned_at"], "status": int(status), "status_label": status.label_vi,
+                "result": self.calendar.timeliness(due, finished, finished).label_vi if finished else "",
+                "collector": r["collector"] or "",
+                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa"})
+        return out

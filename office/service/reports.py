@@ -1,0 +1,36 @@
+"""The office report: queue, ratings and dossiers over a range of days (the figures come from
+`office.rules.reports`; this module only reads the rows and composes them)."""
+from __future__ import annotations
+
+from datetime import date
+
+from office.rules.reports import (check_range, dossier_tally, queue_stats, queue_stats_by,
+                                  rating_tally, ticket_tally, timeliness_counts)
+from office.service.base import ServiceBase
+
+
+class ReportUseCases(ServiceBase):
+    """The office report."""
+
+    def reports(self, day_from: date, day_to: date) -> dict:
+        """Office report over the days [day_from, day_to] (at most 366): queue tickets per day,
+        service and state with mean waiting and serving minutes; ratings with the QĐ 766
+        satisfaction indicator (% satisfied or better) per day, counter, service and staff member,
+        never per citizen; dossiers received per status and finished on time.
+
+        Every key is a string, so the report reads the same embedded and over the hub.
+        """
+        check_range(day_from, day_to)
+        rows = self.store.report_rows(day_from, day_to)
+        ticket_times = self.store.ticket_times(day_from, day_to)
+        overall = queue_stats(ticket_times)
+        tickets = {**ticket_tally(rows["tickets"]),
+                   "mean_wait_minutes": overall["mean_wait_minutes"],
+                   "mean_service_minutes": overall["mean_service_minutes"],
+                   "per_service": queue_stats_by(ticket_times, "service_code"),
+                   "per_counter": queue_stats_by(ticket_times, "counter_id", order=int)}
+        by_timeliness = timeliness_counts(self.store.finished_dossier_dates(day_from, day_to),
+                                          lambda due, end: self.calendar.timeliness(due, end, end))
+        return {"day_from": day_from.isoformat(), "day_to": day_to.isoformat(),
+                "tickets": tickets, "ratings": rating_tally(rows["ratings"]),
+                "dossiers": dossier_tally(rows["received"], rows["finished"][0], by_timeliness)}

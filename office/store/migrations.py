@@ -1,0 +1,136 @@
+"""The office schema: numbered migrations m001… (sqlite-utils migration set "office").
+
+Names and SQL never change once released: a store records the names it has applied, so an
+existing office file keeps opening and only new migrations run. Add m005… at the end.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("office")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Initial schema."""
+    db.executescript("""
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE fields (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE procedures (
+        code TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+        field_code TEXT NOT NULL REFERENCES fields(code),
+        effective_from TEXT NOT NULL, effective_to TEXT, result TEXT NOT NULL DEFAULT '',
+        cases TEXT NOT NULL, components TEXT NOT NULL,
+        PRIMARY KEY (code, version));
+    CREATE TABLE services (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+        prefix TEXT NOT NULL UNIQUE, field_codes TEXT NOT NULL DEFAULT '[]');
+    CREATE TABLE counters (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+        services TEXT NOT NULL, paused_reason TEXT,
+        normal_streak INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE staff (username TEXT PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL,
+        department TEXT NOT NULL);
+    CREATE TABLE dossier_seq (agency TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (agency, day));
+    CREATE TABLE dossiers (
+        code TEXT PRIMARY KEY, secret TEXT NOT NULL,
+        procedure_code TEXT NOT NULL, procedure_version INTEGER NOT NULL,
+        case_code TEXT NOT NULL,
+        applicant_name TEXT NOT NULL, applicant_id_type TEXT NOT NULL,
+        applicant_id_number TEXT NOT NULL, applicant_phone TEXT NOT NULL,
+        applicant_address TEXT NOT NULL, applicant_kind INTEGER NOT NULL,
+        status INTEGER NOT NULL, channel INTEGER NOT NULL, summary TEXT NOT NULL, fee INTEGER NOT NULL,
+        received_at TEXT NOT NULL, due_at TEXT NOT NULL, original_due_at TEXT NOT NULL,
+        paused_at TEXT, finished_at TEXT, returned_at TEXT, synced_at TEXT,
+        FOREIGN KEY (procedure_code, procedure_version) REFERENCES procedures(code, version));
+    CREATE INDEX dossiers_status ON dossiers(status);
+    CREATE INDEX dossiers_received ON dossiers(received_at);
+    CREATE TABLE steps (id INTEGER PRIMARY KEY,
+        dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+        at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, department TEXT NOT NULL,
+        content TEXT NOT NULL, status INTEGER NOT NULL);
+    CREATE INDEX steps_dossier ON steps(dossier_code);
+    CREATE TABLE due_changes (id INTEGER PRIMARY KEY,
+        dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+        at TEXT NOT NULL, old_due TEXT NOT NULL, new_due TEXT NOT NULL,
+        kind TEXT NOT NULL, reason TEXT NOT NULL);
+    CREATE INDEX due_changes_dossier ON due_changes(dossier_code);
+    CREATE TABLE ticket_seq (service_code TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (service_code, day));
+    CREATE TABLE tickets (id INTEGER PRIMARY KEY, number TEXT NOT NULL,
+        service_code TEXT NOT NULL REFERENCES services(code), day TEXT NOT NULL,
+        issued_at TEXT NOT NULL, state TEXT NOT NULL, priority TEXT, priority_granted_by TEXT,
+        counter_id INTEGER REFERENCES counters(id), target_counter_id INTEGER REFERENCES counters(id),
+        calls INTEGER NOT NULL DEFAULT 0, called_at TEXT, served_at TEXT, finished_at TEXT,
+        reason TEXT, transferred_from INTEGER REFERENCES tickets(id), staff TEXT);
+    CREATE INDEX tickets_queue ON tickets(day, state, service_code);
+    CREATE INDEX tickets_number ON tickets(day, number);
+    CREATE TABLE ratings (id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target TEXT NOT NULL,
+        level INTEGER NOT NULL, scale INTEGER NOT NULL, reason TEXT NOT NULL,
+        criteria TEXT NOT NULL DEFAULT '{}', at TEXT NOT NULL,
+        counter_id INTEGER, service_code TEXT, staff TEXT,
+        UNIQUE (target_kind, target));
+    CREATE TABLE idempotency (key TEXT PRIMARY KEY, op TEXT NOT NULL, result TEXT NOT NULL,
+        at TEXT NOT NULL);
+    CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        office_id TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL, payload TEXT NOT NULL, at TEXT NOT NULL,
+        schema INTEGER NOT NULL);
+    """)
+
+
+@migrations()
+def m002_hub_auth(db: sqlite_utils.Database) -> None:
+    """Hub credentials: enrolled devices (token hashes), staff PIN hashes, staff sessions, and
+    the audit log of full personal-data views."""
+    db.executescript("""
+    CREATE TABLE devices (id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE UNIQUE INDEX devices_active_name ON devices(name) WHERE revoked_at IS NULL;
+    CREATE TABLE staff_pins (username TEXT PRIMARY KEY REFERENCES staff(username),
+        pin_hash TEXT NOT NULL, set_at TEXT NOT NULL);
+    CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES staff(username),
+        device_id INTEGER NOT NULL REFERENCES devices(id),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT);
+    CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, username TEXT,
+        device_id INTEGER REFERENCES devices(id), action TEXT NOT NULL, target TEXT NOT NULL);
+    CREATE INDEX audit_log_target ON audit_log(target);
+    """)
+
+
+@migrations()
+def m003_sync_state(db: sqlite_utils.Database) -> None:
+    """Sync with the central system: checkpoints and cursors, pulled updates already applied
+    (with their outcome), dossier-number blocks leased to this office, central calendar days."""
+    db.executescript("""
+    CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_inbox (update_id TEXT PRIMARY KEY, kind TEXT NOT NULL,
+        outcome TEXT NOT NULL, detail TEXT NOT NULL, applied_at TEXT NOT NULL);
+    CREATE TABLE number_blocks (id TEXT PRIMARY KEY, agency TEXT NOT NULL,
+        seq_first INTEGER NOT NULL, seq_last INTEGER NOT NULL, valid_from TEXT NOT NULL);
+    CREATE INDEX number_blocks_agency ON number_blocks(agency, valid_from);
+    CREATE TABLE central_calendar (day TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL);
+    """)
+
+
+@migrations()
+def m004_counter_intake(db: sqlite_utils.Database) -> None:
+    """The counter's reception details of a dossier (component checklist, representative, delivery,
+    fee payment, what a supplement request asked for, who collected the result) and the intake
+    records of dossiers not received (incomplete: Mẫu 02, refused: Mẫu 03)."""
+    db.executescript("""
+    ALTER TABLE dossiers ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE dossiers ADD COLUMN representative TEXT;
+    ALTER TABLE dossiers ADD COLUMN delivery TEXT NOT NULL DEFAULT 'counter';
+    ALTER TABLE dossiers ADD COLUMN delivery_address TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dossiers ADD COLUMN fee_paid INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossiers ADD COLUMN supplement_missing TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE dossiers ADD COLUMN returned_to TEXT;
+    CREATE INDEX dossiers_due ON dossiers(due_at);
+    CREATE INDEX dossiers_applicant_id ON dossiers(applicant_id_number);
+    CREATE INDEX dossiers_applicant_phone ON dossiers(applicant_phone);
+    CREATE TABLE intakes (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL,
+        procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
+        reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
+    """)
