@@ -1,6 +1,7 @@
 """Dossier lookup: code (scan, USB scanner or keypad), then the lookup secret, then the status."""
 from __future__ import annotations
 
+import math
 import time
 
 from kivy.factory import Factory
@@ -11,7 +12,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.widgets import DIGITS, LETTERS, apply_key
 from devices.decoders import Scan
 from office.model import Timeliness
-from office.errors import DomainError, NotFound
+from office.errors import DomainError, InvalidInput, NotFound, RateLimited
 
 TIMELINESS_COLOURS = {
     Timeliness.IN_TIME: (0.10, 0.55, 0.25, 1), Timeliness.EARLY: (0.10, 0.55, 0.25, 1),
@@ -150,7 +151,10 @@ class LookupScreen(KioskScreen):
 
     def failed(self, error: BaseException) -> None:
         """Wrong code or secret: a clear message, counted by the limiter."""
-        if isinstance(error, (NotFound,)) or getattr(error, "code", "") == "invalid_input":
+        if isinstance(error, RateLimited):  # the hub's own lockout of this kiosk
+            self.secret = ""
+            self.say("lookup.locked", seconds=max(1, math.ceil(error.retry_after)))
+        elif isinstance(error, (NotFound, InvalidInput)):
             self.limiter.failed(time.monotonic())
             self.secret = ""
             wait = self.limiter.locked_for(time.monotonic())

@@ -63,10 +63,11 @@ class Kiosk(Driver):
 
 @pytest.fixture
 def make_kiosk(svc):
-    """Start the kiosk on the test service with a fake printer and a fake camera."""
+    """Start the kiosk on the test service (or on `service`, e.g. a HubClient) with a fake printer
+    and a fake camera; waits for the office's name unless `wait_office` is False."""
     started = []
 
-    def start(size=PORTRAIT, **settings) -> Kiosk:
+    def start(size=PORTRAIT, service=None, wait_office: bool = True, **settings) -> Kiosk:
         Window.size = size
         printer = FakePrinter()
         box = {}
@@ -75,11 +76,14 @@ def make_kiosk(svc):
             box["camera"] = FakeCamera(on_scan, on_status, on_rejected)
             return box["camera"]
 
-        app = KioskApp(svc, KioskSettings(**settings), printer, camera_factory, clock=svc.clock)
+        app = KioskApp(service or svc, KioskSettings(**settings), printer, camera_factory, clock=svc.clock)
         app._run_prepare()
         started.append(app)
         k = Kiosk(app, svc, printer, box)
-        k.until(lambda: app.office_name, what="office loaded")
+        if wait_office:
+            k.until(lambda: app.office_name, what="office loaded")
+        else:
+            k.settle()
         return k
 
     yield start
