@@ -1,8 +1,10 @@
-"""The counter App: wires the office service, the staff login and the A4 printer to the screens.
+"""The counter App: wires the office service, the staff login and the A4 printer to the screens,
+on the shared App shell (uikit.app: kv, screens, workers, texts, notice, hub light and probe,
+keyboard-wedge scanner).
 
-State lives in the screens; the App holds who is logged in at which counter, the hub's health
-(a red banner while it is unreachable, with actions waiting to be re-sent with their idempotency
-keys) and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens, Ctrl+Enter submits,
+State lives in the screens; the App holds who is logged in at which counter, the actions waiting
+to be re-sent with their idempotency keys while the hub is unreachable (a red banner), the live
+feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens, Ctrl+Enter submits,
 a keyboard-wedge scanner burst opens a receipt. Service calls, PDF rendering and printing run on
 workers; results come back through Clock.
 """
@@ -10,18 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.window import Window
-from kivy.lang import Builder
-from kivy.properties import BooleanProperty, DictProperty, ObjectProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import NoTransition
+from kivy.properties import DictProperty, ObjectProperty
 from kivy.uix.textinput import TextInput
 
 from counter.screens.late import LateScreen
@@ -31,14 +27,11 @@ from counter.screens.queue import QueueScreen
 from counter.screens.receive import ReceiveScreen
 from counter.screens.reports import ReportsScreen
 from counter.screens.returns import ReturnScreen
-from counter.widgets import CButton, ItemButton  # noqa: F401  (kv rules name them)
-from hub.client import HubUnavailable
-from devices.decoders import validate
-from devices.wedge import WedgeDetector
-from office.model import Actor, Counter
+from counter.widgets import CButton, CounterRoot, ItemButton  # noqa: F401  (kv rules name them)
+from devices.decoders import Scan
 from office.errors import DomainError
-from uikit.i18n import Texts
-from uikit.worker import Worker
+from office.model import Actor, Counter
+from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
@@ -48,140 +41,91 @@ SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen,
 NAV = ("queue", "receive", "process", "late", "return", "reports")  # Ctrl+1 … Ctrl+6
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
-ENTER_KEYS = (13, 271)
-PROBE_SECONDS = 2.0
+BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
 log = logging.getLogger("counter")
 
 
-class CounterRoot(BoxLayout):
-    """Header (office, counter, staff, services, pause, hub), banner, navigation, screens (root.kv)."""
-
-    office_name = StringProperty("")
-    clock_text = StringProperty("")
-    hub_state = StringProperty("ok")  # ok | local | bad
-    logged_in = BooleanProperty(False)
-    banner = StringProperty("")
-    notice = StringProperty("")
-
-
-class CounterApp(App):
+class CounterApp(OfficeApp):
     """The counter staff app."""
 
-    lang = StringProperty("vi")
     actor = ObjectProperty(None, allownone=True)
     counter = ObjectProperty(None, allownone=True)
     waiting = DictProperty({})
     title = "Một cửa – Quầy"
+    kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
+    text_prefix = "counter-"
+    invalid_scan_key = "process.none"
+    notice_seconds = 5.0
 
     def __init__(self, service, login: Callable[[str, str], Actor], printer, *, counter_id: int | None = None,
                  live_feed: bool = False, clock: Callable[[], datetime] = datetime.now,
                  export_dir: Path | None = None, poll_seconds: float = 3.0, **kw):
         """`service`: OfficeService or HubClient; `login(username, pin)` → Actor (HubClient.login or
         LocalStaffLogin); `printer`: the A4 printer port; `live_feed`: follow the hub's feed."""
-        super().__init__(**kw)
-        self.service = service
+        super().__init__(service, clock=clock, worker_prefix="counter", **kw)
         self.login_fn = login
         self.printer = printer
         self.preset_counter = counter_id
         self.live_feed = live_feed
-        self.clock = clock
+        self.hub_ok_state = "ok" if live_feed else "local"
         self.export_dir = export_dir or Path.cwd() / "reports"
         self.poll_seconds = poll_seconds
-        self.texts = Texts(prefix="counter-")
         self.username = ""
         self.services: dict = {}
         self.counters: list[Counter] = []
-        self.service_worker = Worker("counter-service")
-        self.device_worker = Worker("counter-device")
-        self.probe_worker = Worker("counter-probe")
-        self.wedge = WedgeDetector()
         self.pending: dict[str, tuple[str, Callable[[], None]]] = {}
-        self._probing = False
         self._counting = False
-        self._events: list = []
         self._feed_stop = threading.Event()
-        self._notice_event = None
 
     # ---- wiring --------------------------------------------------------------------------------
 
-    def build(self):
-        """Load the kv files and create the screens."""
-        for name in KV_FILES:
-            Builder.unload_file(str(KV / name))
-            Builder.load_file(str(KV / name))
-        root = CounterRoot()
-        sm = root.ids.sm
-        sm.transition = NoTransition()
-        for name, cls in SCREENS.items():
-            sm.add_widget(cls(name=name))
-        sm.current = "login"
-        return root
+    def make_root(self):
+        """Header, banner, navigation and the screens (root.kv)."""
+        return CounterRoot()
 
     def on_start(self):
-        """Office identity and counters, clock, keyboard, live waiting counts."""
-        Window.bind(on_key_down=self._on_key_down)
-        self.root.hub_state = "ok" if self.live_feed else "local"
-        self.call_service(self.service.office, lambda o: setattr(self.root, "office_name", o["name"]),
-                          lambda e: None)
-        self.call_service(self.service.counters, self._counters_loaded, lambda e: None)
-        self.call_service(self.service.services, lambda s: setattr(self, "services", {x.code: x for x in s}),
-                          lambda e: None)
-        self._events = [Clock.schedule_interval(self._tick, 1.0),
-                        Clock.schedule_interval(lambda dt: self._poll_wedge(), 0.05),
-                        Clock.schedule_interval(lambda dt: self.refresh_waiting(),
-                                                self.poll_seconds if not self.live_feed else 15.0),
-                        Clock.schedule_interval(lambda dt: self._probe(), PROBE_SECONDS)]
-        self._tick(0)
+        """The shell (office identity, clock, keyboard, hub light), then counters, services and
+        live waiting counts."""
+        super().on_start()
+        self._load_catalogue()
+        self.every(self.poll_seconds if not self.live_feed else 15.0, lambda dt: self.refresh_waiting())
         if self.live_feed:
             threading.Thread(target=self._follow_feed, daemon=True, name="counter-feed").start()
 
     def on_stop(self):
-        """Stop timers, the feed thread and the workers."""
-        Window.unbind(on_key_down=self._on_key_down)
+        """Stop the feed thread, then the shell's timers and workers."""
         self._feed_stop.set()
-        for event in self._events:
-            event.cancel()
-        for worker in (self.service_worker, self.device_worker, self.probe_worker):
-            worker.shutdown()
+        super().on_stop()
 
-    def _counters_loaded(self, counters) -> None:
+    def _load_catalogue(self) -> None:
+        """The office's counters (for the login screen) and services (for names)."""
+        self.call_service(self.service.counters, self.counters_loaded, lambda e: None)
+        self.call_service(self.service.services, lambda s: setattr(self, "services", {x.code: x for x in s}),
+                          lambda e: None)
+
+    def counters_loaded(self, counters) -> None:
+        """The counters to log in at."""
         self.counters = list(counters)
-        self.root.ids.sm.get_screen("login").set_counters(self.counters, self.preset_counter)
+        self.screen("login").set_counters(self.counters, self.preset_counter)
 
-    # ---- texts, navigation ---------------------------------------------------------------------
-
-    def t(self, key: str, _lang: str | None = None, **values) -> str:
-        """A text in the current language (`_lang` only makes kv re-evaluate on a switch)."""
-        return self.texts.get(key, self.lang, **values)
+    # ---- language, navigation ------------------------------------------------------------------
 
     def toggle_lang(self) -> None:
         """Switch between Vietnamese and English."""
         self.lang = "en" if self.lang == "vi" else "vi"
+        self._update_banner()
 
     def go(self, name: str) -> None:
         """Show a screen (only the login screen until someone is logged in)."""
         if self.actor is None and name != "login":
             return
-        self.root.ids.sm.current = name
+        super().go(name)
 
-    def screen(self, name: str | None = None):
-        """A screen by name, or the one shown."""
-        sm = self.root.ids.sm
-        return sm.get_screen(name) if name else sm.current_screen
-
-    def today(self) -> date:
-        """The counter's current date."""
-        return self.clock().date()
-
-    def _tick(self, dt) -> None:
-        self.root.clock_text = f"{self.clock():%H:%M  %d/%m/%Y}"
-
-    def show_notice(self, text: str, seconds: float = 5.0) -> None:
-        """A short message under the header."""
-        self.root.notice = text
-        if self._notice_event is not None:
-            self._notice_event.cancel()
-        self._notice_event = Clock.schedule_once(lambda dt: setattr(self.root, "notice", ""), seconds)
+    def domain_text(self, error: DomainError) -> str:
+        """In English, the translated sentence followed by the office's own (Vietnamese) detail:
+        staff need to know exactly which rule said no."""
+        text = super().domain_text(error)
+        return text if self.lang == "vi" or not error.message else f"{text} ({error.message})"
 
     # ---- staff session -------------------------------------------------------------------------
 
@@ -244,24 +188,9 @@ class CounterApp(App):
                     Clock.schedule_once(lambda dt, text=text: self.show_notice(text, 15.0))
         except DomainError as e:  # refused credentials: the feed stops, polling goes on
             log.error("hub feed refused: %s", e)
+            Clock.schedule_once(lambda dt, error=e: self.hub_failed(error))
 
-    # ---- service calls, hub health, pending retries --------------------------------------------
-
-    def call_service(self, fn, on_done, on_error) -> None:
-        """Run a service call on the service worker; an unreachable hub shows the red banner."""
-        def done(result):
-            if self.root.hub_state == "bad":
-                self._hub_back()
-            on_done(result)
-
-        def failed(error):
-            if isinstance(error, HubUnavailable):
-                self._hub_lost()
-            elif not isinstance(error, DomainError):
-                log.error("service call failed: %r", error)
-            on_error(error)
-
-        self.service_worker.run(fn, done, failed)
+    # ---- pending re-sends while the hub is unreachable -----------------------------------------
 
     def retry_when_back(self, key: str, label: str, action: Callable[[], None]) -> None:
         """Re-run `action` (which re-sends its idempotency key) once the hub answers again."""
@@ -273,38 +202,26 @@ class CounterApp(App):
         self.pending.pop(key, None)
         self._update_banner()
 
-    def _hub_lost(self) -> None:
-        self.root.hub_state = "bad"
-        self._update_banner()
-
-    def _hub_back(self) -> None:
-        self.root.hub_state = "ok" if self.live_feed else "local"
+    def hub_back(self) -> None:
+        """The hub answers again: load what it could not give at the start, re-send what waits."""
+        super().hub_back()
+        if not self.counters or not self.services:
+            self._load_catalogue()
         pending, self.pending = self.pending, {}
         for _, action in pending.values():
             action()
+
+    def hub_changed(self) -> None:
+        """The banner follows the hub's health."""
         self._update_banner()
 
     def _update_banner(self) -> None:
-        if self.root.hub_state != "bad":
+        key = BANNERS.get(self.root.hub_problem)
+        if key is None:
             self.root.banner = ""
             return
         waiting = ", ".join(label for label, _ in self.pending.values())
-        self.root.banner = self.t("banner.hub_down") + (self.t("banner.pending", what=waiting) if waiting else "")
-
-    def _probe(self) -> None:
-        """While the hub is unreachable, ask it every few seconds whether it is back."""
-        if self.root.hub_state != "bad" or self._probing:
-            return
-        self._probing = True
-
-        def done(_):
-            self._probing = False
-            self._hub_back()
-
-        def failed(_):
-            self._probing = False
-
-        self.probe_worker.run(self.service.office, done, failed)
+        self.root.banner = self.t(key) + (self.t("banner.pending", what=waiting) if waiting else "")
 
     # ---- printing ------------------------------------------------------------------------------
 
@@ -318,12 +235,8 @@ class CounterApp(App):
 
     # ---- keyboard and scanner ------------------------------------------------------------------
 
-    def _typing_in_field(self) -> bool:
-        return any(isinstance(w, TextInput) and w.focus for w in self.root.walk(restrict=True))
-
-    def _on_key_down(self, window, key, scancode, codepoint, modifiers) -> bool:
-        if key == 27:  # Escape never closes the app
-            return True
+    def on_key(self, key: int, codepoint: str | None, modifiers: list) -> bool:
+        """Ctrl+1…6 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
         if self.actor is None:
             return False
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
@@ -336,25 +249,20 @@ class CounterApp(App):
             self.go("queue")
             self.screen("queue").action(QUEUE_KEYS[key])
             return True
-        if not self._typing_in_field():
-            char = "\r" if key in ENTER_KEYS else codepoint
-            if char:
-                self._wedge_events(self.wedge.feed(char, time.monotonic()))
         return False
 
-    def _poll_wedge(self) -> None:
-        self._wedge_events(self.wedge.poll(time.monotonic()))
+    def wedge_listening(self) -> bool:
+        """Scanner bursts count once someone is logged in and no text field has the focus."""
+        return self.actor is not None and not any(
+            isinstance(w, TextInput) and w.focus for w in self.root.walk(restrict=True))
 
-    def _wedge_events(self, events) -> None:
-        for kind, text in events:
-            if kind != "scan":
-                continue
-            scan = validate("keyboard", text)
-            if scan is None or scan.kind != "dossier":
-                self.show_notice(self.t("process.none"))
-            elif not self.screen().on_scan(scan):
-                self.go("process")
-                self.screen("process").on_scan(scan)
+    def handle_scan(self, scan: Scan) -> None:
+        """A receipt opens on the screen shown if it takes it, else on the process screen."""
+        if scan.kind != "dossier":
+            self.show_notice(self.t(self.invalid_scan_key))
+        elif not self.screen().on_scan(scan):
+            self.go("process")
+            self.screen("process").on_scan(scan)
 
 
 def run_counter(service, login, printer, counter_id: int | None, live_feed: bool,

@@ -1,8 +1,18 @@
 """Counter widgets with Python properties; their look lives in assets/kv/counter/widgets.kv."""
 from __future__ import annotations
 
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+
+from uikit.root import ShellRoot
+
+
+class CounterRoot(ShellRoot, BoxLayout):
+    """Header (office, counter, staff, services, pause, hub), banner, navigation, screens (root.kv)."""
+
+    logged_in = BooleanProperty(False)
+    banner = StringProperty("")
 
 
 class CButton(Button):

@@ -12,7 +12,7 @@ from typing import Any
 
 from office.errors import (Conflict, DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound,
                            OutsideHours, PayloadTooLarge, RateLimited, SequenceExhausted, StaffLoginRequired,
-                           Unauthorized)
+                           Unauthorized, UnknownDevice)
 from office.port import USE_CASES
 
 API_PREFIX = "/api/"
@@ -28,7 +28,7 @@ BOARD = {"display": False, "counter": False, "admin": False}
 # HTTP status of each domain error (the most specific class in an error's MRO wins).
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404, InvalidInput: 422, PayloadTooLarge: 413, IllegalTransition: 409, Conflict: 409,
-    OutsideHours: 409, SequenceExhausted: 503, Unauthorized: 401, StaffLoginRequired: 401,
+    OutsideHours: 409, SequenceExhausted: 503, Unauthorized: 401, UnknownDevice: 401, StaffLoginRequired: 401,
     Forbidden: 403, RateLimited: 429,
 }
 ERRORS: dict[str, type[DomainError]] = {cls.code: cls for cls in STATUS}

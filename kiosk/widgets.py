@@ -10,6 +10,8 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
+from uikit.root import ShellRoot
+
 DIGITS = "1 2 3 4 5 6 7 8 9 . 0 -"
 LETTERS = "A B C D E F G H I J K L M N O P Q R S T U V W X Y Z"
 BACKSPACE = "BACK"  # key ids of the special keys; their labels come from the texts
@@ -131,15 +133,12 @@ class SmileyButton(ButtonBehavior, BoxLayout):
     text = StringProperty("")
 
 
-class KioskRoot(BoxLayout):
-    """Status bar above the screen manager (layout in root.kv)."""
+class KioskRoot(ShellRoot, BoxLayout):
+    """Status bar above the screen manager (layout in root.kv); the shell's office name, clock,
+    hub light and notice (e.g. an invalid scan) plus the printer and camera lights."""
 
-    office_name = StringProperty("")
-    clock_text = StringProperty("")
-    hub_state = StringProperty("ok")
     printer_state = StringProperty("off")
     camera_state = StringProperty("off")
-    notice = StringProperty("")  # a transient message over every screen (e.g. invalid scan)
 
 
 class Steps(ScreenManager):

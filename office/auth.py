@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from office.errors import Forbidden, InvalidInput, NotFound, StaffLoginRequired, Unauthorized
+from office.errors import Forbidden, InvalidInput, NotFound, StaffLoginRequired, Unauthorized, UnknownDevice
 from office.model import Actor
 from office.port import ROLES
 from office.store import Store
@@ -131,10 +131,10 @@ class Credentials:
             self.store.set_pin_hash(username, stored, self._now())
 
     def device(self, token: str | None) -> Device:
-        """The active device holding `token`, else Unauthorized."""
+        """The active device holding `token`, else UnknownDevice."""
         row = self.store.device_by_token(token_hash(token)) if token else None
         if row is None:
-            raise Unauthorized("Mã thiết bị không hợp lệ hoặc đã bị thu hồi")
+            raise UnknownDevice("Mã thiết bị không hợp lệ hoặc đã bị thu hồi")
         return Device(row["id"], row["name"], row["role"])
 
     def check_pin(self, username: str, pin: str) -> Actor:

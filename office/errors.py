@@ -57,6 +57,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class UnknownDevice(Unauthorized):
+    """The device's token is missing, unknown or revoked: the office does not serve this device."""
+
+    code = "unknown_device"
+
+
 class StaffLoginRequired(Unauthorized):
     """The device may do this, but only with a staff member logged in."""
 

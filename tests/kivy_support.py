@@ -5,6 +5,7 @@ Imported as `kivy_support` (not from `conftest`: several conftest.py files share
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +24,22 @@ from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def dead_hub_url() -> str:
+    """An address on 127.0.0.1 where nothing listens (a port bound, then closed): a hub that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def assert_no_leak(texts: str, url: str) -> None:
+    """Nothing of a failure's insides is on screen: no address, exception text or translation key."""
+    from urllib.parse import urlparse
+
+    for leak in ("http", "127.0.0.1", f":{urlparse(url).port}", "error.", "Error", "Traceback", "hub_"):
+        assert leak not in texts, f"{leak!r} is on screen:\n{texts}"
 
 
 def close_app(app) -> None:

@@ -1,1 +1,1 @@
-"""Pieces shared by the Kivy apps (kiosk, counter, display): background worker, texts, Kivy env."""
+"""Pieces shared by the Kivy apps: the App shell of the kiosk and the counter (app, root, screen), background worker, texts, Kivy env."""

@@ -18,6 +18,10 @@ class Texts:
         self.tables = {lang: json.loads((folder / f"{prefix}{lang}.json").read_text(encoding="utf-8"))
                        for lang in LANGUAGES}
 
+    def has(self, key: str, lang: str = "vi") -> bool:
+        """Whether `key` has a text in `lang` (or in Vietnamese, the fallback)."""
+        return bool(self.tables.get(lang, {}).get(key) or self.tables["vi"].get(key))
+
     def get(self, key: str, lang: str = "vi", **values) -> str:
         """The text for `key` with `{name}` placeholders filled; the key itself if missing."""
         text = self.tables.get(lang, {}).get(key) or self.tables["vi"].get(key) or key

@@ -1,5 +1,6 @@
-"""The screen base of the Kivy apps: a busy flag, a notice line, texts in the current language and
-service calls on the app's worker. Each app's screens add their own error wording and hooks."""
+"""The screen base of the Kivy apps: a busy flag, a notice line, texts in the current language,
+service calls on the app's worker with failures told in plain words, and the hooks the App shell
+calls (scans, typing, Enter, language switch, stopping)."""
 from __future__ import annotations
 
 from kivy.app import App
@@ -8,7 +9,7 @@ from kivy.uix.screenmanager import Screen
 
 
 class AppScreen(Screen):
-    """A screen of a running app that has `t(key, **values)` and `call_service(fn, done, failed)`."""
+    """A screen of a running OfficeApp (uikit.app)."""
 
     busy = BooleanProperty(False)
     notice = StringProperty("")
@@ -49,5 +50,23 @@ class AppScreen(Screen):
         self.app.call_service(fn, done, failed)
 
     def show_error(self, error: BaseException) -> None:
-        """Show a failed call's message."""
-        self.notice, self.notice_tone = getattr(error, "message", None) or str(error), "bad"
+        """Tell the person why a call failed, in plain words chosen by the error's class."""
+        self.notice, self.notice_tone = self.app.error_text(error), "bad"
+
+    # ---- hooks of the App shell ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-render texts computed in Python after a language switch."""
+
+    def cancel_timers(self) -> None:
+        """Cancel scheduled callbacks (the app is stopping)."""
+
+    def on_scan(self, scan) -> bool:
+        """A barcode was scanned while this screen is shown; True if it was used."""
+        return False
+
+    def on_typed(self, text: str) -> None:
+        """Keys typed on a physical keyboard (not a scanner burst)."""
+
+    def on_enter_key(self) -> None:
+        """Enter pressed on a physical keyboard outside a text field."""

@@ -1,12 +1,14 @@
 """Common behaviour of counter screens."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 
-from hub.client import HubUnavailable
-from devices.decoders import Scan
+from office.errors import DomainError, Unavailable
 from uikit.screen import AppScreen
+
+log = logging.getLogger("counter")
 
 
 def parse_day(text: str) -> date | None:
@@ -35,19 +37,18 @@ def new_key() -> str:
 
 
 class CounterScreen(AppScreen):
-    """A counter screen: the shared busy flag, notice line and worker calls, plus the scan and
-    Ctrl+Enter hooks. `clear()` runs at logout."""
-
-    def show_error(self, error: BaseException) -> None:
-        """A clear message for a failed call: the domain's Vietnamese message, or what to do."""
-        if isinstance(error, HubUnavailable):
-            self.say("error.unavailable")
-        else:
-            super().show_error(error)
+    """A counter screen: the shared busy flag, notice line, worker calls, plain-words errors and
+    scan hook (uikit.screen), plus Ctrl+Enter. `clear()` runs at logout."""
 
     def submit(self) -> None:
         """Ctrl+Enter: the screen's main action."""
 
-    def on_scan(self, scan: Scan) -> bool:
-        """A receipt was scanned (keyboard-wedge burst) while this screen is shown; True if used."""
-        return False
+    def print_failed(self, error: BaseException) -> None:
+        """The A4 printer failed: what happened (a printer's own message is for staff), and that
+        the data is saved."""
+        if isinstance(error, (Unavailable, DomainError)):
+            message = error.message
+        else:
+            log.error("printing failed", exc_info=error)
+            message = self.t("error.internal")
+        self.say("print.failed", message=message)

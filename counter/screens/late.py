@@ -77,7 +77,7 @@ class LateScreen(CounterScreen):
                 return forms.apology(service, d.code)
 
             self.app.print_forms([(f"Mau04-{d.code}", pdf)], lambda places: None,
-                                 lambda e: self.say("print.failed", message=getattr(e, "message", str(e))))
+                                 self.print_failed)
             self.reload()
 
         self.call(lambda: service.extend_due(code, new_due, reason), extended)

@@ -26,12 +26,20 @@ class LoginScreen(CounterScreen):
         super().clear()
         self.ids.pin.text = ""
 
+    def _counters_arrived(self, counters) -> None:
+        self.app.counters_loaded(counters)
+        if self.counter_names:
+            self.submit()
+
     def submit(self) -> None:
         """Check the PIN on the worker, then open the queue console."""
         if self.busy:
             return
         username, pin = self.ids.username.text.strip(), self.ids.pin.text.strip()
         counter = next((c for c in getattr(self, "counters", []) if c.name == self.counter_choice), None)
+        if not self.counter_names:  # the hub has not given the counters yet: ask again, then go on
+            self.call(self.app.service.counters, self._counters_arrived)
+            return
         if not username or not pin or counter is None:
             self.say("login.need_all")
             return

@@ -182,4 +182,4 @@ class ProcessScreen(CounterScreen):
             self.app.show_notice(self.t("print.done", form=label, where=", ".join(places)))
 
         self.app.print_forms([(f"{form}-{code}", pdf)], printed,
-                             lambda error: self.say("print.failed", message=getattr(error, "message", str(error))))
+                             self.print_failed)

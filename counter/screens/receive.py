@@ -12,7 +12,7 @@ from kivy.uix.textinput import TextInput
 
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
-from hub.client import HubUnavailable
+from office.errors import Unavailable
 from office.model import Applicant, DurationUnit, ReceivedComponent
 from office.rules.identity import ID_TYPES
 from uikit.i18n import fold
@@ -169,7 +169,7 @@ class ReceiveScreen(CounterScreen):
 
     def _send(self, request: dict) -> None:
         def failed(error):
-            if isinstance(error, HubUnavailable):  # keep everything; re-send with the same key
+            if isinstance(error, Unavailable):  # keep everything; re-send with the same key
                 self.app.retry_when_back("receive", self.t("receive.title"), lambda: self._send(request))
             self.show_error(error)
 
@@ -192,7 +192,7 @@ class ReceiveScreen(CounterScreen):
 
     def _print(self, jobs, done_key: str, **values) -> None:
         self.app.print_forms(jobs, lambda places: self.say(done_key, tone="ok", **values),
-                             lambda error: self.say("print.failed", message=getattr(error, "message", str(error))))
+                             self.print_failed)
 
     def incomplete(self) -> None:
         """Not all required components: record it and print Mẫu 02 listing exactly what is missing."""

@@ -109,4 +109,4 @@ class ReportsScreen(CounterScreen):
         self.app.print_forms([(f"Mau07-{days[0]:%Y%m%d}-{days[1]:%Y%m%d}", pdf)],
                              lambda places: self.say("reports.exported", tone="ok", n=len(places),
                                                      folder=", ".join(places)),
-                             lambda e: self.say("print.failed", message=getattr(e, "message", str(e))))
+                             self.print_failed)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from counter.screens.base import CounterScreen, new_key
-from hub.client import HubUnavailable
 from devices.decoders import Scan
 from office.model import Collector, DossierStatus
-from office.errors import DomainError
+from office.errors import DomainError, Unavailable
 from office.rules.codes import parse_scan
 from office.rules.identity import ID_TYPES
 
@@ -98,7 +97,7 @@ class ReturnScreen(CounterScreen):
         app = self.app
 
         def failed(error):
-            if isinstance(error, HubUnavailable):
+            if isinstance(error, Unavailable):
                 app.retry_when_back("return", self.t("return.title"), lambda: self._send(code, collector, key))
             self.show_error(error)
 

@@ -50,7 +50,7 @@ class AdminScreen(KioskScreen):
             self.t("admin.printer", target=self.app.printer.describe(),
                    state=self.t(f"state.printer.{self.app.root.printer_state}")),
             self.t("admin.camera", state=self.t(f"state.camera.{self.app.root.camera_state}")),
-            self.t("admin.hub", state=self.t(f"state.hub.{self.app.root.hub_state}")),
+            self.t("admin.hub", state=self.t(f"state.hub.{self.app.root.hub_problem or self.app.root.hub_state}")),
             *[self.t("admin.alert", text=a) for a in self.app.alerts[-5:]],
         ])
 

@@ -15,6 +15,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
 from devices.printer import Paper, PrintFailure
 from devices.ticket_render import ticket_info
+from office.errors import OutsideHours
 
 
 class TicketScreen(KioskScreen):
@@ -136,10 +137,9 @@ class TicketScreen(KioskScreen):
 
     def issue_failed(self, error: BaseException) -> None:
         """Show why no ticket was issued (outside hours, hub unreachable: press again to retry)."""
-        if getattr(error, "code", "") == "outside_hours":
-            self.step, self.closed_text = "closed", getattr(error, "message", "")
-            if self.app.lang != "vi":
-                self.closed_text = self.t("ticket.closed")
+        if isinstance(error, OutsideHours):
+            self.step = "closed"
+            self.closed_text = error.message if self.app.lang == "vi" else self.t("ticket.closed")
         else:
             self.show_error(error)
 

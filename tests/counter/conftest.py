@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kivy_support import Driver, close_app, press  # noqa: F401  (sets the headless environment first)
+from kivy_support import Driver, close_app, dead_hub_url, press  # noqa: F401  (sets the headless environment first)
 
 import pytest  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
@@ -80,7 +80,8 @@ class Desk(Driver):
 
 @pytest.fixture
 def make_desk(tmp_path, clock):
-    """Start the counter app on a fresh test office, embedded or on a real hub ("hub")."""
+    """Start the counter app on a fresh test office: embedded, on a real hub ("hub"), or with a
+    HubClient pointed at an address where no hub listens ("dead": no login, the red banner)."""
 
     started: list[tuple] = []
 
@@ -88,9 +89,12 @@ def make_desk(tmp_path, clock):
         Window.size = DESK
         office = office or make_office(tmp_path / f"office-{len(started)}.db", clock)
         printer = printer if printer is not None else RecordingA4Printer()
-        if mode == "hub":
-            office.url, stop = start_hub_thread(office.svc)
-            office.stops.append(stop)
+        if mode in ("hub", "dead"):
+            if mode == "hub":
+                office.url, stop = start_hub_thread(office.svc)
+                office.stops.append(stop)
+            else:
+                office.url, login = dead_hub_url(), False
             service = HubClient(office.url, office.tokens["quay-1"], retries=0)
             app = CounterApp(service, service.login, printer, live_feed=True, clock=clock,
                              export_dir=tmp_path / "exports")
@@ -100,7 +104,10 @@ def make_desk(tmp_path, clock):
         app._run_prepare()
         started.append((app, office))
         desk = Desk(app, office, printer)
-        desk.until(lambda: app.root.office_name and app.counters, what="office loaded")
+        if mode == "dead":
+            desk.until(lambda: app.root.banner, what="the hub seen down")
+        else:
+            desk.until(lambda: app.root.office_name and app.counters, what="office loaded")
         if login:
             desk.login()
             assert app.actor is not None, desk.screen("login").notice

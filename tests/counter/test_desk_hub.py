@@ -4,7 +4,7 @@ restart: exactly one dossier), and the receipt round trip through the kiosk's lo
 import subprocess
 from urllib.parse import urlparse
 
-from kivy_support import ARTIFACTS
+from kivy_support import ARTIFACTS, assert_no_leak
 
 from devices.a4printer import FolderPrinter
 from devices.decoders import CODE128, QR, make_decoder, read_image
@@ -32,6 +32,8 @@ def test_live_counts_outage_banner_and_one_dossier_after_restart(make_desk):
     desk.tap(receive.ids.submit_button)  # the officer tries again while it is still down
     desk.settle()
     assert office.svc.store.counts()["dossiers"] == 0 and receive.ids.id_number.text == "001203004567"
+    assert receive.notice == "Mất kết nối máy chủ — đang thử lại… Dữ liệu đã nhập vẫn được giữ"
+    assert_no_leak(desk.texts(), office.url)
     desk.shot("hub-1-outage-banner")
     port = urlparse(office.url).port
     office.url, stop = start_hub_thread(office.svc, port=port)  # back on the same address

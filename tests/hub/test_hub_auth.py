@@ -96,7 +96,7 @@ def test_every_role_on_every_use_case(hub: Office):
                 assert response.status_code not in (401, 403) and response.status_code < 500, where
             else:
                 assert response.status_code == want, where
-                assert response.json()["error"] in ("unauthorized", "staff_login_required", "forbidden"), where
+                assert response.json()["error"] in ("unknown_device", "staff_login_required", "forbidden"), where
             checked += 1
     assert checked == len(USE_CASES) * 9
 

@@ -65,10 +65,12 @@ class Kiosk(Driver):
 
 @pytest.fixture
 def make_kiosk(svc):
-    """Start the kiosk on the test service with a fake printer and a fake camera."""
+    """Start the kiosk on the test service (or on `service`, e.g. a HubClient) with a fake printer
+    and a fake camera; waits for the office's name unless `wait_office` is False."""
     started = []
 
-    def start(size=PORTRAIT, guards: Guards | None = None, **settings) -> Kiosk:
+    def start(size=PORTRAIT, service=None, wait_office: bool = True, guards: Guards | None = None,
+              **settings) -> Kiosk:
         Window.size = size
         printer = FakePrinter()
         box = {}
@@ -78,12 +80,15 @@ def make_kiosk(svc):
             return box["camera"]
 
         settings = KioskSettings(**settings)
-        port = OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
+        port = service or OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
         app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock)
         app._run_prepare()
         started.append(app)
         k = Kiosk(app, svc, printer, box)
-        k.until(lambda: app.office_name, what="office loaded")
+        if wait_office:
+            k.until(lambda: app.office_name, what="office loaded")
+        else:
+            k.settle()
         return k
 
     yield start
