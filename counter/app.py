@@ -31,6 +31,7 @@ from counter.widgets import CButton, CounterRoot, ItemButton  # noqa: F401  (kv 
 from devices.decoders import Scan
 from office.errors import DomainError
 from office.model import Actor, Counter
+from office.port import OfficePort
 from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
@@ -57,13 +58,12 @@ class CounterApp(OfficeApp):
     invalid_scan_key = "process.none"
     notice_seconds = 5.0
 
-    def __init__(self, service, login: Callable[[str, str], Actor], printer, *, counter_id: int | None = None,
+    def __init__(self, service: OfficePort, printer, *, counter_id: int | None = None,
                  live_feed: bool = False, clock: Callable[[], datetime] = datetime.now,
                  export_dir: Path | None = None, poll_seconds: float = 3.0, **kw):
-        """`service`: OfficeService or HubClient; `login(username, pin)` → Actor (HubClient.login or
-        LocalStaffLogin); `printer`: the A4 printer port; `live_feed`: follow the hub's feed."""
+        """`service`: the office port (an embedded OfficeGateway or a HubClient; staff log in
+        through it); `printer`: the A4 printer port; `live_feed`: follow the hub's feed."""
         super().__init__(service, clock=clock, worker_prefix="counter", **kw)
-        self.login_fn = login
         self.printer = printer
         self.preset_counter = counter_id
         self.live_feed = live_feed
@@ -139,9 +139,7 @@ class CounterApp(OfficeApp):
 
     def logout(self) -> None:
         """End the staff session (on the hub too) and go back to the login screen."""
-        logout = getattr(self.service, "logout", None)
-        if logout is not None:
-            self.call_service(logout, lambda _: None, lambda e: None)
+        self.call_service(self.service.logout, lambda _: None, lambda e: None)
         for screen in self.root.ids.sm.screens:
             screen.clear()
         self.actor = self.counter = None
@@ -265,11 +263,11 @@ class CounterApp(OfficeApp):
             self.screen("process").on_scan(scan)
 
 
-def run_counter(service, login, printer, counter_id: int | None, live_feed: bool,
+def run_counter(service: OfficePort, printer, counter_id: int | None, live_feed: bool,
                 exit_after_start: bool = False) -> None:
     """Open the counter window (blocks until it is closed). `exit_after_start` stops after the
     first frames with the office loaded (a smoke check)."""
-    app = CounterApp(service, login, printer, counter_id=counter_id, live_feed=live_feed)
+    app = CounterApp(service, printer, counter_id=counter_id, live_feed=live_feed)
     if exit_after_start:
         def check(dt):
             if app.root is not None and app.root.office_name:

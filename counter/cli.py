@@ -30,7 +30,7 @@ def counter_command(args) -> int:
         from hub.client import HubClient
 
         service = HubClient(args.hub, args.token)
-        login, live = service.login, True
+        live = True
     else:
         from office.gateway import OfficeGateway
         from office.service import OfficeService
@@ -43,11 +43,11 @@ def counter_command(args) -> int:
             print(f"Đang tạo văn phòng mẫu trong {args.db} …", file=sys.stderr)
             seed_demo(office)
         service = OfficeGateway.embedded(office, "counter", f"quầy {args.counter or ''}".strip())
-        login, live = service.login, False
+        live = False
     _prepare_window(args.fullscreen)
     from counter.app import run_counter
 
-    run_counter(service, login, printer, args.counter, live, exit_after_start=args.exit_after_start)
+    run_counter(service, printer, args.counter, live, exit_after_start=args.exit_after_start)
     return 0
 
 

@@ -126,10 +126,5 @@ class OfficeGateway(OfficePort):
     def _timeliness(self, code: str):
         return self.service.timeliness(self.service.dossier(code))
 
-    def _summary(self):
-        summary = self.service.summary()  # counts keyed as on the wire, embedded or not
-        return {**summary, **{k: {str(n): v for n, v in summary[k].items()}
-                              for k in ("dossiers_by_status", "ratings_by_level")}}
-
 
 implement(OfficeGateway, OfficeGateway.invoke)

@@ -95,3 +95,13 @@ def applicant(name: str = "Nguyễn Văn An", **kw) -> Applicant:
     kw.setdefault("phone", "0912345678")
     kw.setdefault("address", "Số 12 đường Lê Lợi, phường Bến Thành")
     return Applicant(name, **kw)
+
+
+def desk(svc: OfficeService, role: str = "counter", name: str = "quay-1", actor: Actor | None = OFFICER,
+         username: str = "bich.tt"):
+    """The embedded office port of one device with `actor` logged in (core tests need no PIN)."""
+    from office.auth import Device, StaffSession
+    from office.gateway import OfficeGateway
+
+    session = StaffSession(username, actor, datetime(2100, 1, 1)) if actor else None
+    return OfficeGateway(svc, Device(None, name, role), session=session)

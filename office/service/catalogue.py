@@ -50,8 +50,12 @@ class CatalogueUseCases(ServiceBase):
         return scale_levels(self.config.rating_scale)
 
     def summary(self) -> dict:
-        """Office identity and store counts (the `info` command)."""
-        return {**self.office(), **self.store.counts()}
+        """Office identity and store counts (the `info` command); every key is a string, so the
+        summary reads the same embedded and over the hub."""
+        counts = self.store.counts()
+        for grouped in ("dossiers_by_status", "ratings_by_level"):
+            counts[grouped] = {str(k): n for k, n in counts[grouped].items()}
+        return {**self.office(), **counts}
 
     def report_device_problem(self, device: str, problem: str, message: str = "") -> None:
         """Alert staff that a device needs attention (printer out of paper or offline, camera lost).

@@ -83,8 +83,7 @@ class ProcessingUseCases(ServiceBase):
             self.store.update_dossier(d.code, supplement_missing=missing)
         return self.store.dossier(d.code)
 
-    def return_result(self, code: str, collector: Collector, actor: Actor,
-                      idempotency_key: str | None = None) -> Dossier:
+    def return_result(self, code: str, collector: Collector, actor: Actor) -> Dossier:
         """Hand the result over (status 9 → 10) after checking the collector's identity paper:
         the applicant's ID number must match the dossier's; an authorised person needs the
         reference of the power of attorney (and the recorded representative's ID when there is
@@ -92,10 +91,6 @@ class ProcessingUseCases(ServiceBase):
         now = self._now()
         collector = clean_collector(collector)
         with self.store.write():
-            if idempotency_key:
-                done = self.store.idempotent_result(idempotency_key, "return_result")
-                if done:
-                    return self.store.dossier(done["code"])
             d = self.store.dossier(str(parse_dossier_code(code)))
             if d.status != S.DONE:
                 raise IllegalTransition(f"Hồ sơ {d.code} chưa có kết quả để trả (trạng thái {d.status.value} "
@@ -113,8 +108,6 @@ class ProcessingUseCases(ServiceBase):
             self.store.update_dossier(d.code, returned_to=collector)
             self.store.add_audit(now, actor.name, None,
                                  f"result.return:{collector.relation}:{collector.id_type}:{checked}", d.code)
-            if idempotency_key:
-                self.store.remember_result(idempotency_key, "return_result", {"code": d.code}, now)
         return self.store.dossier(d.code)
 
     def extend_due(self, code: str, new_due: datetime, reason: str, actor: Actor) -> Dossier:

@@ -22,18 +22,13 @@ class QueueUseCases(ServiceBase):
         return self.calendar.is_working_day(at.date()) and any(
             a <= at.time() < b for a, b in self.config.ticket_sessions)
 
-    def issue_ticket(self, service_code: str, priority: str | None = None,
-                     idempotency_key: str | None = None) -> TicketReceipt:
-        """Issue a queue ticket; a retry with the same idempotency key returns the same ticket."""
+    def issue_ticket(self, service_code: str, priority: str | None = None) -> TicketReceipt:
+        """Issue a queue ticket (numbered per service and day, never reused)."""
         now = self._now()
         service = self.store.service(service_code)
         if priority is not None and priority not in {c.code for c in self.config.priority_categories}:
             raise InvalidInput(f"Không có đối tượng ưu tiên {priority!r}")
         with self.store.write():
-            if idempotency_key:
-                done = self.store.idempotent_result(idempotency_key, "issue_ticket")
-                if done:
-                    return self.ticket_receipt(self.store.ticket(done["ticket_id"]))
             if not self.ticket_issuing_open(now):
                 raise OutsideHours(self._hours_message())
             seq = self.store.next_ticket_sequence(service.code, now.date())
@@ -42,8 +37,6 @@ class QueueUseCases(ServiceBase):
                 issued_at=now, state=T.WAITING, priority=priority,
                 priority_granted_by="kiosk" if priority else None)
             self._ticket_event(ticket, "issued", now)
-            if idempotency_key:
-                self.store.remember_result(idempotency_key, "issue_ticket", {"ticket_id": ticket.id}, now)
         return self.ticket_receipt(ticket)
 
     def _hours_message(self) -> str:

@@ -18,8 +18,7 @@ class ReceptionUseCases(ServiceBase):
     """Dossiers received and intake records."""
 
     def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant,
-                        actor: Actor, summary: str = "", channel: int = 1,
-                        idempotency_key: str | None = None, *,
+                        actor: Actor, summary: str = "", channel: int = 1, *,
                         components: tuple[ReceivedComponent, ...] | None = None,
                         representative: Applicant | None = None, delivery: str = "counter",
                         delivery_address: str = "", fee_paid: bool = False) -> Dossier:
@@ -28,7 +27,7 @@ class ReceptionUseCases(ServiceBase):
         `components` is the checklist taken at the counter: every required component of the
         procedure must be in it (else InvalidInput naming what is missing); None means no checklist
         was taken (online or imported dossiers). A postal delivery needs an address; ID numbers must
-        fit their paper type. The same idempotency key always gives the same dossier."""
+        fit their paper type."""
         now = self._now()
         procedure = self.store.procedure(procedure_code, on=now.date())
         case = procedure.case(case_code)
@@ -51,10 +50,6 @@ class ReceptionUseCases(ServiceBase):
             raise InvalidInput("Nhận kết quả qua bưu chính cần địa chỉ nhận")
         due = self.calendar.appointment(now, case.duration, case.unit)
         with self.store.write():
-            if idempotency_key:
-                done = self.store.idempotent_result(idempotency_key, "receive_dossier")
-                if done:
-                    return self.store.dossier(done["code"])
             first, last = (self.store.number_block(self.store.agency_code, now.date())
                            or (self.config.sequence_first, self.config.sequence_last))
             seq = self.store.next_dossier_sequence(self.store.agency_code, now.date(), first, last)
@@ -71,8 +66,6 @@ class ReceptionUseCases(ServiceBase):
                               fee_paid=bool(fee_paid))
             self.store.insert_dossier(dossier)
             self.store.append_event("dossier", code, "received", dossier_payload(dossier), now)
-            if idempotency_key:
-                self.store.remember_result(idempotency_key, "receive_dossier", {"code": code}, now)
         return dossier
 
     def missing_components(self, procedure_code: str, case_code: str,
@@ -84,8 +77,7 @@ class ReceptionUseCases(ServiceBase):
         return [c.name for c in procedure.components if c.required and component_key(c.name) not in given]
 
     def record_intake(self, kind: str, procedure_code: str, case_code: str, applicant: Applicant,
-                      actor: Actor, reason: str = "", missing: tuple[str, ...] = (),
-                      idempotency_key: str | None = None) -> IntakeRecord:
+                      actor: Actor, reason: str = "", missing: tuple[str, ...] = ()) -> IntakeRecord:
         """Record a dossier the counter did not receive: "incomplete" (guidance to complete it,
         Mẫu 02: `missing` lists what to add) or "refused" (Mẫu 03: `reason`). No dossier code is
         allocated; the record goes to the change log."""
@@ -102,18 +94,12 @@ class ReceptionUseCases(ServiceBase):
         if kind == "refused" and not reason:
             raise InvalidInput("Cần nêu lý do từ chối tiếp nhận")
         with self.store.write():
-            if idempotency_key:
-                done = self.store.idempotent_result(idempotency_key, "record_intake")
-                if done:
-                    return self.store.intake(done["id"])
             record = self.store.insert_intake(kind, now, procedure.code, case_code, applicant, reason,
                                               missing, actor.name)
             self.store.append_event("intake", str(record.id), kind, {
                 "id": record.id, "procedure_code": procedure.code, "case_code": case_code,
                 "applicant_name": applicant.name, "reason": reason, "missing": list(missing),
                 "staff": actor.name, "department": actor.department}, now)
-            if idempotency_key:
-                self.store.remember_result(idempotency_key, "record_intake", {"id": record.id}, now)
         return record
 
     def intake(self, record_id: int) -> IntakeRecord:

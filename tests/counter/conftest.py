@@ -96,11 +96,11 @@ def make_desk(tmp_path, clock):
             else:
                 office.url, login = dead_hub_url(), False
             service = HubClient(office.url, office.tokens["quay-1"], retries=0)
-            app = CounterApp(service, service.login, printer, live_feed=True, clock=clock,
+            app = CounterApp(service, printer, live_feed=True, clock=clock,
                              export_dir=tmp_path / "exports")
         else:
             service = office.gateway("quay-1")
-            app = CounterApp(service, service.login, printer, clock=clock, export_dir=tmp_path / "exports")
+            app = CounterApp(service, printer, clock=clock, export_dir=tmp_path / "exports")
         app._run_prepare()
         started.append((app, office))
         desk = Desk(app, office, printer)

@@ -11,7 +11,7 @@ import pytest
 from office.model import Applicant, Collector, DossierStatus, ReceivedComponent, Timeliness
 
 from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound
-from office_support import BACK_OFFICE, OFFICER, applicant
+from office_support import desk, BACK_OFFICE, OFFICER, applicant
 
 S = DossierStatus
 BIRTH = ("1.001193", "TH5")  # required: Tờ khai đăng ký khai sinh, Giấy chứng sinh
@@ -78,22 +78,28 @@ def test_passport_and_spaces_are_normalised(svc):
     assert d.applicant.id_number == "C1234567"
 
 
+def port_receive(port, **kw):
+    return port.receive_dossier(*BIRTH, applicant(), components=CHECKLIST, **kw)
+
+
 def test_double_submit_with_one_key_makes_one_dossier(svc):
-    first = receive(svc, idempotency_key="quay-1:form-7")
-    second = receive(svc, idempotency_key="quay-1:form-7")
+    port = desk(svc)
+    first = port_receive(port, idempotency_key="form-7")
+    second = port_receive(port, idempotency_key="form-7")
     assert second.code == first.code and second.secret == first.secret
     assert rows(svc, "SELECT COUNT(*) FROM dossiers") == [(1,)]
     assert rows(svc, "SELECT COUNT(*) FROM events WHERE entity = 'dossier'") == [(1,)]
 
 
 def test_double_submit_from_two_threads_makes_one_dossier(svc):
+    port = desk(svc)
     barrier = threading.Barrier(2)
     codes, errors = [], []
 
     def submit():
         try:
             barrier.wait()
-            codes.append(receive(svc, idempotency_key="double-click").code)
+            codes.append(port_receive(port, idempotency_key="double-click").code)
         except Exception as e:  # noqa: BLE001 — reported below
             errors.append(e)
         finally:
@@ -110,10 +116,10 @@ def test_double_submit_from_two_threads_makes_one_dossier(svc):
 
 def test_incomplete_and_refused_intakes(svc):
     before = rows(svc, "SELECT COUNT(*) FROM dossier_seq")
-    inc = svc.record_intake("incomplete", *BIRTH, applicant(), OFFICER, missing=["Giấy chứng sinh"],
-                            idempotency_key="k1")
-    assert svc.record_intake("incomplete", *BIRTH, applicant(), OFFICER, missing=["Giấy chứng sinh"],
-                             idempotency_key="k1") == inc
+    port = desk(svc)
+    inc = port.record_intake("incomplete", *BIRTH, applicant(), missing=("Giấy chứng sinh",), idempotency_key="k1")
+    assert port.record_intake("incomplete", *BIRTH, applicant(), missing=("Giấy chứng sinh",),
+                              idempotency_key="k1") == inc
     ref = svc.record_intake("refused", *BIRTH, applicant(), OFFICER, reason="Không thuộc thẩm quyền")
     assert svc.intake(inc.id).missing == ("Giấy chứng sinh",) and inc.kind == "incomplete"
     assert svc.intake(ref.id).reason == "Không thuộc thẩm quyền" and ref.staff == OFFICER.name
@@ -168,11 +174,12 @@ def test_return_to_the_applicant_checks_the_id(svc):
         svc.return_result(d.code, wrong, OFFICER)
     assert svc.dossier(d.code).status == S.DONE and audit(svc, d.code) == []
     right = Collector("Nguyễn Văn An", "CCCD", "0012 0300 4567", "applicant")
-    out = svc.return_result(d.code, right, OFFICER, idempotency_key="ret-1")
+    port = desk(svc)
+    out = port.return_result(d.code, right, idempotency_key="ret-1")
     assert out.status == S.RETURNED and out.returned_at is not None
     assert out.returned_to == Collector("Nguyễn Văn An", "CCCD", "001203004567", "applicant")
     assert audit(svc, d.code) == ["result.return:applicant:CCCD:khớp hồ sơ"]
-    assert svc.return_result(d.code, right, OFFICER, idempotency_key="ret-1") == out  # retry
+    assert port.return_result(d.code, right, idempotency_key="ret-1") == out  # retry
     with pytest.raises(IllegalTransition):
         svc.return_result(d.code, right, OFFICER)
     kinds = rows(svc, "SELECT payload FROM events WHERE entity_id = ? AND kind = 'status'", d.code)

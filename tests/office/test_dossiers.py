@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, rule)
 
-from office_support import (AGENCY, BACK_OFFICE, MONDAY, OFFICER, Clock, applicant, make_service, seed_catalogue)
+from office_support import AGENCY, BACK_OFFICE, MONDAY, OFFICER, Clock, applicant, desk, make_service, seed_catalogue
 from office.model import TRANSITIONS, DossierStatus, Timeliness
 from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SequenceExhausted
 from office.rules.codes import parse_dossier_code
@@ -343,11 +343,12 @@ def test_sequence_exhausted_writes_nothing(make_svc, clock):
 
 
 def test_idempotency_key_returns_same_dossier(svc, clock):
-    d1 = svc.receive_dossier("1.001193", "TH5", applicant(), OFFICER, idempotency_key="k-1")
+    port = desk(svc)
+    d1 = port.receive_dossier("1.001193", "TH5", applicant(), idempotency_key="k-1")
     clock.advance(minutes=3)
-    d2 = svc.receive_dossier("1.001193", "TH5", applicant("Lê Thị Hoa"), OFFICER,
-                             idempotency_key="k-1")
-    assert d2 == d1
+    with pytest.raises(Conflict):  # the same key for another request
+        port.receive_dossier("1.001193", "TH5", applicant("Lê Thị Hoa"), idempotency_key="k-1")
+    assert port.receive_dossier("1.001193", "TH5", applicant(), idempotency_key="k-1") == d1
     assert svc.store.counts()["dossiers"] == 1
     assert receive(svc).code.endswith("-0002")
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from office_support import AGENCY, FIELDS, PROCEDURES, SERVICES, seed_catalogue
+from office_support import desk, AGENCY, FIELDS, PROCEDURES, SERVICES, seed_catalogue
 from office.errors import Conflict, NotFound, SequenceExhausted
 from office.store import Store
 
@@ -353,11 +353,12 @@ def test_failing_mutation_appends_nothing(svc, clock, name):
 
 
 def test_repeats_append_nothing(svc, clock):
-    svc.issue_ticket("HT", idempotency_key="k")
+    kiosk = desk(svc, "kiosk", "kiosk-1", None)
+    kiosk.issue_ticket("HT", idempotency_key="k")
     d = _dossier(svc, clock)
     svc.rate("dossier", d.code, 3)
     before = svc.store.events()
-    svc.issue_ticket("HT", idempotency_key="k")
+    kiosk.issue_ticket("HT", idempotency_key="k")
     svc.rate("dossier", d.code, 3)
     assert svc.store.events() == before
 
