@@ -21,6 +21,7 @@ from office.errors import SequenceExhausted
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
 from office.store import DOSSIER_COLUMNS
+from office.text import moment
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
           "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
@@ -201,7 +202,7 @@ def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
         status = S.NEW
     else:
         step(received, receiver, RECEPTION[1], RECEPTION[0],
-             f"Tiếp nhận hồ sơ, hẹn trả {due:%H:%M %d/%m/%Y}", S.RECEIVED)
+             f"Tiếp nhận hồ sơ, hẹn trả {moment(due)}", S.RECEIVED)
         status = S.RECEIVED
         t = later(received, 20, 120)
         total = max(cal.working_minutes_between(received, due), 60)

@@ -19,7 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 from office.model import TicketReceipt
 
 from office.errors import InvalidInput
-from office.rules.masking import nfc
+from office.text import nfc
+from office.text import moment
 
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 RATE_PREFIX = "RATE"
@@ -141,7 +142,7 @@ def render_ticket(info: TicketInfo, width: int = DEFAULT_WIDTH) -> Image.Image:
     wait = f"khoảng {info.wait_minutes} phút" if info.wait_minutes else "được phục vụ ngay"
     text_block(f"Số người chờ trước: {info.people_ahead}", 26, gap=0)
     text_block(f"Thời gian chờ dự kiến: {wait}", 24, gap=0)
-    text_block(f"Lấy số lúc {info.issued_at:%d/%m/%Y %H:%M}", 24)
+    text_block(f"Lấy số lúc {moment(info.issued_at, date_first=True)}", 24)
     qr = qr_matrix_image(rating_qr_payload(info.number, info.issued_at.date()), module=5)
     canvas.paste(qr, ((width - qr.width) // 2, y))
     y += qr.height + 2

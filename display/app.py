@@ -19,6 +19,7 @@ from kivy.uix.stencilview import StencilView
 
 from display.announcer import Announcement, Announcer
 from display.board import BoardFeed, BoardView, CallView
+from office.text import day
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "display" / "board.kv"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -89,7 +90,7 @@ class BoardRoot(BoxLayout):
     def show(self, view: BoardView, now: datetime) -> None:
         """Draw `view`; the clock reads `now`."""
         self.office_name = view.office_name
-        self.clock_text = f"{now:%H:%M}   {WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}"
+        self.clock_text = f"{now:%H:%M}   {WEEKDAYS[now.weekday()]}, {day(now)}"
         self.connected = view.connected
         self.offline_text = "" if view.connected else (
             f"{OFFLINE_TEXT} – {view.problem}" if view.problem else OFFLINE_TEXT)

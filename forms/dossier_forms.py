@@ -7,17 +7,14 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, money, p,
+from forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, fee, p,
                                  signatures, text, title)
-from office.model import Actor, Applicant, Dossier, DossierStatus, DurationUnit
+from office.model import Actor, Applicant, Dossier, DossierStatus
 from office.errors import Conflict, InvalidInput
 from office.rules.identity import id_type_label
+from office import text as fmt
 
 S = DossierStatus
-UNITS = {DurationUnit.WORKING_DAYS: "ngày làm việc", DurationUnit.CALENDAR_DAYS: "ngày",
-         DurationUnit.HOURS: "giờ làm việc"}
-
-
 def _procedure(svc, d: Dossier):
     """(procedure, case) of a dossier; the case may be None if today's version dropped it."""
     procedure = svc.procedure(d.procedure_code)
@@ -26,10 +23,7 @@ def _procedure(svc, d: Dossier):
 
 
 def _duration(case) -> str:
-    if case is None:
-        return "theo quy định"
-    amount = int(case.duration) if float(case.duration).is_integer() else case.duration
-    return f"{amount} {UNITS[case.unit]}"
+    return fmt.duration(case.duration, case.unit) if case is not None else "theo quy định"
 
 
 def _person(a: Applicant) -> list[tuple[str, str]]:
@@ -76,14 +70,14 @@ def receipt(svc, code: str, staff: Actor | None = None) -> bytes:
             for n, c in enumerate(d.components, 1)] or [["", "(không lập danh mục tại quầy)", "", "", ""]]
     story += [grid(["STT", "Tên giấy tờ", "Bản chính", "Bản sao", "Ghi chú"], rows,
                    [14 * mm, 86 * mm, 20 * mm, 18 * mm, 32 * mm]), Spacer(1, 2 * mm)]
-    fee = money(d.fee) + ((" – đã nộp" if d.fee_paid else " – chưa nộp") if d.fee else "")
+    charged = fee(d.fee) + ((" – đã nộp" if d.fee_paid else " – chưa nộp") if d.fee else "")
     story += fields([
         ("Số lượng hồ sơ", "01 bộ"),
         ("Thời gian giải quyết hồ sơ theo quy định", text(_duration(case))),
         ("Thời gian nhận hồ sơ", moment(d.received_at)),
         ("Thời gian trả kết quả giải quyết hồ sơ", f"<b>{moment(d.due_at)}</b>"),
         ("Nơi nhận kết quả", _where_to_collect(svc, d, procedure.field_code)),
-        ("Phí, lệ phí", text(fee)),
+        ("Phí, lệ phí", text(charged)),
     ], start=len(items) + 2)
     story.append(p("Vào sổ theo dõi hồ sơ, quyển số: ……… số thứ tự: ………", BODY))
     story.append(signatures(("Người nộp hồ sơ", (d.representative or d.applicant).name),
@@ -103,7 +97,7 @@ def control_sheet(svc, code: str) -> bytes:
                      ("Thời gian nhận hồ sơ", moment(d.received_at)),
                      ("Thời gian trả kết quả", moment(d.due_at)),
                      ("Cơ quan, bộ phận giải quyết", text(_department(d) or "…………………"))])
-    rows = [[str(n), f"{s.at:%H:%M %d/%m/%Y}", f"{s.department}\n{s.actor} – {s.role}", s.content,
+    rows = [[str(n), fmt.moment(s.at), f"{s.department}\n{s.actor} – {s.role}", s.content,
              s.status.label_vi, ""] for n, s in enumerate(d.steps, 1)]
     story += [Spacer(1, 2 * mm),
               grid(["STT", "Thời gian giao, nhận", "Bộ phận / người xử lý", "Nội dung xử lý", "Trạng thái",
@@ -111,7 +105,7 @@ def control_sheet(svc, code: str) -> bytes:
     if d.due_changes:
         story.append(Spacer(1, 3 * mm))
         story.append(p("Thay đổi ngày hẹn trả: " + "; ".join(
-            text(f"{c.old_due:%H:%M %d/%m/%Y} → {c.new_due:%H:%M %d/%m/%Y} ({c.reason})") for c in d.due_changes)))
+            text(f"{fmt.moment(c.old_due)} → {fmt.moment(c.new_due)} ({c.reason})") for c in d.due_changes)))
     return build(story, f"Phiếu kiểm soát {d.code}")
 
 

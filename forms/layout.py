@@ -18,7 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from office.rules.masking import nfc
+from office import text as office_text
+from office.text import nfc
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian fonts-dejavu-core: full Vietnamese glyphs
 FONT, BOLD = "FormSerif", "FormSerif-Bold"
@@ -63,17 +64,17 @@ def p(markup: str, st: ParagraphStyle = BODY) -> Paragraph:
 
 def day(value: date | datetime | None) -> str:
     """dd/mm/yyyy, or dots to fill in by hand."""
-    return value.strftime("%d/%m/%Y") if value else "…/…/……"
+    return office_text.day(value) if value else "…/…/……"
 
 
 def moment(value: datetime | None) -> str:
     """"08 giờ 30 phút, ngày 02/03/2026"."""
-    return f"{value:%H} giờ {value:%M} phút, ngày {value:%d/%m/%Y}" if value else "…… giờ …… phút, ngày …/…/……"
+    return f"{value:%H} giờ {value:%M} phút, ngày {day(value)}" if value else "…… giờ …… phút, ngày …/…/……"
 
 
-def money(vnd: int) -> str:
-    """"8.000 đồng" (Vietnamese thousands separator)."""
-    return f"{vnd:,}".replace(",", ".") + " đồng" if vnd else "Không thu phí, lệ phí"
+def fee(vnd: int) -> str:
+    """"8.000 đồng", or that nothing is charged."""
+    return office_text.money(vnd) if vnd else "Không thu phí, lệ phí"
 
 
 def heading(office: dict, form_number: str, place_day: date) -> list:

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
 from forms.layout import BODY_BOLD, FONT, build, day, grid, heading, p, style, title
+from office import text
 
 TIMELINESS = (("truoc_han", "Trước hạn"), ("dung_han", "Đúng hạn"), ("tre_han", "Quá hạn"))
 REGISTER_HEADER = ["STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên tổ chức, cá nhân", "Địa chỉ, số điện thoại",
@@ -23,7 +24,7 @@ REGISTER_HEADER = ["STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên
 
 def _when(iso: str | None, sep: str = " ") -> str:
     """An ISO date-time as "HH:MM dd/mm/yyyy" ("" when not reached)."""
-    return f"{datetime.fromisoformat(iso):%H:%M}{sep}{datetime.fromisoformat(iso):%d/%m/%Y}" if iso else ""
+    return text.moment(datetime.fromisoformat(iso)).replace(" ", sep, 1) if iso else ""
 
 
 def _register_cells(r: dict, sep: str = " ") -> list[str]:

@@ -19,7 +19,7 @@ APPS = ("kiosk", "counter", "display")
 ALLOWED = {
     "office": set(),
     "devices": {"office"}, "forms": {"office"}, "hub": {"office"}, "sync": {"office"},
-    "demo": {"office"}, "testkit": {"office"}, "uikit": {"office"},
+    "demo": {"office"}, "testkit": {"office"}, "uikit": {"office", "devices"},
     "central": {"office", "sync.protocol", "sync.transport"},
     "kiosk": {"office", "uikit", "devices", "hub.client"},
     "counter": {"office", "uikit", "devices", "forms", "hub.client"},

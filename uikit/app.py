@@ -29,6 +29,7 @@ from devices.wedge import WedgeDetector
 from office.errors import DomainError, UnknownDevice, Unavailable
 from uikit.i18n import Texts
 from uikit.worker import Worker
+from office.text import moment
 
 ESCAPE = 27
 ENTER_KEYS = (13, 271)
@@ -138,7 +139,7 @@ class OfficeApp(App):
 
     def tick(self, dt) -> None:
         """Every second: the header clock."""
-        self.root.clock_text = f"{self.clock():%H:%M  %d/%m/%Y}"
+        self.root.clock_text = f"{moment(self.clock())}"
 
     def show_notice(self, text: str, seconds: float | None = None) -> None:
         """A short message over the screens, cleared after `seconds`."""

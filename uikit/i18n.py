@@ -26,9 +26,3 @@ class Texts:
         """The text for `key` with `{name}` placeholders filled; the key itself if missing."""
         text = self.tables.get(lang, {}).get(key) or self.tables["vi"].get(key) or key
         return unicodedata.normalize("NFC", text.format(**values) if values else text)
-
-
-def fold(text: str) -> str:
-    """Lower-case text without diacritics, for searching ("Đất đai" → "dat dai")."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()

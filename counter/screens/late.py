@@ -6,6 +6,7 @@ from kivy.properties import ListProperty, ObjectProperty
 
 from counter.screens.base import CounterScreen, parse_moment
 from counter.widgets import ItemButton
+from office.text import moment
 
 
 class LateScreen(CounterScreen):
@@ -45,7 +46,7 @@ class LateScreen(CounterScreen):
     def row_text(self, row) -> str:
         """One line of the list."""
         return (f"[b]{row.code}[/b]  {row.applicant_name} — {row.procedure_name}\n"
-                f"Hẹn trả {row.due_at:%H:%M %d/%m/%Y} — [b]{row.timeliness.label_vi}[/b] — {row.status.label_vi}")
+                f"Hẹn trả {moment(row.due_at)} — [b]{row.timeliness.label_vi}[/b] — {row.status.label_vi}")
 
     def choose(self, row) -> None:
         """Pick a dossier to extend."""
@@ -68,7 +69,7 @@ class LateScreen(CounterScreen):
         service, code = self.app.service, self.chosen.code
 
         def extended(d):
-            self.say("late.extended", tone="ok", code=d.code, due=f"{d.due_at:%H:%M %d/%m/%Y}")
+            self.say("late.extended", tone="ok", code=d.code, due=f"{moment(d.due_at)}")
             self.ids.reason.text = self.ids.new_due.text = ""
 
             def pdf() -> bytes:

@@ -10,6 +10,7 @@ from devices.decoders import Scan
 from office.model import TRANSITIONS, DossierStatus
 from office.errors import DomainError
 from office.rules.codes import parse_scan
+from office.text import moment
 
 S = DossierStatus
 STOP_NOTICE = {S.WITHDRAWN, S.STOPPED}  # these print Mẫu 05
@@ -98,14 +99,14 @@ class ProcessScreen(CounterScreen):
         return "\n".join([
             f"[b]{d.code}[/b] — {d.applicant.name} — {d.procedure_code}/{d.case_code}",
             self.t("process.status", status=f"{int(d.status)} {d.status.label_vi}"),
-            self.t("process.due", received=f"{d.received_at:%H:%M %d/%m/%Y}", due=f"{d.due_at:%H:%M %d/%m/%Y}",
+            self.t("process.due", received=f"{moment(d.received_at)}", due=f"{moment(d.due_at)}",
                    timeliness=self.timeliness)])
 
     def timeline_text(self, d, _lang=None) -> str:
         """The processing steps, oldest first."""
         if d is None:
             return ""
-        return "\n".join(f"{s.at:%H:%M %d/%m/%Y}  [b]{int(s.status)} {s.status.label_vi}[/b]  "
+        return "\n".join(f"{moment(s.at)}  [b]{int(s.status)} {s.status.label_vi}[/b]  "
                          f"{s.actor} ({s.role}, {s.department}): {s.content}" for s in d.steps)
 
     # ---- actions -------------------------------------------------------------------------------

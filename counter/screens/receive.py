@@ -13,18 +13,12 @@ from kivy.uix.textinput import TextInput
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
 from office.errors import Unavailable
-from office.model import Applicant, DurationUnit, ReceivedComponent
+from office.model import Applicant, ReceivedComponent
 from office.rules.identity import ID_TYPES
-from uikit.i18n import fold
+from office.text import duration, fold, moment, money
 
-UNITS = {DurationUnit.WORKING_DAYS: "ngày làm việc", DurationUnit.CALENDAR_DAYS: "ngày",
-         DurationUnit.HOURS: "giờ làm việc"}
 MATCHES_SHOWN = 6
 
-
-def money(amount: int) -> str:
-    """VND with dot thousands separators: 8.000 đ."""
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 class ReceiveScreen(CounterScreen):
@@ -108,8 +102,8 @@ class ReceiveScreen(CounterScreen):
         """Statutory duration and fee of the chosen case."""
         if case is None:
             return ""
-        duration = f"{case.duration:g} {UNITS.get(case.unit, case.unit)}"
-        return (self.t("receive.duration", value=duration) + "   " +
+        how_long = duration(case.duration, case.unit)
+        return (self.t("receive.duration", value=how_long) + "   " +
                 self.t("receive.fee", fee=money(case.fee) + (f" ({case.fee_note})" if case.fee_note else "")))
 
     # ---- reading the form ------------------------------------------------------------------------
@@ -179,7 +173,7 @@ class ReceiveScreen(CounterScreen):
         self.app.forget_pending("receive")
         self.dossier = dossier
         self.result_text = self.t("receive.received", code=dossier.code, secret=dossier.secret,
-                                  due=f"{dossier.due_at:%H:%M %d/%m/%Y}")
+                                  due=f"{moment(dossier.due_at)}")
         self.print_receipt()
 
     def print_receipt(self) -> None:

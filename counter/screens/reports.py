@@ -7,6 +7,7 @@ from pathlib import Path
 from kivy.properties import DictProperty
 
 from counter.screens.base import CounterScreen, parse_day
+from office.text import day
 
 
 def _n(value) -> str:
@@ -22,8 +23,8 @@ class ReportsScreen(CounterScreen):
         """Default range: the first of this month to today, exported under the app's folder."""
         today = self.app.today()
         if not self.ids.day_from.text:
-            self.ids.day_from.text = f"{today.replace(day=1):%d/%m/%Y}"
-            self.ids.day_to.text = f"{today:%d/%m/%Y}"
+            self.ids.day_from.text = f"{day(today.replace(day=1))}"
+            self.ids.day_to.text = f"{day(today)}"
         if not self.ids.folder.text:
             self.ids.folder.text = str(self.app.export_dir)
 

@@ -11,6 +11,7 @@ from office.model import Collector, DossierStatus
 from office.errors import DomainError, Unavailable
 from office.rules.codes import parse_scan
 from office.rules.identity import ID_TYPES
+from office.text import moment
 
 
 class ReturnScreen(CounterScreen):
@@ -75,7 +76,7 @@ class ReturnScreen(CounterScreen):
             return ""
         rep = f"\nNgười được ủy quyền: {d.representative.name}" if getattr(d, "representative", None) else ""
         return (f"[b]{d.code}[/b] — {d.applicant.name} — {d.procedure_code}\n"
-                f"{int(d.status)} {d.status.label_vi} — hẹn trả {d.due_at:%H:%M %d/%m/%Y}{rep}")
+                f"{int(d.status)} {d.status.label_vi} — hẹn trả {moment(d.due_at)}{rep}")
 
     def submit(self) -> None:
         """Check the collector and record the hand-over (Ctrl+Enter)."""

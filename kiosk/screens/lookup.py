@@ -11,6 +11,7 @@ from kiosk.widgets import DIGITS, LETTERS, apply_key
 from devices.decoders import Scan
 from office.model import Timeliness
 from office.errors import DomainError, InvalidInput, NotFound, RateLimited
+from office.text import moment
 
 TIMELINESS_COLOURS = {
     Timeliness.IN_TIME: (0.10, 0.55, 0.25, 1), Timeliness.EARLY: (0.10, 0.55, 0.25, 1),
@@ -159,17 +160,17 @@ class LookupScreen(KioskScreen):
         self.status_text = v.status_label_vi if vi else v.status_label_en
         self.timeliness_text = v.timeliness.label_vi if vi else v.timeliness.label_en
         self.timeliness_colour = TIMELINESS_COLOURS[v.timeliness]
-        self.dates_text = self.t("lookup.dates", received=f"{v.received_at:%H:%M %d/%m/%Y}",
-                                 due=f"{v.due_at:%H:%M %d/%m/%Y}")
+        self.dates_text = self.t("lookup.dates", received=f"{moment(v.received_at)}",
+                                 due=f"{moment(v.due_at)}")
         self.next_text = v.next_action_vi if vi else v.next_action_en
-        self.synced_text = (self.t("lookup.synced", when=f"{v.synced_at:%H:%M %d/%m/%Y}")
+        self.synced_text = (self.t("lookup.synced", when=f"{moment(v.synced_at)}")
                             if v.synced_at else "")
         box = self.ids.timeline
         box.clear_widgets()
         for i, s in enumerate(v.steps):
             where = " · ".join(x for x in (s.department, s.role) if x)
             box.add_widget(Factory.TimelineRow(
-                when=f"{s.at:%H:%M %d/%m/%Y}", where=where,
+                when=f"{moment(s.at)}", where=where,
                 status=s.status_label_vi if vi else s.status_label_en, last=i == len(v.steps) - 1))
 
     def rate_this(self) -> None:

@@ -4,18 +4,11 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from uikit.i18n import fold
+from office.text import duration, fold, money
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-from office.model import DurationUnit
-
-UNITS = {DurationUnit.WORKING_DAYS: "proc.working_days", DurationUnit.CALENDAR_DAYS: "proc.calendar_days",
-         DurationUnit.HOURS: "proc.hours"}
 
 
-def money(vnd: int) -> str:
-    """12000 → "12.000 đ" (Vietnamese thousands separator)."""
-    return f"{vnd:,}".replace(",", ".") + " đ"
 
 
 class ProceduresScreen(KioskScreen):
@@ -86,9 +79,9 @@ class ProceduresScreen(KioskScreen):
         self.title_text = p.name
         lines = [self.t("proc.code", code=p.code), "", f"[b]{self.t('proc.cases')}[/b]"]
         for c in p.cases:
-            duration = f"{c.duration:g} {self.t(UNITS[c.unit])}"
+            how_long = duration(c.duration, c.unit, self.app.lang)
             fee = money(c.fee) if c.fee else self.t("proc.free")
-            lines.append(f"• {c.name}: {duration}; {self.t('proc.fee')}: {fee}"
+            lines.append(f"• {c.name}: {how_long}; {self.t('proc.fee')}: {fee}"
                          + (f" ({c.fee_note})" if c.fee_note else ""))
         lines += ["", f"[b]{self.t('proc.components')}[/b]"]
         for comp in p.components:

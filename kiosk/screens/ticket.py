@@ -10,12 +10,13 @@ import uuid
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from uikit.i18n import fold
+from office.text import fold
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
 from devices.printer import Paper, PrintFailure
 from devices.ticket_render import ticket_info
 from office.errors import OutsideHours
+from office.text import moment
 
 
 class TicketScreen(KioskScreen):
@@ -162,7 +163,7 @@ class TicketScreen(KioskScreen):
         lines.append(self.t("ticket.ahead", n=r.people_ahead))
         lines.append(self.t("ticket.wait", minutes=r.estimated_wait_minutes) if r.estimated_wait_minutes
                      else self.t("ticket.wait_none"))
-        lines.append(self.t("ticket.issued_at", when=f"{r.ticket.issued_at:%d/%m/%Y %H:%M}"))
+        lines.append(self.t("ticket.issued_at", when=f"{moment(r.ticket.issued_at, date_first=True)}"))
         self.details_text = "\n".join(lines)
         self._print_notice()
 

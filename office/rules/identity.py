@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from office.errors import InvalidInput
 
@@ -29,9 +28,3 @@ def check_id_number(id_type: str, id_number: str) -> str:
     if not re.fullmatch(pattern, number):
         raise InvalidInput(f"Số {label} không hợp lệ: cần {hint}")
     return number
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, for searching: "Nguyễn Đức" → "nguyen duc"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())

@@ -1,13 +1,7 @@
 """Masking of personal data for public screens (DESIGN.md §3.7)."""
 from __future__ import annotations
 
-import unicodedata
-
-
-def nfc(text: str) -> str:
-    """Unicode NFC form: one code point per Vietnamese letter."""
-    return unicodedata.normalize("NFC", text)
-
+from office.text import nfc
 
 def mask_name(full_name: str) -> str:
     """`Nguyễn Văn An` → `Nguyễn V*** A*`: family name kept, other words reduced to an initial.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from office.errors import InvalidInput
 from office.model import PriorityCategory, RatingLevel
-from office.rules.masking import nfc
+from office.text import clean
 from office.rules.rating import scale_levels
 from office.service.base import ServiceBase
 
@@ -62,7 +62,7 @@ class CatalogueUseCases(ServiceBase):
 
         Recorded in the change log, so every counter and board following the hub's feed sees it.
         """
-        device, problem, message = (" ".join(nfc(v).split())[:200] for v in (device, problem, message))
+        device, problem, message = (clean(v)[:200] for v in (device, problem, message))
         if not device or not problem:
             raise InvalidInput("Cần nêu thiết bị và sự cố")
         with self.store.write():

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from office.errors import IllegalTransition, NotFound
 from office.model import Actor, DossierStatus
-from office.rules.masking import nfc
+from office.text import nfc
 from office.service.processing import ProcessingUseCases
 
 

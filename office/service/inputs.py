@@ -7,13 +7,13 @@ from dataclasses import replace
 from office.errors import InvalidInput
 from office.model import Applicant, Collector, ReceivedComponent
 from office.rules.identity import check_id_number
-from office.rules.masking import nfc
+from office.text import clean
 
 
 def clean_applicant(a: Applicant) -> Applicant:
     """An applicant (or representative) with a name, a known kind (1–3), spaces collapsed and
     an ID number that fits its paper type (an empty one stays empty)."""
-    name = " ".join(nfc(a.name).split())
+    name = clean(a.name)
     if not name:
         raise InvalidInput("Thiếu họ tên người nộp hồ sơ")
     if a.kind not in (1, 2, 3):
@@ -22,13 +22,13 @@ def clean_applicant(a: Applicant) -> Applicant:
     if id_number:
         id_number = check_id_number(a.id_type, id_number)
     return replace(a, name=name, id_number=id_number,
-                   phone="".join(a.phone.split()), address=" ".join(nfc(a.address).split()))
+                   phone="".join(a.phone.split()), address=clean(a.address))
 
 
 def clean_collector(c: Collector) -> Collector:
     """Who collects a result: a name, the applicant or a representative with the reference of
     the power of attorney, and an ID number that fits its paper type."""
-    name = " ".join(nfc(c.name).split())
+    name = clean(c.name)
     if not name:
         raise InvalidInput("Thiếu họ tên người nhận kết quả")
     if c.relation not in ("applicant", "representative"):
@@ -36,7 +36,7 @@ def clean_collector(c: Collector) -> Collector:
                            "(representative)")
     if not "".join(c.id_number.split()):
         raise InvalidInput("Thiếu số giấy tờ tùy thân của người nhận kết quả")
-    authorization = " ".join(nfc(c.authorization).split())
+    authorization = clean(c.authorization)
     if c.relation == "representative" and not authorization:
         raise InvalidInput("Người được ủy quyền phải xuất trình giấy ủy quyền (ghi số/ngày giấy ủy quyền)")
     return replace(c, name=name, id_number=check_id_number(c.id_type, c.id_number),
@@ -47,25 +47,25 @@ def clean_components(components) -> tuple[ReceivedComponent, ...]:
     """A counter's checklist: every component named, 0–99 originals and copies."""
     out = []
     for c in components:
-        name = " ".join(nfc(c.name).split())
+        name = clean(c.name)
         if not name:
             raise InvalidInput("Thành phần hồ sơ thiếu tên")
         if c.originals < 0 or c.copies < 0 or c.originals > 99 or c.copies > 99:
             raise InvalidInput(f"Số bản chính / bản sao của {name!r} phải từ 0 đến 99")
-        out.append(ReceivedComponent(name, c.originals, c.copies, " ".join(nfc(c.note).split())))
+        out.append(ReceivedComponent(name, c.originals, c.copies, clean(c.note)))
     return tuple(out)
 
 
 def component_key(name: str) -> str:
     """A component name as compared with the catalogue (NFC, spaces collapsed, case folded)."""
-    return " ".join(nfc(name).split()).casefold()
+    return clean(name).casefold()
 
 
 def clean_list(items) -> tuple[str, ...]:
     """A list of papers (one string counts as one item), no empty lines."""
     if isinstance(items, str):
         items = [items]
-    out = tuple(" ".join(nfc(i).split()) for i in items)
+    out = tuple(clean(i) for i in items)
     if any(not i for i in out):
         raise InvalidInput("Danh sách giấy tờ có dòng trống")
     return out

@@ -9,9 +9,11 @@ from office.errors import InvalidInput, NotFound
 from office.model import (OPEN_STATUSES, Actor, Applicant, Dossier, DossierRow, DossierStatus,
                           KioskDossierView, KioskStep, Timeliness)
 from office.rules.codes import check_secret, parse_dossier_code
-from office.rules.masking import mask_name, nfc
+from office.rules.masking import mask_name
+from office.text import clean
 from office.rules.reports import check_range
 from office.service.base import ServiceBase
+from office.text import moment
 
 S = DossierStatus
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
@@ -54,7 +56,7 @@ class LookupUseCases(ServiceBase):
         names = [c.name for c in self.store.counters() if services & set(c.services)]
         where_vi = ", ".join(names) or "Bộ phận Một cửa"
         where_en = where_vi.replace("Quầy", "counter")
-        due = f"{d.due_at:%H:%M %d/%m/%Y}"
+        due = f"{moment(d.due_at)}"
         return {
             S.NEW: ("Vui lòng đến Bộ phận Một cửa để được tiếp nhận hồ sơ.",
                     "Please come to the one-stop office to have the dossier received."),
@@ -77,7 +79,7 @@ class LookupUseCases(ServiceBase):
     def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
         """The applicant's full personal data (ID number, phone, address) for a stated purpose;
         every reveal is written to the audit log (DESIGN §3.7)."""
-        purpose = " ".join(nfc(purpose).split())[:200]
+        purpose = clean(purpose)[:200]
         if not purpose:
             raise InvalidInput("Cần nêu mục đích xem thông tin cá nhân")
         with self.store.write():
@@ -89,7 +91,7 @@ class LookupUseCases(ServiceBase):
                         limit: int = 50) -> list[DossierRow]:
         """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
         case ignored), or whose applicant has exactly this ID number or phone; newest first."""
-        text = " ".join(nfc(text).split())[:100]
+        text = clean(text)[:100]
         if status is not None:
             try:
                 status = DossierStatus(status)

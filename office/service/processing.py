@@ -10,10 +10,11 @@ from office.model import (Actor, Collector, Dossier, DossierStatus, DueChange, S
                           check_transition)
 from office.rules.codes import parse_dossier_code
 from office.rules.identity import id_type_label
-from office.rules.masking import nfc
+from office.text import nfc
 from office.service.base import ServiceBase
 from office.service.inputs import clean_collector, clean_list
 from office.service.payloads import step_payload
+from office.text import day, moment
 
 S = DossierStatus
 FINISHED = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.DONE}
@@ -121,14 +122,14 @@ class ProcessingUseCases(ServiceBase):
             if not d.status.is_open:
                 raise Conflict(f"Hồ sơ {code} không còn trong quá trình giải quyết")
             if now > d.due_at:
-                raise Conflict(f"Văn bản xin lỗi phải gửi chậm nhất ngày hẹn {d.due_at:%d/%m/%Y}")
+                raise Conflict(f"Văn bản xin lỗi phải gửi chậm nhất ngày hẹn {day(d.due_at)}")
             if new_due <= d.due_at:
                 raise InvalidInput("Ngày hẹn mới phải sau ngày hẹn cũ")
             change = DueChange(now, d.due_at, new_due, "extension", reason)
             self.store.add_due_change(code, change)
             self.store.update_dossier(code, due_at=new_due)
             step = Step(now, actor.name, actor.role, actor.department,
-                        f"Gia hạn đến {new_due:%H:%M %d/%m/%Y}: {reason}", d.status)
+                        f"Gia hạn đến {moment(new_due)}: {reason}", d.status)
             self.store.add_step(code, step)
             self.store.append_event("dossier", code, "extended",
                                     {"code": code, "old_due": d.due_at, "due_at": new_due,

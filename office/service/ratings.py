@@ -7,7 +7,7 @@ from datetime import date
 from office.errors import Conflict, InvalidInput
 from office.model import Rating, TicketState
 from office.rules.codes import parse_dossier_code
-from office.rules.masking import nfc
+from office.text import nfc
 from office.rules.rating import check_rating
 from office.service.base import ServiceBase
 

@@ -6,10 +6,11 @@ from office.errors import InvalidInput
 from office.model import (Actor, Applicant, Dossier, DossierStatus, IntakeRecord, ReceivedComponent,
                           Step)
 from office.rules.codes import format_dossier_code, new_lookup_secret
-from office.rules.masking import nfc
+from office.text import clean, nfc
 from office.service.base import ServiceBase
 from office.service.inputs import clean_applicant, clean_components, clean_list, component_key
 from office.service.payloads import dossier_payload
+from office.text import moment
 
 S = DossierStatus
 
@@ -43,7 +44,7 @@ class ReceptionUseCases(ServiceBase):
             representative = clean_applicant(representative)
             if not representative.id_number:
                 raise InvalidInput("Thiếu số giấy tờ tùy thân của người được ủy quyền")
-        delivery_address = " ".join(nfc(delivery_address).split())
+        delivery_address = clean(delivery_address)
         if delivery not in ("counter", "postal"):
             raise InvalidInput("Hình thức nhận kết quả phải là tại Bộ phận Một cửa (counter) hoặc bưu chính (postal)")
         if delivery == "postal" and not delivery_address:
@@ -55,7 +56,7 @@ class ReceptionUseCases(ServiceBase):
             seq = self.store.next_dossier_sequence(self.store.agency_code, now.date(), first, last)
             code = format_dossier_code(self.store.agency_code, now.date(), seq)
             step = Step(now, actor.name, actor.role, actor.department,
-                        f"Tiếp nhận hồ sơ, hẹn trả {due:%H:%M %d/%m/%Y}", S.RECEIVED)
+                        f"Tiếp nhận hồ sơ, hẹn trả {moment(due)}", S.RECEIVED)
             dossier = Dossier(code=code, secret=new_lookup_secret(), procedure_code=procedure.code,
                               procedure_version=procedure.version, case_code=case.code,
                               applicant=applicant, status=S.RECEIVED, received_at=now, due_at=due,

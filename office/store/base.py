@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from office.errors import Conflict
-from office.rules.identity import fold
+from office.text import fold
 from office.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30

@@ -9,8 +9,9 @@ from typing import Iterable
 from office.errors import NotFound, SequenceExhausted
 from office.model import (Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord,
                           ReceivedComponent, Step)
-from office.rules.identity import fold
+from office.text import fold
 from office.store.base import StoreBase, _dt, _json, _ts
+from office import text
 
 DOSSIER_COLUMNS = (
     "code", "secret", "procedure_code", "procedure_version", "case_code",
@@ -53,7 +54,7 @@ class DossierStore(StoreBase):
             [agency, day.isoformat(), first])["last"]
         if seq > last:
             raise SequenceExhausted(
-                f"Hết dải số hồ sơ {first}–{last} của ngày {day:%d/%m/%Y}; cần cấp dải số mới")
+                f"Hết dải số hồ sơ {first}–{last} của ngày {text.day(day)}; cần cấp dải số mới")
         return seq
 
     def insert_dossier(self, d: Dossier) -> None:

@@ -7,6 +7,7 @@ from typing import Iterable
 from office.errors import NotFound
 from office.model import Ticket, TicketState
 from office.store.base import StoreBase, _dt, _ts
+from office import text
 
 
 class QueueStore(StoreBase):
@@ -49,7 +50,7 @@ class QueueStore(StoreBase):
         row = self._one("SELECT * FROM tickets WHERE day = ? AND number = ? ORDER BY id DESC LIMIT 1",
                         [day.isoformat(), number])
         if row is None:
-            raise NotFound(f"Không có số thứ tự {number} ngày {day:%d/%m/%Y}")
+            raise NotFound(f"Không có số thứ tự {number} ngày {text.day(day)}")
         return _ticket(row)
 
     def tickets(self, day: date, states: Iterable[TicketState] | None = None) -> list[Ticket]:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from office.errors import InvalidInput
 from office.rules.codes import (DossierCode, check_secret, format_dossier_code, new_lookup_secret,
                                 parse_dossier_code, parse_scan, receipt_qr_payload)
-from office.rules.masking import mask_name, nfc
+from office.rules.masking import mask_name
+from office.text import nfc
 
 AGENCY = "000.31.20.H56"
 
