@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import percentiles, print_table
-from office.config import OfficeConfig
 from demo.seed import seed_demo
+from office.config import OfficeConfig
 from office.model import Counter
 from office.service import OfficeService
 

@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 from benchmarks import percentiles, print_table
-from testkit.receipts import KINDS, SIZES, corpus
 from devices import DeviceError
-from devices.decoders import (OpenCVQRDecoder, PyzbarDecoder, ScanPipeline, ZxingDecoder,
-                                     make_decoder, validate)
+from devices.decoders import OpenCVQRDecoder, PyzbarDecoder, ScanPipeline, ZxingDecoder, make_decoder, validate
+from testkit.receipts import KINDS, SIZES, corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS_640 = 15.0

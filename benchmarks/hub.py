@@ -18,11 +18,11 @@ from pathlib import Path
 
 from benchmarks import percentiles, print_table
 from benchmarks.core import BENCH_DAY, FixedClock
-from office.auth import Credentials
+from demo.seed import seed_demo
 from hub.client import HubClient
+from office.auth import Credentials
 from office.config import OfficeConfig
 from office.gateway import OfficeGateway
-from demo.seed import seed_demo
 from office.model import Counter
 from office.service import OfficeService
 

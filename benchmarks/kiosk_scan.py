@@ -13,12 +13,12 @@ prepare()
 
 from kivy.base import EventLoop  # noqa: E402
 
-from testkit.receipts import sample  # noqa: E402
+from devices.decoders import ScanPipeline  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from office.config import OfficeConfig  # noqa: E402
-from devices.decoders import ScanPipeline  # noqa: E402
 from office.model import DossierStatus  # noqa: E402
 from office.service import OfficeService  # noqa: E402
+from testkit.receipts import sample  # noqa: E402
 
 RUNS = 30
 

@@ -12,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import print_table
-from office.config import OfficeConfig
-from demo.seed import seed_demo
-from office.service import OfficeService
 from central.store import EVENT_INSERT, CentralStore
+from demo.seed import seed_demo
+from office.config import OfficeConfig
+from office.service import OfficeService
 from sync.client import SyncClient
-from testkit.pgtest import PostgresUnavailable, TempPostgres
 from sync.transport import Transport
+from testkit.pgtest import PostgresUnavailable, TempPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DAY = datetime(2026, 11, 25, 9, 0)
@@ -191,7 +191,8 @@ def main(args) -> int:
         if pg:
             pg.stop()
     print_table(f"Sync office → central over HTTP (loopback, central in its own process), {len(rows):,} "
-                f"events, batches of {BATCH_EVENTS} (gzip level {COMPRESS_LEVEL}, ISA-L), up to 2 in flight, one transaction "
+                f"events, batches of {BATCH_EVENTS} (gzip level {COMPRESS_LEVEL}, ISA-L), up to 2 in flight, "
+                f"one transaction "
                 f"per batch; "
                 f"bare = one executemany of the same rows into an empty events table of the same database; "
                 f"best of {ROUNDS} alternating rounds each", ["central store", "events", "bare insert ev/s",

@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from central.store import CentralStore, StoreUnavailable
 from sync.transport import SyncError, Transport

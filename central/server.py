@@ -21,8 +21,8 @@ import socket
 import threading
 import time
 from collections import Counter as Tally
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,8 +31,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from office.errors import DomainError
 from central.store import AuthError, CentralStore, Principal, StoreUnavailable
+from office.errors import DomainError
 from sync.protocol import MAX_CLOCK_SKEW, MAX_COMPRESSED_BYTES, MAX_PULL_LIMIT, ProtocolError, decode_batch
 
 MAX_JSON_BYTES = 64 * 1024
@@ -56,7 +56,7 @@ class StepIn(BaseModel):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class PushOrder:
@@ -277,7 +277,7 @@ class CentralThread:
         self.server = _server(self.app)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
-    def start(self) -> "CentralThread":
+    def start(self) -> CentralThread:
         """Start serving and wait until ready."""
         self.thread.start()
         deadline = time.monotonic() + 20

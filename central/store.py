@@ -20,15 +20,14 @@ import secrets
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
-
-from office.model import DossierStatus, check_transition
 
 from office.errors import NotFound
+from office.model import DossierStatus, check_transition
 from sync.protocol import Batch, ProtocolError, day_digests, event_day, plan_apply
 
 SCHEMA_VERSION = 1
@@ -110,7 +109,7 @@ class ApplyResult:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def hash_token(token: str) -> str:
@@ -192,7 +191,7 @@ class CentralStore:
             raise
 
     @contextmanager
-    def tx(self, lock: bool = False) -> Iterator["_Tx"]:
+    def tx(self, lock: bool = False) -> Iterator[_Tx]:
         """One write transaction. `lock` also takes the global lock (SQLite: every write is global)."""
         with self._errors():
             conn = self._conn()
@@ -299,7 +298,7 @@ class CentralStore:
                 x.run("UPDATE offices SET hwm = ? WHERE office_id = ?", [new_hwm, batch.office_id])
         return ApplyResult(new_hwm, len(fresh), len(batch.events) - len(fresh))
 
-    def _insert_fresh(self, x: "_Tx", fresh: tuple[tuple, ...]) -> int:
+    def _insert_fresh(self, x: _Tx, fresh: tuple[tuple, ...]) -> int:
         """Insert a batch's events above the hwm (under the office row lock); returns how many were new.
 
         PostgreSQL takes them with COPY (a fraction of the CPU of row-by-row INSERTs): above the
@@ -325,7 +324,7 @@ class CentralStore:
             inserted += x.run(sql + " ON CONFLICT DO NOTHING", [v for row in rows for v in row]).rowcount
         return inserted
 
-    def _check_same_events(self, x: "_Tx", batch: Batch, hwm: int) -> None:
+    def _check_same_events(self, x: _Tx, batch: Batch, hwm: int) -> None:
         """Events of a resent batch at or below the hwm must be the ones already stored."""
         stored = dict(x.all("SELECT seq, id FROM events WHERE office_id = ? AND seq > ? AND seq <= ?",
                             [batch.office_id, batch.after_seq, hwm]))
@@ -348,7 +347,7 @@ class CentralStore:
 
     # ---- pull ----------------------------------------------------------------------------
 
-    def _queue(self, x: "_Tx", office_id: str, kind: str, payload: dict,
+    def _queue(self, x: _Tx, office_id: str, kind: str, payload: dict,
                update_id: str | None = None) -> str:
         """Queue an update for an office under its row lock (per-office gapless sequence)."""
         update_id = update_id or str(uuid.uuid4())
@@ -368,7 +367,7 @@ class CentralStore:
                             for s, i, k, p, c in rows],
                 "cursor": rows[-1][0] if rows else after, "more": more}
 
-    def _offices(self, x: "_Tx") -> list[str]:
+    def _offices(self, x: _Tx) -> list[str]:
         return [r[0] for r in x.all("SELECT office_id FROM offices ORDER BY office_id")]
 
     def save_catalogue(self, fields: list[dict], procedures: list[dict]) -> int:
@@ -444,14 +443,14 @@ class CentralStore:
             if done < PROJECT_CHUNK:
                 return total
 
-    def _project_chunk(self, x: "_Tx") -> int:
+    def _project_chunk(self, x: _Tx) -> int:
         done = 0
         for office_id, projected, hwm in x.all(
                 "SELECT office_id, projected, hwm FROM offices WHERE projected < hwm ORDER BY office_id"):
             rows = x.all("SELECT seq, id, entity, kind, payload FROM events WHERE office_id = ? AND seq > ?"
                          " AND seq <= ? ORDER BY seq LIMIT ?",
                          [office_id, projected, hwm, PROJECT_CHUNK - done])
-            for seq, event_id, entity, kind, payload in rows:
+            for _seq, event_id, entity, kind, payload in rows:
                 if entity != "dossier":
                     continue
                 try:
@@ -468,10 +467,10 @@ class CentralStore:
                 break
         return done
 
-    def _next_change(self, x: "_Tx") -> int:
+    def _next_change(self, x: _Tx) -> int:
         return x.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")[0]
 
-    def _project_event(self, x: "_Tx", office_id: str, event_id: str, kind: str, p: dict) -> None:
+    def _project_event(self, x: _Tx, office_id: str, event_id: str, kind: str, p: dict) -> None:
         if kind in ("received", "imported"):
             data = _normalize_dossier(p)
             existing = x.one("SELECT office_id FROM dossiers WHERE code = ?", [data["code"]])
@@ -518,7 +517,7 @@ class CentralStore:
         x.run("UPDATE dossiers SET status = ?, data = ?, change_seq = ? WHERE code = ?",
               [data["status"], json.dumps(data, ensure_ascii=False), change, code])
 
-    def _add_step(self, x: "_Tx", code: str, office_id: str, s: dict, origin: str,
+    def _add_step(self, x: _Tx, code: str, office_id: str, s: dict, origin: str,
                   update_id: str | None, state: str, change: int) -> None:
         x.run("INSERT INTO steps (code, office_id, at, actor, role, department, content, status, origin,"
               " update_id, state, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

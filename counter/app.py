@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from kivy.clock import Clock
 from kivy.properties import DictProperty, ObjectProperty

@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable
 
 from office.auth import Credentials, token_hash
 from office.catalogue import load_catalogue, read_catalogue
+from office.errors import SequenceExhausted
 from office.model import DossierStatus as S
 from office.model import Procedure, TicketState
-from office.errors import SequenceExhausted
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
 from office.store import DOSSIER_COLUMNS

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from devices import require
 from devices.decoders import Debouncer, Scan, ScanPipeline, validate

@@ -10,9 +10,10 @@ card whose QR carries personal data.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Protocol
+from typing import Protocol
 
 from devices import DeviceError, require
 from devices.ticket_render import parse_rating_qr

@@ -16,11 +16,9 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from office.model import TicketReceipt
-
 from office.errors import InvalidInput
-from office.text import nfc
-from office.text import moment
+from office.model import TicketReceipt
+from office.text import moment, nfc
 
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 RATE_PREFIX = "RATE"

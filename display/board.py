@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from display.voice import counter_number
-from office.errors import Forbidden, Unauthorized
 from hub.client import FeedEvent, HubUnavailable
+from office.errors import Forbidden, Unauthorized
 
 log = logging.getLogger("display.board")
 

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
     parser = add_command(subparsers, "display", display_command, "open the hall display board (calls, counters, "
                          "waiting counts) with offline Vietnamese voice calling")
     parser.add_argument("--hub", required=True, metavar="URL", help="office hub URL, e.g. http://192.168.1.10:8470")
-    parser.add_argument("--token", required=True, help="this board's device token (`main.py hub enroll --role display`)")
+    parser.add_argument("--token", required=True,
+                        help="this board's device token (`main.py hub enroll --role display`)")
     parser.add_argument("--fullscreen", action="store_true", help="fullscreen, no cursor (the hall TV)")
     parser.add_argument("--portrait", action="store_true", help="window shaped 1080×1920 instead of 1920×1080")
     parser.add_argument("--sounds", type=Path, help="folder of recorded clips (same names as assets/sounds/vi/); "
@@ -53,9 +54,9 @@ def display_command(args) -> int:
         width, height = (1080, 1920) if args.portrait else (1920, 1080)
         Config.set("graphics", "width", str(width // 2))
         Config.set("graphics", "height", str(height // 2))
+    from devices.speaker import SdlPlayer
     from display.announcer import Announcer
     from display.app import BoardApp
-    from devices.speaker import SdlPlayer
     from hub.client import HubClient
 
     if not args.no_voice:

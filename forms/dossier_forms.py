@@ -7,12 +7,11 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from forms.layout import (BODY, build, barcodes, day, fields, grid, heading, moment, fee, p,
-                                 signatures, text, title)
-from office.model import Actor, Applicant, Dossier, DossierStatus
-from office.errors import Conflict, InvalidInput
-from office.rules.identity import id_type_label
+from forms.layout import BODY, barcodes, build, day, fee, fields, grid, heading, moment, p, signatures, text, title
 from office import text as fmt
+from office.errors import Conflict, InvalidInput
+from office.model import Actor, Applicant, Dossier, DossierStatus
+from office.rules.identity import id_type_label
 
 S = DossierStatus
 def _procedure(svc, d: Dossier):

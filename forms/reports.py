@@ -42,8 +42,8 @@ def register(svc, day_from: date, day_to: date) -> bytes:
     story = heading(svc.office(), "Mẫu số 07", day_to)
     story += title("Sổ theo dõi hồ sơ", f"Từ ngày {day(day_from)} đến ngày {day(day_to)}")
     widths = [8, 44, 27, 22, 27, 19, 17, 17, 17, 13, 17, 17, 17]  # mm, 262 in all
-    story.append(grid(REGISTER_HEADER, [_register_cells(r, "\n") for r in rows] or [["", "(không có hồ sơ)"] + [""] * 11],
-                      [w * mm for w in widths], size=7))
+    cells = [_register_cells(r, "\n") for r in rows] or [["", "(không có hồ sơ)"] + [""] * 11]
+    story.append(grid(REGISTER_HEADER, cells, [w * mm for w in widths], size=7))
     story.append(Spacer(1, 3 * mm))
     story.append(p(f"Tổng số hồ sơ: {len(rows)}", BODY_BOLD))
     return build(story, f"Sổ theo dõi hồ sơ {day(day_from)}–{day(day_to)}", wide=True)

@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from office.errors import (Conflict, DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound,
-                           OutsideHours, PayloadTooLarge, RateLimited, SequenceExhausted, StaffLoginRequired,
-                           Unauthorized, UnknownDevice)
+from office.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    OutsideHours,
+    PayloadTooLarge,
+    RateLimited,
+    SequenceExhausted,
+    StaffLoginRequired,
+    Unauthorized,
+    UnknownDevice,
+)
 from office.port import USE_CASES
 
 API_PREFIX = "/api/"

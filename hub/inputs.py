@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 from office.model import Applicant, Collector, ReceivedComponent
 
+
 def _unicode(value: str) -> str:
     try:
         value.encode("utf-8")

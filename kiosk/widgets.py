@@ -1,8 +1,7 @@
 """Reusable kiosk widgets; their look lives in assets/kv/kiosk/widgets.kv."""
 from __future__ import annotations
 
-from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
-                             StringProperty)
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button

@@ -5,8 +5,8 @@ import tomllib
 from pathlib import Path
 
 from office.config import ASSETS
-from office.model import Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
 from office.errors import InvalidInput
+from office.model import Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
 from office.store import Store
 
 DEMO_CATALOGUE = ASSETS / "demo" / "catalogue.toml"

@@ -40,7 +40,7 @@ class OfficeGateway(OfficePort):
 
     @classmethod
     def embedded(cls, service: OfficeService, role: str, name: str,
-                 guards: Guards | None = None) -> "OfficeGateway":
+                 guards: Guards | None = None) -> OfficeGateway:
         """An app running on the office store itself: a device of `role` named `name`."""
         return cls(service, Device(None, name, role), guards)
 

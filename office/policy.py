@@ -20,6 +20,7 @@ from office import codec
 from office.errors import Conflict, RateLimited
 from office.store import Store
 
+
 class Lockout:
     """Counts failed attempts per key (a device, a user name) and locks the key out.
 

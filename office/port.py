@@ -20,9 +20,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from office.model import (Actor, Applicant, Collector, Counter, Dossier, DossierRow, DossierStatus, Field,
-                          IntakeRecord, KioskDossierView, PriorityCategory, Procedure, Rating, RatingLevel,
-                          ReceivedComponent, Service, Ticket, TicketReceipt, Timeliness)
+from office.model import (
+    Actor,
+    Applicant,
+    Collector,
+    Counter,
+    Dossier,
+    DossierRow,
+    DossierStatus,
+    Field,
+    IntakeRecord,
+    KioskDossierView,
+    PriorityCategory,
+    Procedure,
+    Rating,
+    RatingLevel,
+    ReceivedComponent,
+    Service,
+    Ticket,
+    TicketReceipt,
+    Timeliness,
+)
 
 ROLES = ("kiosk", "counter", "display", "admin")
 

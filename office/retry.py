@@ -11,7 +11,7 @@ import email.utils
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # statuses worth trying again later: timeout, overload, server or proxy failure
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -33,7 +33,7 @@ class Backoff:
 
 
 def retry_after_seconds(value: str | None,
-                        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> float | None:
+                        now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
@@ -45,5 +45,5 @@ def retry_after_seconds(value: str | None,
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now()).total_seconds())

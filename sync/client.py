@@ -2,8 +2,9 @@
 
 Push: from the office-side checkpoint, the change log goes up in compressed batches, up to two
 on the wire at once; after each batch the central high-water mark comes back and becomes the new
-checkpoint (saved in the office store, answers taken in order). A handshake first aligns the checkpoint with the central hwm, so a crash on either side
-at any point resumes exactly where it stopped: never a gap, and a resent event is a no-op.
+checkpoint (saved in the office store, answers taken in order). A handshake first aligns the
+checkpoint with the central hwm, so a crash on either side at any point resumes exactly where it
+stopped: never a gap, and a resent event is a no-op.
 
 Pull: central updates (back-office steps, catalogue, calendar days, number blocks) are applied
 in one office transaction per page together with the new pull cursor, through the domain rules
@@ -17,15 +18,15 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable, TextIO
+from datetime import UTC, date, datetime, timedelta
+from typing import TextIO
 
 from office.model import Actor, Field
 from office.service import OfficeService
-from sync.protocol import (MAX_BATCH_EVENTS, compare_digests, day_digests, encode_lines,
-                           procedure_from_wire)
+from sync.protocol import MAX_BATCH_EVENTS, compare_digests, day_digests, encode_lines, procedure_from_wire
 from sync.transport import SyncError, Transport
 
 log = logging.getLogger("sync")
@@ -123,7 +124,7 @@ class SyncClient:
     def __init__(self, svc: OfficeService, transport: Transport, *, batch_events: int = 500,
                  batch_bytes: int = BATCH_BYTES, pull_limit: int = 500, compress_level: int = 6,
                  window: int = PUSH_WINDOW,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  progress_stream: TextIO | None = None):
         """`clock` (aware UTC) stamps batches; the central side rejects a skewed office clock.
         `compress_level` is the gzip level: 6 (zlib) suits slow links, 1–3 (ISA-L) save CPU on fast ones.
@@ -180,7 +181,7 @@ class SyncClient:
         body = encode_lines(self.store.office_id, after, rows, self.clock(), self.compress_level)
         return after, rows[-1][0] if rows else after, body
 
-    def _post(self, body: "_Body") -> dict:
+    def _post(self, body: _Body) -> dict:
         """POST one batch; an `out_of_order` refusal becomes an answer carrying the central hwm."""
         try:
             return self.transport.request_json(

@@ -19,11 +19,12 @@ side re-encodes or re-parses them; the central projection parses them later). Li
 both ends cheap: no escaping of kilobyte payloads inside JSON strings.
 
 Events carry the office's own append-only sequence (`seq`, strictly increasing, no gap in a
-batch) and a device-made UUID (`id`, the idempotency key). `payload` is the office's JSON object text,
-forwarded and stored byte for byte (the central projection parses it later). The central side keeps a per-office high-water mark (hwm): the last
-seq it holds with nothing missing before it. A batch is accepted when `after_seq <= hwm`
-(a batch that starts beyond the hwm would leave a hole: `out_of_order`, and the answer names
-the hwm to resume from); events at or below the hwm are duplicates and change nothing.
+batch) and a device-made UUID (`id`, the idempotency key). `payload` is the office's JSON object
+text, forwarded and stored byte for byte (the central projection parses it later). The central side
+keeps a per-office high-water mark (hwm): the last seq it holds with nothing missing before it.
+A batch is accepted when `after_seq <= hwm` (a batch that starts beyond the hwm would leave a
+hole: `out_of_order`, and the answer names the hwm to resume from); events at or below the hwm
+are duplicates and change nothing.
 
 Pulls use a cursor: the per-office sequence of the last central update the office committed.
 The office saves it in the same transaction as the updates it applied, so a crash anywhere
@@ -35,9 +36,9 @@ import hashlib
 import json
 import re
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 from isal import isal_zlib
 
@@ -104,7 +105,7 @@ def encode_lines(office_id: str, after_seq: int, lines: Sequence[tuple[int, byte
     [seq, id, office_id, entity, entity_id, kind, at, schema], payload JSON object text), as the
     office store hands them out, so the payloads go out verbatim without a decode/encode round."""
     header = {"protocol": PROTOCOL_VERSION, "office_id": office_id,
-              "sent_at": sent_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+              "sent_at": sent_at.astimezone(UTC).isoformat(timespec="seconds"),
               "after_seq": after_seq, "count": len(lines)}
     parts = [_DUMPS(header).encode()]
     for _, meta, payload in lines:

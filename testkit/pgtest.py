@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-
 PREFIX = "pgtest-"
 OWNER_FILE = "owner.pid"
 
@@ -67,7 +66,7 @@ class TempPostgres:
             cmd = ("runuser", "-u", "postgres", "--", *cmd)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
-    def start(self) -> "TempPostgres":
+    def start(self) -> TempPostgres:
         """initdb into a temporary directory and start the server on a free loopback port."""
         bin_dir = pg_bin()
         self._reap_orphans(bin_dir)
@@ -80,7 +79,7 @@ class TempPostgres:
                       "-E", "UTF8", "--no-sync")
         if r.returncode:
             raise PostgresUnavailable(f"initdb failed: {r.stderr.strip()[-500:]}")
-        for attempt in range(5):
+        for _attempt in range(5):
             self.port = free_port()
             opts = (f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=on "
                     f"-c max_connections=100")
@@ -125,7 +124,7 @@ class TempPostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir = None
 
-    def __enter__(self) -> "TempPostgres":
+    def __enter__(self) -> TempPostgres:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from office_support import Clock, make_config, make_service, seed_catalogue
 
 from office.service import OfficeService
-from office_support import Clock, make_config, make_service, seed_catalogue
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ class Driver:
             label = getattr(b, "title", "") or getattr(b, "text", "")
             if text in label:
                 return b
-        raise AssertionError(f"no visible button with {text!r}; have {[getattr(b, 'text', '') for b in self.buttons(root)]}")
+        have = [getattr(b, "text", "") for b in self.buttons(root)]
+        raise AssertionError(f"no visible button with {text!r}; have {have}")
 
     def tap_text(self, text: str) -> None:
         self.tap(self.button(text))

@@ -9,8 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from office.config import OfficeConfig
-from office.model import (Actor, Applicant, Component, Counter, DurationUnit, Field, Procedure,
-                          ProcedureCase, Service)
+from office.model import Actor, Applicant, Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.service import OfficeService
 from office.store import Store

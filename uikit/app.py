@@ -26,10 +26,10 @@ from kivy.uix.screenmanager import NoTransition
 
 from devices.decoders import Scan, validate
 from devices.wedge import WedgeDetector
-from office.errors import DomainError, UnknownDevice, Unavailable
+from office.errors import DomainError, Unavailable, UnknownDevice
+from office.text import moment
 from uikit.i18n import Texts
 from uikit.worker import Worker
-from office.text import moment
 
 ESCAPE = 27
 ENTER_KEYS = (13, 271)

@@ -7,8 +7,8 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from counter.screens.base import CounterScreen
 from counter.widgets import ItemButton
 from devices.decoders import Scan
-from office.model import TRANSITIONS, DossierStatus
 from office.errors import DomainError
+from office.model import TRANSITIONS, DossierStatus
 from office.rules.codes import parse_scan
 from office.text import moment
 

@@ -71,8 +71,8 @@ class ReportsScreen(CounterScreen):
         for dim, label, names in (("by_counter", "", counters), ("by_service", "", services),
                                   ("by_staff", "Cán bộ ", {})):
             for key, row in (r.get(dim) or {}).items():
-                lines.append("   " + self.t("reports.rating_row", dim=label, name=names.get(key, key), count=_n(row.get("count")),
-                                              percent=_n(row.get("satisfied_percent"))))
+                lines.append("   " + self.t("reports.rating_row", dim=label, name=names.get(key, key),
+                                              count=_n(row.get("count")), percent=_n(row.get("satisfied_percent"))))
         return "\n".join(lines)
 
     def export(self) -> None:

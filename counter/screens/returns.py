@@ -7,8 +7,8 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from counter.screens.base import CounterScreen, new_key
 from devices.decoders import Scan
-from office.model import Collector, DossierStatus
 from office.errors import DomainError, Unavailable
+from office.model import Collector, DossierStatus
 from office.rules.codes import parse_scan
 from office.rules.identity import ID_TYPES
 from office.text import moment

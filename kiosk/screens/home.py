@@ -1,8 +1,8 @@
 """Home: four large tiles and the language switch."""
 from __future__ import annotations
 
-from kiosk.screens.base import KioskScreen
 from devices.decoders import Scan
+from kiosk.screens.base import KioskScreen
 
 
 class HomeScreen(KioskScreen):

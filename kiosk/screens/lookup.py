@@ -6,11 +6,11 @@ import math
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
+from devices.decoders import Scan
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import DIGITS, LETTERS, apply_key
-from devices.decoders import Scan
-from office.model import Timeliness
 from office.errors import DomainError, InvalidInput, NotFound, RateLimited
+from office.model import Timeliness
 from office.text import moment
 
 TIMELINESS_COLOURS = {

@@ -4,11 +4,9 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from office.text import duration, fold, money
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-
-
+from office.text import duration, fold, money
 
 
 class ProceduresScreen(KioskScreen):

@@ -6,9 +6,9 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
+from devices.decoders import Scan
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-from devices.decoders import Scan
 from office.errors import DomainError
 from office.rules.rating import NEGATIVE_REASONS_VI
 

@@ -10,13 +10,12 @@ import uuid
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from office.text import fold
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets import apply_key
 from devices.printer import Paper, PrintFailure
 from devices.ticket_render import ticket_info
+from kiosk.screens.base import KioskScreen
+from kiosk.widgets import apply_key
 from office.errors import OutsideHours
-from office.text import moment
+from office.text import fold, moment
 
 
 class TicketScreen(KioskScreen):

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import holidays
 
-from office.model import DurationUnit, Timeliness
-
 from office.errors import InvalidInput
+from office.model import DurationUnit, Timeliness
 
 DEFAULT_OVERRIDES_PATH = (
     Path(__file__).resolve().parents[2] / "assets" / "calendar" / "vn-overrides.toml")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from office.text import nfc
 
+
 def mask_name(full_name: str) -> str:
     """`Nguyễn Văn An` → `Nguyễn V*** A*`: family name kept, other words reduced to an initial.
 

@@ -1,9 +1,8 @@
 """Satisfaction scales and their rules (DESIGN.md §3.5)."""
 from __future__ import annotations
 
-from office.model import RatingLevel
-
 from office.errors import InvalidInput
+from office.model import RatingLevel
 
 SCALES: dict[int, tuple[RatingLevel, ...]] = {
     3: (

@@ -2,9 +2,10 @@
 working calendar and the clock."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Self
+from typing import Self
 
 from office.config import OfficeConfig
 from office.rules.calendar import WorkCalendar, WorkingHours

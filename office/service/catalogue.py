@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from office.errors import InvalidInput
 from office.model import PriorityCategory, RatingLevel
-from office.text import clean
 from office.rules.rating import scale_levels
 from office.service.base import ServiceBase
+from office.text import clean
 
 
 class CatalogueUseCases(ServiceBase):

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from office.errors import IllegalTransition, NotFound
 from office.model import Actor, DossierStatus
-from office.text import nfc
 from office.service.processing import ProcessingUseCases
+from office.text import nfc
 
 
 class CentralStepUseCases(ProcessingUseCases):

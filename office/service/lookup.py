@@ -6,14 +6,22 @@ import hmac
 from datetime import date, datetime
 
 from office.errors import InvalidInput, NotFound
-from office.model import (OPEN_STATUSES, Actor, Applicant, Dossier, DossierRow, DossierStatus,
-                          KioskDossierView, KioskStep, Timeliness)
+from office.model import (
+    OPEN_STATUSES,
+    Actor,
+    Applicant,
+    Dossier,
+    DossierRow,
+    DossierStatus,
+    KioskDossierView,
+    KioskStep,
+    Timeliness,
+)
 from office.rules.codes import check_secret, parse_dossier_code
 from office.rules.masking import mask_name
-from office.text import clean
 from office.rules.reports import check_range
 from office.service.base import ServiceBase
-from office.text import moment
+from office.text import clean, moment
 
 S = DossierStatus
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"

@@ -6,15 +6,13 @@ from dataclasses import asdict
 from datetime import datetime
 
 from office.errors import Conflict, IllegalTransition, InvalidInput
-from office.model import (Actor, Collector, Dossier, DossierStatus, DueChange, Step,
-                          check_transition)
+from office.model import Actor, Collector, Dossier, DossierStatus, DueChange, Step, check_transition
 from office.rules.codes import parse_dossier_code
 from office.rules.identity import id_type_label
-from office.text import nfc
 from office.service.base import ServiceBase
 from office.service.inputs import clean_collector, clean_list
 from office.service.payloads import step_payload
-from office.text import day, moment
+from office.text import day, moment, nfc
 
 S = DossierStatus
 FINISHED = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.DONE}

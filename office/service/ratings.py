@@ -7,9 +7,9 @@ from datetime import date
 from office.errors import Conflict, InvalidInput
 from office.model import Rating, TicketState
 from office.rules.codes import parse_dossier_code
-from office.text import nfc
 from office.rules.rating import check_rating
 from office.service.base import ServiceBase
+from office.text import nfc
 
 T = TicketState
 

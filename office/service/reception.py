@@ -3,14 +3,12 @@ recording the ones not received (incomplete: Mẫu 02, refused: Mẫu 03)."""
 from __future__ import annotations
 
 from office.errors import InvalidInput
-from office.model import (Actor, Applicant, Dossier, DossierStatus, IntakeRecord, ReceivedComponent,
-                          Step)
+from office.model import Actor, Applicant, Dossier, DossierStatus, IntakeRecord, ReceivedComponent, Step
 from office.rules.codes import format_dossier_code, new_lookup_secret
-from office.text import clean, nfc
 from office.service.base import ServiceBase
 from office.service.inputs import clean_applicant, clean_components, clean_list, component_key
 from office.service.payloads import dossier_payload
-from office.text import moment
+from office.text import clean, moment, nfc
 
 S = DossierStatus
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from office.rules.reports import (check_range, dossier_tally, queue_stats, queue_stats_by,
-                                  rating_tally, ticket_tally, timeliness_counts)
+from office.rules.reports import (
+    check_range,
+    dossier_tally,
+    queue_stats,
+    queue_stats_by,
+    rating_tally,
+    ticket_tally,
+    timeliness_counts,
+)
 from office.service.base import ServiceBase
 
 

@@ -13,17 +13,17 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import sqlite_utils
 
 from office.errors import Conflict
-from office.text import fold
 from office.store.migrations import migrations
+from office.text import fold
 
 BUSY_TIMEOUT_S = 30
 SCHEMA_VERSION = 1

@@ -7,8 +7,7 @@ from dataclasses import asdict
 from datetime import date
 
 from office.errors import NotFound
-from office.model import (Component, Counter, DurationUnit, Field, Procedure, ProcedureCase,
-                          Service)
+from office.model import Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
 from office.store.base import StoreBase
 
 

@@ -3,15 +3,14 @@ and the intake records of dossiers a counter did not receive."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
-from office.errors import NotFound, SequenceExhausted
-from office.model import (Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord,
-                          ReceivedComponent, Step)
-from office.text import fold
-from office.store.base import StoreBase, _dt, _json, _ts
 from office import text
+from office.errors import NotFound, SequenceExhausted
+from office.model import Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord, ReceivedComponent, Step
+from office.store.base import StoreBase, _dt, _json, _ts
+from office.text import fold
 
 DOSSIER_COLUMNS = (
     "code", "secret", "procedure_code", "procedure_version", "case_code",

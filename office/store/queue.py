@@ -1,13 +1,13 @@
 """Queue tickets: daily numbering per service, ticket rows and the waiting line."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
+from office import text
 from office.errors import NotFound
 from office.model import Ticket, TicketState
 from office.store.base import StoreBase, _dt, _ts
-from office import text
 
 
 class QueueStore(StoreBase):

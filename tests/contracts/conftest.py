@@ -18,12 +18,12 @@ import cv2
 import pytest
 import zxingcpp
 
-from testkit.receipts import sample
 from devices.camera import CameraScanner, FakeCamera
-from testkit.escpos_raster import extract_rasters, stack
 from devices.printer import EscposPrinter, FakePrinter, Paper
 from devices.ticket_render import parse_rating_qr
 from office.rules.codes import receipt_qr_payload
+from testkit.escpos_raster import extract_rasters, stack
+from testkit.receipts import sample
 
 STATUS_BYTE = {Paper.OK: 0x12, Paper.LOW: 0x1E, Paper.OUT: 0x72}
 

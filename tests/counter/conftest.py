@@ -6,19 +6,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kivy_support import Driver, close_app, dead_hub_url, press  # noqa: F401  (sets the headless environment first)
-
 import pytest  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.config import Config  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+from kivy_support import Driver, close_app, dead_hub_url, press  # noqa: F401  (sets the headless environment first)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))  # the hub tests' office helpers
 from hub_support import STAFF, make_office  # noqa: E402
 
 from counter.app import CounterApp  # noqa: E402
-from hub.client import HubClient  # noqa: E402
 from devices.a4printer import RecordingA4Printer  # noqa: E402
+from hub.client import HubClient  # noqa: E402
 from hub.server import start_hub_thread  # noqa: E402
 
 Config.set("kivy", "exit_on_escape", "0")

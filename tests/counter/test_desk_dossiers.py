@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from kivy_support import press
+from office_support import BACK_OFFICE, OFFICER, applicant
 
 from office.model import DossierStatus as S
 from office.rules.codes import receipt_qr_payload
-from office_support import BACK_OFFICE, OFFICER, applicant
 
 
 def scan(desk, text):

@@ -5,13 +5,12 @@ import subprocess
 from urllib.parse import urlparse
 
 from kivy_support import ARTIFACTS, assert_no_leak
+from test_desk_receive import choose_birth_registration, fill_applicant, open_receive
 
 from devices.a4printer import FolderPrinter
 from devices.decoders import CODE128, QR, make_decoder, read_image
 from hub.server import start_hub_thread
 from office.rules.codes import parse_scan
-
-from test_desk_receive import choose_birth_registration, fill_applicant, open_receive
 
 
 def test_live_counts_outage_banner_and_one_dossier_after_restart(make_desk):

@@ -2,11 +2,10 @@
 127.0.0.1 (red banner, "Máy chủ: mất kết nối", what was typed is kept) and a revoked device token
 ("Thiết bị chưa được cấp quyền", never a green light), in Vietnamese and English; a wrong PIN is
 the officer's mistake and leaves the light green. Screenshots: test-artifacts/counter/hub-*.png."""
+from hub_support import STAFF
 from kivy_support import assert_no_leak
 
 from office.auth import Credentials
-
-from hub_support import STAFF
 
 USER = "bich.tt"
 PIN = STAFF[USER][1]

@@ -4,9 +4,9 @@ import random
 import numpy as np
 import pytest
 
-from testkit.receipts import code128_strip, corpus, photograph, qr_image, sample
 from devices import DeviceError
-from devices.decoders import (Debouncer, ScanPipeline, make_decoder, validate)
+from devices.decoders import Debouncer, ScanPipeline, make_decoder, validate
+from testkit.receipts import code128_strip, corpus, photograph, qr_image, sample
 
 CODE, SECRET = "000.31.20.H56-260302-0017", "123456"
 

@@ -5,9 +5,9 @@ import pytest
 import zxingcpp
 
 from devices import DeviceError, MissingLibrary, require
-from testkit.escpos_raster import extract_rasters, has_cut, stack
-from devices.printer import EscposPrinter, NoPrinter, PrintFailure, PrinterSpec, parse_printer_spec
+from devices.printer import EscposPrinter, NoPrinter, PrinterSpec, PrintFailure, parse_printer_spec
 from devices.ticket_render import TicketInfo, render_ticket
+from testkit.escpos_raster import extract_rasters, has_cut, stack
 
 INFO = TicketInfo("UBND xã Tân Phú", "A012", "Hộ tịch", ("Quầy 1",), datetime(2026, 3, 2, 9, 0), 2, 8)
 

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from devices.ticket_render import (TicketInfo, parse_rating_qr, rating_qr_payload,
-                                          render_ticket)
+from devices.ticket_render import TicketInfo, parse_rating_qr, rating_qr_payload, render_ticket
 from office.errors import InvalidInput
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tickets"

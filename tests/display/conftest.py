@@ -14,7 +14,6 @@ import kivy_support  # noqa: E402,F401  (sets the headless Kivy environment befo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))  # hub_support: enrolled office
 
 import pytest  # noqa: E402
-
 from display_helpers import RestartableHub  # noqa: E402
 from hub_support import Office, make_office  # noqa: E402
 

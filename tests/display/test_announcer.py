@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from display_helpers import counter_client, issue, wait_for
 
+from devices.speaker import PlayerError, RecordingPlayer, SdlPlayer, wav_seconds
 from display.announcer import Announcement, Announcer
 from display.board import BoardFeed
-from devices.speaker import PlayerError, RecordingPlayer, SdlPlayer
-from devices.speaker import wav_seconds
 from display.voice import DEFAULT_CLIPS, ClipSet, Voice
-from display_helpers import counter_client, issue, wait_for
 from office.config import DEFAULT_VOICE_TEMPLATE
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from display.board import RECENT_CALLS, SPOTLIGHT_S, BoardFeed, BoardState
 from display_helpers import counter_client, issue, patiently, wait_for
+
+from display.board import RECENT_CALLS, SPOTLIGHT_S, BoardFeed, BoardState
 from hub.client import FeedEvent
 from office.model import TicketState
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from display_helpers import counter_client, issue
+from hub_support import STAFF
 from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.uix.label import Label
+from kivy_support import Driver, close_app, visible
 
+from devices.speaker import RecordingPlayer
 from display.announcer import Announcer
 from display.app import BoardApp
-from devices.speaker import RecordingPlayer
 from display.voice import ClipSet, Voice
-from display_helpers import counter_client, issue
-from hub_support import STAFF
-from kivy_support import Driver, close_app, visible
 from office.config import DEFAULT_VOICE_TEMPLATE, BoardConfig
 
 LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)

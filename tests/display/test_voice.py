@@ -10,8 +10,22 @@ import numpy as np
 import pytest
 
 from display import make_clips
-from display.voice import (CHIME, DEFAULT_CLIPS, DIGITS, GAP_S, LETTERS, RATE, REPEAT_GAP_S, ClipSet,
-                           Voice, VoiceError, counter_number, frames_for, read_wav, spell_number)
+from display.voice import (
+    CHIME,
+    DEFAULT_CLIPS,
+    DIGITS,
+    GAP_S,
+    LETTERS,
+    RATE,
+    REPEAT_GAP_S,
+    ClipSet,
+    Voice,
+    VoiceError,
+    counter_number,
+    frames_for,
+    read_wav,
+    spell_number,
+)
 from office.config import DEFAULT_VOICE_TEMPLATE, ConfigError, config_from_dict
 
 SPOKEN = ["xin_moi_so_thu_tu", "letter_a", "digit_1", "digit_0", "digit_2", "den_quay_so", "digit_5"]

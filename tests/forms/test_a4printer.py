@@ -6,18 +6,24 @@ from __future__ import annotations
 import json
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from office_support import OFFICER, applicant
 
 import forms
 from devices import DeviceError
-from devices.a4printer import (CupsPrinter, FolderPrinter, NoA4Printer, PrinterUnavailable,
-                                      RecordingA4Printer, open_a4_printer)
+from devices.a4printer import (
+    CupsPrinter,
+    FolderPrinter,
+    NoA4Printer,
+    PrinterUnavailable,
+    RecordingA4Printer,
+    open_a4_printer,
+)
 from office.model import ReceivedComponent
-from office_support import OFFICER, applicant
 
 FAKE_LP = '''#!{python}
 """A stand-in for CUPS' lp: records argv and the file; fails while FAIL exists."""

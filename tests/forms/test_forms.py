@@ -12,12 +12,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from office_support import BACK_OFFICE, OFFICER, applicant
 
 import forms
 from devices.decoders import ScanPipeline, ZxingDecoder, read_image, validate
-from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
 from office.errors import Conflict, InvalidInput
-from office_support import BACK_OFFICE, OFFICER, applicant
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
 
 S = DossierStatus
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "forms"
@@ -200,8 +200,8 @@ def test_register_report_and_csv(svc, clock, received):
 
 
 def test_report_of_a_seeded_office_shows_its_figures(tmp_path):
-    from office.config import OfficeConfig
     from demo.seed import seed_demo
+    from office.config import OfficeConfig
     from office.service import OfficeService
 
     now = datetime(2026, 11, 20, 15, 0)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from hub_support import Office, Ports, make_office, ports_for
-from office.policy import Guards
+
 from hub.server import start_hub_thread
+from office.policy import Guards
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
 
 from hub.client import HubClient
 from office.auth import Credentials
 from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.service import OfficeService
-from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
 
 STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",

@@ -5,15 +5,15 @@ import sqlite3
 import time
 
 import pytest
-
 from hub_support import DEVICES, STAFF, Office
+from office_support import BACK_OFFICE, OFFICER, applicant
+
 from hub import api
 from hub.client import HubClient
 from office.auth import Credentials, hash_pin, token_hash, verify_pin
 from office.errors import Conflict, InvalidInput, NotFound, RateLimited, StaffLoginRequired, Unauthorized
 from office.policy import Guards, Lockout
 from office.port import USE_CASES
-from office_support import BACK_OFFICE, OFFICER, applicant
 
 CODE = "000.31.20.H56-260302-0001"
 SAMPLES = {  # a valid input for every use case (the answer may still be 404/409: only auth matters)

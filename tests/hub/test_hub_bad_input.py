@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from hub_support import Office
-from hub.app import MAX_BODY_BYTES
 from office_support import OFFICER, applicant
+
+from hub.app import MAX_BODY_BYTES
 
 JSON = {"Content-Type": "application/json"}
 BIG = "x" * (MAX_BODY_BYTES + 1)

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hub_support import make_office
-from office.errors import Unauthorized
-from hub.client import HubClient
-from office.config import OfficeConfig
-from hub.server import start_hub_thread
-from office.service import OfficeService
 from office_support import Clock
+
+from hub.client import HubClient
+from hub.server import start_hub_thread
+from office.config import OfficeConfig
+from office.errors import Unauthorized
+from office.service import OfficeService
 
 ROOT = Path(__file__).resolve().parents[2]
 

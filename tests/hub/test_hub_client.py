@@ -8,10 +8,10 @@ import threading
 import time
 
 import pytest
-
 from hub_support import Office
-from office.errors import Unauthorized
+
 from hub.client import HubClient, HubUnavailable
+from office.errors import Unauthorized
 from office.model import TicketState
 
 

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from hub_support import make_office
-from office.auth import Credentials
-from hub.client import HubClient
-from office.model import Counter, TicketState
 from office_support import MONDAY, Clock, make_service
+
+from hub.client import HubClient
+from office.auth import Credentials
+from office.model import Counter, TicketState
 
 CTX = multiprocessing.get_context("spawn")
 KIOSKS, COUNTERS, TICKETS_PER_KIOSK = 3, 20, 1150

@@ -14,19 +14,29 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
-
 from hub_support import Ports, ports_for
+from office_support import BACK_OFFICE, MONDAY, OFFICER, applicant
+
 from hub.client import HubClient
 from hub.inputs import INPUTS, NoInput
-from office.gateway import OfficeGateway
-from office.port import USE_CASES, signature
-from office.model import DossierStatus, TicketState, Timeliness
 from office.auth import Credentials
-from office.errors import (Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound, OutsideHours, RateLimited,
-                           SequenceExhausted, StaffLoginRequired, Unauthorized)
-from office.service import OfficeService
-from office_support import BACK_OFFICE, MONDAY, OFFICER, applicant
+from office.errors import (
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    OutsideHours,
+    RateLimited,
+    SequenceExhausted,
+    StaffLoginRequired,
+    Unauthorized,
+)
+from office.gateway import OfficeGateway
+from office.model import DossierStatus, TicketState, Timeliness
 from office.policy import Guards, Lockout
+from office.port import USE_CASES, signature
+from office.service import OfficeService
 
 S, T = DossierStatus, TicketState
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from hub_support import Ports
-from office.errors import Forbidden
-from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
-from office.errors import IllegalTransition, InvalidInput
 from office_support import applicant
+
+from office.errors import Forbidden, IllegalTransition, InvalidInput
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent
 
 S = DossierStatus
 CHECKLIST = (ReceivedComponent("Tờ khai đăng ký khai sinh", 1, 0),

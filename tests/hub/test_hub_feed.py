@@ -8,6 +8,7 @@ import socket
 import threading
 
 from hub_support import Office
+
 from hub import api
 from hub.client import FeedEvent, HubClient
 from hub.feed import BOARD_TICKET_FIELDS, FEED_BATCH

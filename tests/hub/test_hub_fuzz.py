@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from hub_support import Office
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from office_support import applicant
 from schemathesis import GenerationMode
 
-from hub_support import Office
 from hub import api
 from office.port import USE_CASES
-from office_support import applicant
 
 EXAMPLES = 8  # per operation and mode: a few hundred requests in all
 

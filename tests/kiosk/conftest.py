@@ -9,18 +9,17 @@ from kiosk.boot import prepare  # noqa: E402
 prepare(size=(1080, 1920))
 
 import pytest  # noqa: E402
+from kiosk_helpers import PORTRAIT  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import mm  # noqa: E402
 
-from office.gateway import OfficeGateway  # noqa: E402
-from office.policy import Guards  # noqa: E402
-from kiosk.app import KioskApp  # noqa: E402
-from kiosk.settings import KioskSettings  # noqa: E402
 from devices.camera import FakeCamera  # noqa: E402
 from devices.printer import FakePrinter  # noqa: E402
-
-from kiosk_helpers import PORTRAIT  # noqa: E402
+from kiosk.app import KioskApp  # noqa: E402
+from kiosk.settings import KioskSettings  # noqa: E402
+from office.gateway import OfficeGateway  # noqa: E402
+from office.policy import Guards  # noqa: E402
 
 EventLoop.ensure_window()
 

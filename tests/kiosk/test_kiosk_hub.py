@@ -7,11 +7,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from kivy_support import assert_no_leak, dead_hub_url
 
-from hub.server import start_hub_thread
 from hub.client import HubClient
+from hub.server import start_hub_thread
 from office.auth import Credentials
 from office.rules.codes import receipt_qr_payload
 

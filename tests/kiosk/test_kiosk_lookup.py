@@ -1,11 +1,10 @@
 """Dossier lookup: keypad, camera QR, Code128 + secret, USB wedge scanner, wrong secret, lockout."""
 import time
 
-from office.policy import Guards, Lockout
+from kiosk_helpers import LANDSCAPE, dossier_in_processing
 from kivy.core.window import Window
 
-from kiosk_helpers import LANDSCAPE, dossier_in_processing
-
+from office.policy import Guards, Lockout
 from office.rules.codes import receipt_qr_payload
 
 
@@ -100,7 +99,7 @@ def test_wrong_secret_is_clear_and_rate_limited(make_kiosk):
     k.tap(k.button("Tra cứu hồ sơ"))
     type_code(k, code)
     k.tap_text("Tiếp tục")
-    for attempt in range(3):
+    for _ in range(3):
         k.keys("secret_keypad", wrong)
         k.tap_text("Tra cứu")
         k.settle()

@@ -2,7 +2,6 @@
 from datetime import datetime
 
 import zxingcpp
-
 from kiosk_helpers import LANDSCAPE
 
 from devices.printer import Paper

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from office_support import AGENCY, MONDAY, OFFICER, Clock, applicant, make_service, seed_catalogue
+
 from office.model import Counter, TicketState
 from office.store import migrations
 

@@ -7,11 +7,10 @@ import threading
 from datetime import datetime
 
 import pytest
-
-from office.model import Applicant, Collector, DossierStatus, ReceivedComponent, Timeliness
+from office_support import BACK_OFFICE, OFFICER, applicant, desk
 
 from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound
-from office_support import desk, BACK_OFFICE, OFFICER, applicant
+from office.model import Applicant, Collector, DossierStatus, ReceivedComponent, Timeliness
 
 S = DossierStatus
 BIRTH = ("1.001193", "TH5")  # required: Tờ khai đăng ký khai sinh, Giấy chứng sinh

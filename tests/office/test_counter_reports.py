@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from office_support import BACK_OFFICE, OFFICER, applicant
 
 from demo.seed import seed_demo
 from office.config import OfficeConfig
 from office.errors import InvalidInput
 from office.model import DossierStatus
 from office.service import OfficeService
-from office_support import BACK_OFFICE, OFFICER, applicant
 
 S = DossierStatus
 MON, TUE = date(2026, 3, 2), date(2026, 3, 3)

@@ -2,8 +2,8 @@
 import sqlite3
 from datetime import datetime
 
-from office.config import OfficeConfig
 from demo.seed import seed_demo
+from office.config import OfficeConfig
 from office.model import TRANSITIONS, DossierStatus
 from office.service import OfficeService
 

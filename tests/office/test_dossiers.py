@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, rule)
-
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from office_support import AGENCY, BACK_OFFICE, MONDAY, OFFICER, Clock, applicant, desk, make_service, seed_catalogue
-from office.model import TRANSITIONS, DossierStatus, Timeliness
+
 from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SequenceExhausted
+from office.model import TRANSITIONS, DossierStatus, Timeliness
 from office.rules.codes import parse_dossier_code
 
 S = DossierStatus

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from office_support import COUNTERS, MONDAY, SERVICES, Clock, desk, make_service, seed_catalogue
 
-from office_support import desk, COUNTERS, MONDAY, SERVICES, Clock, make_service, seed_catalogue
-from office.model import TicketState
 from office.errors import Conflict, InvalidInput, NotFound, OutsideHours
+from office.model import TicketState
 
 T = TicketState
 DAY1 = MONDAY.date()

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-
 from office_support import OFFICER, applicant
-from office.model import TicketState
+
 from office.errors import Conflict, InvalidInput, NotFound
+from office.model import TicketState
 from office.rules.rating import check_rating, scale_levels
 
 T = TicketState

@@ -6,8 +6,8 @@ import threading
 from datetime import date, datetime
 
 import pytest
+from office_support import AGENCY, FIELDS, PROCEDURES, SERVICES, desk, seed_catalogue
 
-from office_support import desk, AGENCY, FIELDS, PROCEDURES, SERVICES, seed_catalogue
 from office.errors import Conflict, NotFound, SequenceExhausted
 from office.store import Store
 
@@ -235,6 +235,7 @@ import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from office_support import BACK_OFFICE, OFFICER, applicant  # noqa: E402
+
 from office.errors import IllegalTransition, OutsideHours  # noqa: E402
 from office.model import DossierStatus, TicketState  # noqa: E402
 

@@ -43,7 +43,7 @@ class FaultProxy:
         """Faults injected so far."""
         return sum(self.faults.values())
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         """Start accepting connections."""
         threading.Thread(target=self._accept, daemon=True).start()
         return self

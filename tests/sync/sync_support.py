@@ -4,21 +4,22 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from office_support import AGENCY, FIELDS, MONDAY, OFFICER, PROCEDURES, Clock, applicant, seed_catalogue
+
+from central.store import CentralStore
 from office.config import OfficeConfig
 from office.model import Actor
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.service import OfficeService
 from office.store import Store
-from office_support import AGENCY, FIELDS, MONDAY, OFFICER, PROCEDURES, Clock, applicant, seed_catalogue
-from central.store import CentralStore
 from sync.client import SyncClient
 from sync.protocol import encode_batch, procedure_to_wire
 from sync.transport import Transport
 
-UTC_NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # 08:00 in Vietnam (MONDAY)
+UTC_NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam (MONDAY)
 DEPARTMENT = Actor("Lê Văn Cường", "Phó trưởng phòng", "Phòng Tư pháp")
 
 

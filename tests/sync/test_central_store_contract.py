@@ -6,12 +6,12 @@ import threading
 from datetime import date, datetime
 
 import pytest
-
-from office.errors import IllegalTransition, NotFound
 from office_support import AGENCY
-from central.store import AuthError, CentralStore, hash_token
-from sync.protocol import Batch, ProtocolError, decode_batch
 from sync_support import UTC_NOW, batch_body, events
+
+from central.store import AuthError, CentralStore, hash_token
+from office.errors import IllegalTransition, NotFound
+from sync.protocol import Batch, ProtocolError, decode_batch
 
 
 def push(store: CentralStore, office: str, after: int, evs: list[tuple]):

@@ -9,13 +9,13 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from office.model import DossierStatus as S
 from office_support import OFFICER, applicant
-from central.server import CentralThread
-from central.portal import LATEST_MAPPING, MAPPINGS, MappingError, export, map_record
-from sync.transport import Transport
 from sync_support import client, office, publish_test_catalogue, receive
+
+from central.portal import LATEST_MAPPING, MAPPINGS, MappingError, export, map_record
+from central.server import CentralThread
+from office.model import DossierStatus as S
+from sync.transport import SyncError, Transport
 
 TIME = re.compile(r"\d{14}")
 DOSSIER_RULES = {  # written from DESIGN.md §3.8, independently of the mapping table
@@ -173,7 +173,7 @@ def test_export_retries_server_errors_and_keeps_the_cursor_on_failure(portal, sy
     assert t.retries == 2 and report.dossiers == 15
     central.set_portal_cursor(0)
     FakePortal.fail_next = [503] * 3
-    with pytest.raises(Exception):
+    with pytest.raises(SyncError):
         export(central, Transport(portal, attempts=3, backoff=0.001, max_backoff=0.002))
     assert central.portal_cursor() == 0
 

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from office_support import Clock
-from sync.client import next_run
 from sync_support import office, receive
+
+from sync.client import next_run
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,17 +15,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from office.model import Actor
-from office.model import DossierStatus as S
+from faultproxy import FaultProxy
 from office_support import OFFICER, Clock
+from sync_support import office, receive
+
 from central.server import CentralThread
 from central.store import CentralStore
+from office.model import Actor
+from office.model import DossierStatus as S
 from sync.client import SyncClient, reconcile
-from testkit.pgtest import free_port
 from sync.transport import Transport
-from faultproxy import FaultProxy
-from sync_support import office, receive
+from testkit.pgtest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable

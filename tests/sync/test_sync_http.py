@@ -9,21 +9,21 @@ import re
 import socket
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-
-from office.model import DossierStatus as S
-from office.service import OfficeService
 from office_support import AGENCY, OFFICER, PROCEDURES
+from sync_support import DEPARTMENT, batch_body, client, events, office, receive
+
 from central.server import CentralThread
 from central.store import CentralStore
+from office.model import DossierStatus as S
+from office.service import OfficeService
 from sync.client import Progress, apply_update, reconcile
 from sync.protocol import MAX_COMPRESSED_BYTES, procedure_to_wire
 from sync.transport import SyncError, Transport, retry_after_seconds
-from sync_support import DEPARTMENT, batch_body, client, events, office, receive
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_an_office_only_reaches_its_own_data(central_srv, tmp_path):
     assert client(a, central_srv.url, ta).run().ok and client(b, central_srv.url, tb).run().ok
     # office-b's token cannot push office-a's events, whatever the batch claims
     r = requests.post(f"{central_srv.url}/v1/push", data=batch_body("office-a", 0, events("office-a", 1),
-                                                                      datetime.now(timezone.utc)),
+                                                                      datetime.now(UTC)),
                       headers={"Authorization": f"Bearer {tb}"}, timeout=5)
     assert (r.status_code, r.json()["error"]) == (403, "wrong_office")
     rec = requests.get(f"{central_srv.url}/v1/reconcile", headers={"Authorization": f"Bearer {tb}"}, timeout=5).json()
@@ -202,7 +202,7 @@ def auth(token):
 def test_bad_batches_get_machine_readable_4xx(central_srv):
     token = central_srv.store.enroll_office("office-a")
     url = f"{central_srv.url}/v1/push"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cases = [
         (b"garbage", 400, "malformed"),
         (gzip.compress(b'{"protocol": 1'), 400, "malformed"),
@@ -248,7 +248,7 @@ def test_back_office_endpoint_validates_everything(central_srv, svc):
 def test_clock_skew_stops_the_sync_with_a_clear_refusal(central_srv, svc):
     token = central_srv.store.enroll_office("office-a")
     receive(svc)
-    report = client(svc, central_srv.url, token, clock=lambda: datetime.now(timezone.utc) + timedelta(hours=2)).run()
+    report = client(svc, central_srv.url, token, clock=lambda: datetime.now(UTC) + timedelta(hours=2)).run()
     assert not report.ok and report.error.code == "clock_skew" and not report.error.transient
     assert client(svc, central_srv.url, token).run().ok
 
@@ -326,7 +326,7 @@ def test_backoff_is_exponential_with_jitter_and_bounded_attempts():
 
 
 def test_retry_after_http_date():
-    now = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     assert retry_after_seconds("Mon, 02 Mar 2026 01:00:30 GMT", lambda: now) == 30
     assert retry_after_seconds("7") == 7 and retry_after_seconds("soon") is None
 
@@ -436,7 +436,7 @@ def _answer(s: socket.socket) -> tuple[int, dict]:
 
 def test_a_push_arriving_behind_a_slow_one_waits_for_it_instead_of_a_409(central_srv):
     token = central_srv.store.enroll_office("office-a")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     first = batch_body("office-a", 0, events("office-a", 5), now)
     second = batch_body("office-a", 5, events("office-a", 5, start=6), now)
     slow = _start_push(central_srv.port, token, first, 10)
@@ -458,7 +458,7 @@ def test_a_push_behind_one_that_never_completes_gets_its_409_after_the_bounded_w
     srv = CentralThread(sqlite_central, push_wait=0.5).start()
     try:
         token = sqlite_central.enroll_office("office-a")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stalled = _start_push(srv.port, token, batch_body("office-a", 0, events("office-a", 5), now), 10)
         time.sleep(0.2)
         started = time.monotonic()

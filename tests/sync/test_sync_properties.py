@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from office.model import Actor
-from office.model import DossierStatus as S
 from office_support import OFFICER, Clock
+from sync_support import UTC_NOW, batch_body, client, events, office, receive
+
 from central.server import CentralThread
 from central.store import CentralStore
+from office.model import Actor
+from office.model import DossierStatus as S
 from sync.client import SyncReport
 from sync.protocol import ProtocolError, decode_batch
-from sync_support import UTC_NOW, batch_body, client, events, office, receive
 
 BACK = Actor("Lê Văn Cường", "Phó trưởng phòng", "Phòng Tư pháp")
 

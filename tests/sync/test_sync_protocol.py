@@ -7,10 +7,10 @@ import zlib
 from datetime import timedelta
 
 import pytest
-
 from office_support import PROCEDURES
-from sync import protocol as P
 from sync_support import UTC_NOW, batch_body, events, office, receive
+
+from sync import protocol as P
 
 
 def decode(body, office="o1", now=UTC_NOW, **kw):

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from office.model import DurationUnit, Timeliness
-
 from office.errors import InvalidInput
+from office.model import DurationUnit, Timeliness
 from office.rules.calendar import DEFAULT_OVERRIDES_PATH, WorkCalendar, WorkingHours
 
 WD, CD, H = DurationUnit.WORKING_DAYS, DurationUnit.CALENDAR_DAYS, DurationUnit.HOURS

@@ -9,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from office.errors import InvalidInput
-from office.rules.codes import (DossierCode, check_secret, format_dossier_code, new_lookup_secret,
-                                parse_dossier_code, parse_scan, receipt_qr_payload)
+from office.rules.codes import (
+    DossierCode,
+    check_secret,
+    format_dossier_code,
+    new_lookup_secret,
+    parse_dossier_code,
+    parse_scan,
+    receipt_qr_payload,
+)
 from office.rules.masking import mask_name
 from office.text import nfc
 

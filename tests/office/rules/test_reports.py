@@ -10,9 +10,20 @@ from hypothesis import strategies as st
 
 from office.errors import InvalidInput
 from office.model import Timeliness
-from office.rules.reports import (check_range, dossier_tally, mean, minutes_between, percent,
-                                  percentile, queue_stats, queue_stats_by, rating_tally, satisfied,
-                                  ticket_tally, timeliness_counts)
+from office.rules.reports import (
+    check_range,
+    dossier_tally,
+    mean,
+    minutes_between,
+    percent,
+    percentile,
+    queue_stats,
+    queue_stats_by,
+    rating_tally,
+    satisfied,
+    ticket_tally,
+    timeliness_counts,
+)
 
 
 def test_range_of_at_most_366_days():
