@@ -51,7 +51,12 @@ class OfficeConfig:
 
     office_id: str = "demo"
     office_name: str = "Trung tâm Phục vụ hành chính công xã Tân Phú"
+    superior_authority: str = "UBND xã Tân Phú"  # the agency above the unit, first line of the form header
     place_name: str = "Tân Phú"  # địa danh before the date of the forms the counter prints
+    address: str = "Số 1 đường Trung tâm, xã Tân Phú, tỉnh Đồng Nai"
+    phone: str = "0251 3868 000"
+    leader_name: str = "Nguyễn Văn Hùng"  # head of the agency, who signs letters (Mẫu 04, 05)
+    leader_title: str = "Giám đốc"
     agency_code: str = "000.31.20.H56"
     sequence_first: int = 1
     sequence_last: int = 9999
@@ -69,7 +74,8 @@ class OfficeConfig:
     board: BoardConfig = BoardConfig()
 
 
-_SIMPLE = {"office_id": str, "office_name": str, "place_name": str, "agency_code": str, "sequence_first": int,
+_SIMPLE = {"office_id": str, "office_name": str, "superior_authority": str, "place_name": str, "address": str,
+           "phone": str, "leader_name": str, "leader_title": str, "agency_code": str, "sequence_first": int,
            "sequence_last": int, "priority_ratio": int, "no_show_after_calls": int,
            "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
 

@@ -15,8 +15,10 @@ class CatalogueUseCases(ServiceBase):
     def office(self) -> dict:
         """Office identity for headers and tickets, and the display board's settings."""
         board = self.config.board
-        return {"office_id": self.store.office_id, "name": self.config.office_name,
-                "place": self.config.place_name,
+        c = self.config
+        return {"office_id": self.store.office_id, "name": c.office_name, "superior": c.superior_authority,
+                "place": c.place_name, "address": c.address, "phone": c.phone,
+                "leader": {"name": c.leader_name, "title": c.leader_title},
                 "agency_code": self.store.agency_code,
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}
