@@ -21,7 +21,7 @@ from office.rules.codes import check_secret, parse_dossier_code
 from office.rules.masking import mask_name
 from office.rules.reports import check_range
 from office.service.base import ServiceBase
-from office.text import clean, moment
+from office.text import checked, checked_reason, moment
 
 S = DossierStatus
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
@@ -87,7 +87,7 @@ class LookupUseCases(ServiceBase):
     def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
         """The applicant's full personal data (ID number, phone, address) for a stated purpose;
         every reveal is written to the audit log (DESIGN §3.7)."""
-        purpose = clean(purpose)[:200]
+        purpose = checked_reason(purpose, "Mục đích")[:200]
         if not purpose:
             raise InvalidInput("Cần nêu mục đích xem thông tin cá nhân")
         with self.store.write():
@@ -99,7 +99,7 @@ class LookupUseCases(ServiceBase):
                         limit: int = 50) -> list[DossierRow]:
         """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
         case ignored), or whose applicant has exactly this ID number or phone; newest first."""
-        text = clean(text)[:100]
+        text = checked(text, "Nội dung tìm")[:100]
         if status is not None:
             try:
                 status = DossierStatus(status)

@@ -8,7 +8,7 @@ from office.rules.codes import format_dossier_code, new_lookup_secret
 from office.service.base import ServiceBase
 from office.service.inputs import clean_applicant, clean_components, clean_list, component_key
 from office.service.payloads import dossier_payload
-from office.text import clean, moment, nfc
+from office.text import checked, checked_reason, moment
 
 S = DossierStatus
 
@@ -42,7 +42,8 @@ class ReceptionUseCases(ServiceBase):
             representative = clean_applicant(representative)
             if not representative.id_number:
                 raise InvalidInput("Thiếu số giấy tờ tùy thân của người được ủy quyền")
-        delivery_address = clean(delivery_address)
+        delivery_address = checked(delivery_address, "Địa chỉ nhận kết quả")
+        summary = checked(summary, "Trích yếu", lines=True)[:1000]
         if delivery not in ("counter", "postal"):
             raise InvalidInput("Hình thức nhận kết quả phải là tại Bộ phận Một cửa (counter) hoặc bưu chính (postal)")
         if delivery == "postal" and not delivery_address:
@@ -58,7 +59,7 @@ class ReceptionUseCases(ServiceBase):
             dossier = Dossier(code=code, secret=new_lookup_secret(), procedure_code=procedure.code,
                               procedure_version=procedure.version, case_code=case.code,
                               applicant=applicant, status=S.RECEIVED, received_at=now, due_at=due,
-                              original_due_at=due, channel=channel, summary=nfc(summary.strip())[:1000],
+                              original_due_at=due, channel=channel, summary=summary,
                               fee=case.fee, steps=(step,), components=tuple(components or ()),
                               representative=representative, delivery=delivery,
                               delivery_address=delivery_address if delivery == "postal" else "",
@@ -86,7 +87,7 @@ class ReceptionUseCases(ServiceBase):
         procedure = self.store.procedure(procedure_code, on=now.date())
         procedure.case(case_code)
         applicant = clean_applicant(applicant)
-        reason = nfc(reason.strip())
+        reason = checked_reason(reason, "Lý do", lines=True)
         missing = clean_list(missing)
         if kind == "incomplete" and not missing:
             raise InvalidInput("Cần liệt kê giấy tờ còn thiếu để hướng dẫn bổ sung")

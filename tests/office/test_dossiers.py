@@ -268,7 +268,7 @@ class DossierMachine(RuleBasedStateMachine):
         self.clock.advance(minutes=minutes)
         old = self.expected_status[code]
         if new in TRANSITIONS[old]:
-            d = self.svc.change_status(code, new, BACK_OFFICE, f"{old.value}->{new.value}")
+            d = self.svc.change_status(code, new, BACK_OFFICE, f"Chuyển {old.value}->{new.value}")
             assert d.status == new
             self.expected_status[code] = new
         else:
