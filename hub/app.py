@@ -50,7 +50,8 @@ log = logging.getLogger("hub")
 MAX_BODY_BYTES = 64 * 1024
 # whole-store aggregates, PIN hashing: thread pool; mutations and audited reads: the writer thread
 SLOW = frozenset({"summary", "reports", "register_rows", "login"})
-WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited} | {"logout"})
+WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited or use.limited}
+                   | {"logout"})
 
 
 class Hub:
@@ -83,18 +84,18 @@ class Hub:
         gateway = self.gateway(USE_CASES[name].access, name, token, session_token)
         return codec.encode(gateway.invoke(name, arguments(params), key))
 
-    def login(self, token: str | None, username: str, pin: str) -> dict:
-        """Open a staff session on a counter (or admin) device; PIN guesses are locked out."""
+    def login(self, token: str | None, username: str, pin: str, counter_id: int | None) -> dict:
+        """Open a staff session on a counter (or admin) device; PIN guesses are limited."""
         gateway = OfficeGateway(self.service, self.credentials.device(token), self.guards)
-        session_token, session = gateway.open_session(username, pin)
-        return {"token": session_token, "username": session.username,
+        session_token, session = gateway.open_session(username, pin, counter_id)
+        return {"token": session_token, "username": session.username, "counter_id": session.counter_id,
                 "actor": codec.encode(session.actor), "expires_at": session.expires_at.isoformat()}
 
     def logout(self, token: str | None, session_token: str | None) -> None:
-        """End the staff session given with a valid device token."""
-        self.credentials.device(token)
+        """End the staff session given with the device token it was opened with."""
+        device = self.credentials.device(token)
         if session_token:
-            self.credentials.logout(session_token)
+            self.credentials.logout(device, session_token)
 
     async def run(self, name: str, fn: Callable, *args: Any) -> Any:
         """Run `fn(*args)` where use case `name` belongs: writer thread, thread pool or right here."""
@@ -140,7 +141,7 @@ def create_app(service: OfficeService, *, guards: Guards | None = None, max_body
     @app.post(api.SESSION_PATH, responses=ERROR_RESPONSES, summary="log a staff member in with a PIN")
     async def login(body: LoginIn, credentials: BearerToken) -> dict:
         """Open a staff session on this counter device; send its token as X-Staff-Session."""
-        return await hub.run("login", hub.login, _token(credentials), body.username, body.pin)
+        return await hub.run("login", hub.login, _token(credentials), body.username, body.pin, body.counter_id)
 
     @app.delete(api.SESSION_PATH, responses=ERROR_RESPONSES, summary="log the staff member out")
     async def logout(credentials: BearerToken, session: SessionToken) -> dict:

@@ -199,6 +199,7 @@ class ExtendIn(DossierIn):
 
 class LookupIn(DossierIn):
     secret: Text(20)
+    scanned: StrictBool = False
 
 
 class SupplementIn(DossierIn):
@@ -235,6 +236,7 @@ class DeviceProblemIn(_In):
 class LoginIn(_In):
     username: Text(50)
     pin: Text(20)
+    counter_id: Id | None = None
 
 
 class ErrorOut(BaseModel):

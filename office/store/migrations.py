@@ -134,3 +134,23 @@ def m004_counter_intake(db: sqlite_utils.Database) -> None:
         procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
         reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
     """)
+
+
+@migrations()
+def m010_attempts(db: sqlite_utils.Database) -> None:
+    """Attempts counted against the office's limits (failed lookups and PINs, device alerts), so
+    lockouts survive a restart and count across processes."""
+    db.executescript("""
+    CREATE TABLE attempts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+        at REAL NOT NULL);
+    CREATE INDEX attempts_key ON attempts(kind, key, at);
+    CREATE INDEX attempts_at ON attempts(kind, at);
+    """)
+
+
+@migrations()
+def m011_session_counter(db: sqlite_utils.Database) -> None:
+    """The counter a staff session works at (a session acts for that counter only)."""
+    db.executescript("""
+    ALTER TABLE staff_sessions ADD COLUMN counter_id INTEGER REFERENCES counters(id);
+    """)
