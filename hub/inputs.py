@@ -257,7 +257,7 @@ INPUTS: dict[str, type[_In]] = {
     "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
-    "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
+    "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
     "register_rows": ReportsIn,
 }  # every other use case takes no input
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from office import codec
 from office.errors import Conflict, RateLimited
+from office.rules.codes import seal_secret
 from office.store import Store
 
 MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 7 * 86400
@@ -157,14 +158,21 @@ def once(store: Store, key: str, name: str, arguments: dict, run: Callable[[], A
          result_type: Any) -> Any:
     """Run a mutation at most once per idempotency key, in one transaction with its stored answer:
     a retry gets the stored answer back (as `result_type`); the same key with another request is
-    a Conflict."""
+    a Conflict. A lookup secret in the answer (a received dossier) is stored sealed with the
+    store's lookup key, never in clear."""
     digest = request_digest(name, arguments)
     with store.write():
         done = store.idempotent_result(key, name)
         if done is not None:
             if done.get("request") != digest:
                 raise Conflict("Khóa chống trùng (Idempotency-Key) đã dùng cho một yêu cầu khác")
-            return codec.decode(result_type, done["body"])
+            body = done["body"]
+            if isinstance(body, dict) and body.get("secret"):
+                body["secret"] = seal_secret(store.lookup_key, key, body["secret"], unseal=True)
+            return codec.decode(result_type, body)
         result = run()
-        store.remember_result(key, name, {"request": digest, "body": codec.encode(result)}, now)
+        body = codec.encode(result)
+        if isinstance(body, dict) and body.get("secret"):
+            body["secret"] = seal_secret(store.lookup_key, key, body["secret"])
+        store.remember_result(key, name, {"request": digest, "body": body}, now)
     return result

@@ -95,6 +95,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("receive_dossier", STAFF, writes=True),
     UseCase("missing_components", STAFF),
     UseCase("record_intake", STAFF, writes=True),
+    UseCase("reissue_secret", STAFF, writes=True),
     UseCase("intake", STAFF),
     UseCase("dossier", STAFF, audited=True),
     UseCase("change_status", STAFF, writes=True),
@@ -207,6 +208,9 @@ class OfficePort(Protocol):
                       reason: str = "", missing: tuple[str, ...] = (), *,
                       idempotency_key: str | None = None) -> IntakeRecord:
         """Record a dossier not received: "incomplete" (Mẫu 02) or "refused" (Mẫu 03); no code."""
+
+    def reissue_secret(self, code: str, *, idempotency_key: str | None = None) -> Dossier:
+        """A new lookup secret to reprint a dossier's receipt (Mẫu 01); the old secret stops working."""
 
     def intake(self, record_id: int) -> IntakeRecord:
         """An intake record (incomplete or refused dossier) by its number."""

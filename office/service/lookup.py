@@ -2,7 +2,6 @@
 search, the late list and the register (Mẫu 07)."""
 from __future__ import annotations
 
-import hmac
 from datetime import date, datetime
 
 from office.errors import InvalidInput, NotFound
@@ -43,9 +42,7 @@ class LookupUseCases(ServiceBase):
     def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
         """The public view of a dossier; needs both the dossier code and its lookup secret."""
         parsed = str(parse_dossier_code(code))
-        secret = check_secret(secret)
-        stored = self.store.dossier_secret(parsed)
-        if stored is None or not hmac.compare_digest(stored, secret):
+        if not self.store.secret_matches(parsed, check_secret(secret)):
             raise NotFound(LOOKUP_FAILED)
         d = self.store.dossier(parsed)
         procedure = self.store.procedure(d.procedure_code, d.procedure_version)

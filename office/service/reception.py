@@ -1,10 +1,13 @@
-"""Reception at the counter: receiving a dossier (checklist, representative, delivery, fee) and
-recording the ones not received (incomplete: Mẫu 02, refused: Mẫu 03)."""
+"""Reception at the counter: receiving a dossier (checklist, representative, delivery, fee),
+recording the ones not received (incomplete: Mẫu 02, refused: Mẫu 03), and a new lookup secret
+for a reprinted receipt."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from office.errors import InvalidInput
 from office.model import Actor, Applicant, Dossier, DossierStatus, IntakeRecord, ReceivedComponent, Step
-from office.rules.codes import format_dossier_code, new_lookup_secret
+from office.rules.codes import format_dossier_code, new_lookup_secret, parse_dossier_code
 from office.service.base import ServiceBase
 from office.service.inputs import clean_applicant, clean_components, clean_list, component_key
 from office.service.payloads import dossier_payload
@@ -21,7 +24,9 @@ class ReceptionUseCases(ServiceBase):
                         components: tuple[ReceivedComponent, ...] | None = None,
                         representative: Applicant | None = None, delivery: str = "counter",
                         delivery_address: str = "", fee_paid: bool = False) -> Dossier:
-        """Receive a dossier: appointment date, dossier code, lookup secret, first step.
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step. The answer
+        is the only place the secret appears in clear (the store and the change log keep its keyed
+        hash): print the receipt from it.
 
         `components` is the checklist taken at the counter: every required component of the
         procedure must be in it (else InvalidInput naming what is missing); None means no checklist
@@ -65,8 +70,23 @@ class ReceptionUseCases(ServiceBase):
                               delivery_address=delivery_address if delivery == "postal" else "",
                               fee_paid=bool(fee_paid))
             self.store.insert_dossier(dossier)
-            self.store.append_event("dossier", code, "received", dossier_payload(dossier), now)
+            hashed = replace(dossier, secret=self.store.hash_secret(code, dossier.secret))
+            self.store.append_event("dossier", code, "received", dossier_payload(hashed), now)
         return dossier
+
+    def reissue_secret(self, code: str, actor: Actor) -> Dossier:
+        """A new lookup secret for a reprinted receipt (Mẫu 01), e.g. when the citizen lost it: the
+        office keeps only keyed hashes, so the old secret cannot be printed again; it stops working
+        now (the old receipt's QR no longer opens the dossier). Audited; the answer carries the new
+        secret in clear, the change log its hash."""
+        now, secret = self._now(), new_lookup_secret()
+        with self.store.write():
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            self.store.set_secret(d.code, secret)
+            self.store.add_audit(now, actor.name, None, "secret.reissue", d.code)
+            self.store.append_event("dossier", d.code, "secret_reissued",
+                                    {"code": d.code, "secret": self.store.hash_secret(d.code, secret)}, now)
+        return replace(d, secret=secret)
 
     def missing_components(self, procedure_code: str, case_code: str,
                            components: tuple[ReceivedComponent, ...]) -> list[str]:

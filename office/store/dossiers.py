@@ -2,8 +2,10 @@
 and the intake records of dossiers a counter did not receive."""
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
 from office import text
@@ -21,7 +23,7 @@ DOSSIER_COLUMNS = (
 
 
 def dossier_row(d: Dossier) -> tuple:
-    """A dossier as a row in DOSSIER_COLUMNS order."""
+    """A dossier as a row in DOSSIER_COLUMNS order (`secret` as given: the store hashes it)."""
     a = d.applicant
     return (d.code, d.secret, d.procedure_code, d.procedure_version, d.case_code,
             a.name, a.id_type, a.id_number, a.phone, a.address, a.kind, int(d.status),
@@ -57,17 +59,19 @@ class DossierStore(StoreBase):
         return seq
 
     def insert_dossier(self, d: Dossier) -> None:
-        """Insert a dossier (with its reception details), its steps and due changes."""
+        """Insert a dossier (with its reception details; only the keyed hash of its lookup secret),
+        its steps and due changes."""
         columns = DOSSIER_COLUMNS + RECEPTION_COLUMNS
         self.db.execute(
             f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            dossier_row(d) + reception_row(d))
+            dossier_row(replace(d, secret=self.hash_secret(d.code, d.secret))) + reception_row(d))
         for s in d.steps:
             self.add_step(d.code, s)
 
     def insert_dossiers_bulk(self, dossiers: Iterable[tuple], steps: Iterable[tuple],
                              due_changes: Iterable[tuple] = ()) -> None:
-        """Fast bulk insert of rows already in column order (demo seeding); inside `write()`."""
+        """Fast bulk insert of rows already in column order, lookup secrets already hashed with
+        `hash_secret` (demo seeding); inside `write()`."""
         self.db.conn.executemany(
             f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})",
             dossiers)
@@ -137,10 +141,15 @@ class DossierStore(StoreBase):
                             "SELECT * FROM due_changes WHERE dossier_code = ? ORDER BY id", [code]))
         return _dossier(row, steps, changes)
 
-    def dossier_secret(self, code: str) -> str | None:
-        """The lookup secret of a dossier, or None when the code is unknown."""
+    def secret_matches(self, code: str, secret: str) -> bool:
+        """Whether `secret` is the lookup secret of dossier `code` (False for an unknown code);
+        compared as keyed hashes in constant time."""
         row = self._one("SELECT secret FROM dossiers WHERE code = ?", [code])
-        return row["secret"] if row else None
+        return row is not None and hmac.compare_digest(row["secret"], self.hash_secret(code, secret))
+
+    def set_secret(self, code: str, secret: str) -> None:
+        """Replace a dossier's lookup secret (the old one stops working); inside `write()`."""
+        self.db.execute("UPDATE dossiers SET secret = ? WHERE code = ?", [self.hash_secret(code, secret), code])
 
     def dossier_codes(self, status: DossierStatus | None = None, limit: int = 100,
                       newest_first: bool = True) -> list[str]:
@@ -202,7 +211,7 @@ def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
     representative = json.loads(r["representative"]) if r["representative"] else None
     returned_to = json.loads(r["returned_to"]) if r["returned_to"] else None
     return Dossier(
-        code=r["code"], secret=r["secret"], procedure_code=r["procedure_code"],
+        code=r["code"], secret="", procedure_code=r["procedure_code"],  # the store keeps only its hash
         procedure_version=r["procedure_version"], case_code=r["case_code"],
         applicant=Applicant(r["applicant_name"], r["applicant_id_type"], r["applicant_id_number"],
                             r["applicant_phone"], r["applicant_address"], r["applicant_kind"]),

@@ -154,3 +154,9 @@ def m011_session_counter(db: sqlite_utils.Database) -> None:
     db.executescript("""
     ALTER TABLE staff_sessions ADD COLUMN counter_id INTEGER REFERENCES counters(id);
     """)
+
+
+@migrations()
+def m012_secret_hashes(db: sqlite_utils.Database) -> None:
+    """Lookup secrets kept only as keyed hashes (`secret_hash`, the store's lookup key)."""
+    db.execute("UPDATE dossiers SET secret = secret_hash(code, secret) WHERE secret NOT LIKE 'hmac$%'")

@@ -39,7 +39,7 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
     "request_supplement": {"code": CODE, "missing": ["Giấy chứng sinh"]},
     "return_result": {"code": CODE, "collector": {
         "name": "Nguyễn Văn An", "id_type": "CCCD", "id_number": "001203004567", "relation": "applicant"}},
-    "reveal_applicant": {"code": CODE, "purpose": "thử"},
+    "reveal_applicant": {"code": CODE, "purpose": "thử"}, "reissue_secret": {"code": CODE},
     "search_dossiers": {"text": "an"}, "register_rows": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
 }
 # The rules, written out independently of office/port.py: "ok" allowed, "staff" allowed with a
@@ -50,7 +50,7 @@ COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "star
                 "cancel_ticket", "transfer_ticket", "pause_counter", "resume_counter", "receive_dossier",
                 "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
                 "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",
-                "late_dossiers")
+                "late_dossiers", "reissue_secret")
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
