@@ -48,8 +48,9 @@ from office.service import OfficeService
 log = logging.getLogger("hub")
 
 MAX_BODY_BYTES = 64 * 1024
-# whole-store aggregates, PIN hashing: thread pool; mutations and audited reads: the writer thread
-SLOW = frozenset({"summary", "reports", "register_rows", "login"})
+# whole-store aggregates, searches, PIN hashing: thread pool (their audit row, if any, is one short
+# write from there); mutations, audited and limited reads: the writer thread
+SLOW = frozenset({"summary", "reports", "register_rows", "search_dossiers", "late_dossiers", "login"})
 WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited or use.limited}
                    | {"logout"})
 
@@ -99,10 +100,10 @@ class Hub:
 
     async def run(self, name: str, fn: Callable, *args: Any) -> Any:
         """Run `fn(*args)` where use case `name` belongs: writer thread, thread pool or right here."""
-        if name in WRITES:
-            return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
         if name in SLOW:
             return await run_in_threadpool(fn, *args)
+        if name in WRITES:
+            return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
         return fn(*args)
 
     def close(self) -> None:

@@ -177,6 +177,7 @@ class SearchIn(_In):
     text: Text(100) = ""
     status: Annotated[int, Field(ge=1, le=10)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 class LateIn(_In):

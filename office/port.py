@@ -240,8 +240,9 @@ class OfficePort(Protocol):
         """The applicant's full personal data for a stated purpose; every reveal is audit-logged."""
 
     def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
-                        limit: int = 50) -> list[DossierRow]:
-        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest first."""
+                        limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest
+        first, a page of `limit` rows from `offset`."""
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers overdue or due within N working days, most urgent first."""

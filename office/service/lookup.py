@@ -93,9 +93,10 @@ class LookupUseCases(ServiceBase):
         return d.applicant
 
     def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
-                        limit: int = 50) -> list[DossierRow]:
-        """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
-        case ignored), or whose applicant has exactly this ID number or phone; newest first."""
+                        limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers whose code starts with `text`, whose applicant's name has words beginning with
+        each word typed (accents and case ignored), or whose applicant has exactly this ID number
+        or phone; newest first, `limit` rows from `offset` (through indexes: `office.store.search`)."""
         text = checked(text, "Nội dung tìm")[:100]
         if status is not None:
             try:
@@ -104,7 +105,9 @@ class LookupUseCases(ServiceBase):
                 raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
         if not 1 <= limit <= 500:
             raise InvalidInput("Số kết quả tìm kiếm từ 1 đến 500")
-        return [self._row(r) for r in self.store.search_dossiers(text, status, limit)]
+        if not 0 <= offset <= 10_000:
+            raise InvalidInput("Vị trí trang kết quả từ 0 đến 10.000; hãy tìm cụ thể hơn")
+        return [self._row(r) for r in self.store.search_dossiers(text, status, limit, offset)]
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers (not paused for a supplement) overdue or due within N working days, most

@@ -12,7 +12,6 @@ from office import text
 from office.errors import NotFound, SequenceExhausted
 from office.model import Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord, ReceivedComponent, Step
 from office.store.base import StoreBase, _dt, _json, _ts
-from office.text import fold
 
 DOSSIER_COLUMNS = (
     "code", "secret", "procedure_code", "procedure_version", "case_code",
@@ -31,6 +30,11 @@ def dossier_row(d: Dossier) -> tuple:
             _ts(d.original_due_at), _ts(d.paused_at), _ts(d.finished_at), _ts(d.returned_at),
             _ts(d.synced_at))
 
+
+# a dossier's list row (DossierRow) with its procedure's name
+ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status, d.received_at,"
+           " d.due_at, d.paused_at, d.finished_at, d.returned_at FROM dossiers d JOIN procedures p"
+           " ON p.code = d.procedure_code AND p.version = d.procedure_version")
 
 RECEPTION_COLUMNS = ("components", "representative", "delivery", "delivery_address", "fee_paid",
                      "supplement_missing", "returned_to")
@@ -159,30 +163,11 @@ class DossierStore(StoreBase):
         return [r["code"] for r in self._rows(
             f"SELECT code FROM dossiers {where} ORDER BY received_at {order} LIMIT ?", [*params, limit])]
 
-    _ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status, d.received_at,"
-                " d.due_at, d.paused_at, d.finished_at, d.returned_at FROM dossiers d JOIN procedures p"
-                " ON p.code = d.procedure_code AND p.version = d.procedure_version")
-
-    def search_dossiers(self, text: str, status: DossierStatus | None, limit: int) -> list[dict]:
-        """Dossier list rows, newest first: `text` (already folded for names) matches a code prefix,
-        a word run of the applicant's name without diacritics, or an exact ID number or phone."""
-        where, params = [], []
-        if text:
-            where.append("(substr(d.code, 1, ?) = ? OR d.applicant_id_number = ? OR d.applicant_phone = ?"
-                         " OR instr(fold(d.applicant_name), ?) > 0)")
-            compact = "".join(text.split())
-            params += [len(text), text.upper(), compact.upper(), compact, fold(text)]
-        if status is not None:
-            where.append("d.status = ?")
-            params.append(int(status))
-        sql = self._ROW_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return self._rows(sql + " ORDER BY d.received_at DESC, d.code DESC LIMIT ?", [*params, limit])
-
     def dossiers_due_by(self, statuses: Iterable[DossierStatus], due_by: datetime) -> list[dict]:
         """List rows of dossiers in some statuses due no later than `due_by`, most urgent first."""
         statuses = [int(s) for s in statuses]
         return self._rows(
-            self._ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
+            ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
             " ORDER BY d.due_at, d.code", [*statuses, _ts(due_by)])
 
     # ---- intake records (dossiers not received) -----------------------------------------
