@@ -31,12 +31,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from office.errors import Conflict, Unavailable
+from office.errors import Conflict, StoreUnavailable, Unavailable
 from office.rules.codes import secret_hash
 from office.store.migrations import migrations
 from office.text import fold
 
 BUSY_TIMEOUT_S = 30
+# SQLite's primary result codes for a disk or file that could not do it: StoreUnavailable
+STORE_TROUBLE = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT,
+                           sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY})
 SCHEMA_VERSION = 1
 
 
@@ -174,7 +177,23 @@ class StoreBase:
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction taking the database write lock at once (BEGIN IMMEDIATE)."""
+        """A write transaction taking the database write lock at once (BEGIN IMMEDIATE). A disk
+        that is full or failing, or a lock held too long, is StoreUnavailable (nothing written)."""
+        with self._store_trouble(), self._write() as db:
+            yield db
+
+    @contextmanager
+    def _store_trouble(self) -> Iterator[None]:
+        """SQLite's "the disk or the file could not do it" errors as StoreUnavailable."""
+        try:
+            yield
+        except sqlite3.DatabaseError as e:
+            if getattr(e, "sqlite_errorcode", 0) & 0xFF in STORE_TROUBLE:
+                raise StoreUnavailable(f"{self.path}: {e}") from e
+            raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite_utils.Database]:
         conn = self.db.conn
         if conn.in_transaction:  # nested: a savepoint, so a failed inner use case leaves nothing
             conn.execute("SAVEPOINT nested")
@@ -209,12 +228,13 @@ class StoreBase:
         if conn.in_transaction:
             yield self.db
             return
-        conn.execute("BEGIN")
-        try:
-            yield self.db
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        with self._store_trouble():
+            conn.execute("BEGIN")
+            try:
+                yield self.db
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         """Run a SELECT and return dict rows (lighter than sqlite-utils' query on hot paths)."""

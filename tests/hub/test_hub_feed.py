@@ -99,7 +99,7 @@ def test_reconnect_replays_exactly_what_was_missed(hub: Office):
     replay = []
     for event in display.feed(last_event_id=last_id):
         replay.append(event)
-        if event.id == missed[-1][0] and event.kind == "waiting":
+        if event.id == missed[-1][0]:  # (the waiting counts come after each batch that moved tickets)
             break
     assert [(e.id, e.kind) for e in replay if e.kind != "waiting"] == missed
     assert all(e.id > last_id for e in replay)

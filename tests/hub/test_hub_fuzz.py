@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hub_support import Office
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from office_support import applicant
@@ -16,7 +15,8 @@ EXAMPLES = 8  # per operation and mode: a few hundred requests in all
 
 
 @pytest.mark.slow
-def test_no_input_makes_the_hub_fail(hub: Office):
+def test_no_input_makes_the_hub_fail(make_hub):
+    hub = make_hub(hub_options={"docs": True})
     counter = hub.client("quay-1", "bich.tt")
     counter.receive_dossier("1.001193", "TH1", applicant())
     hub.client("kiosk-1").issue_ticket("HT")
