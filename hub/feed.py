@@ -6,8 +6,9 @@ numbered by the change log, so a board reconnecting with `Last-Event-ID` gets ex
 missed. Numbers and counters only, never a name.
 
 However many boards follow it, each change is read from the store and turned into SSE text once:
-one pump task follows the change log (woken by the hub's writes, and polling for writes of other
-processes) and keeps the recent events' text; every open stream sends from that shared list. Only
+one pump task follows the change log (woken by the hub's writes, gathering those of the next
+COALESCE_S, and polling for writes of other processes) and keeps the recent events' text; every
+open stream sends from that shared list. Only
 a board reconnecting from further back than the list reads the store for itself. A device may hold
 at most FEEDS_PER_DEVICE streams at once.
 """
@@ -34,6 +35,9 @@ log = logging.getLogger("hub")
 FEED_POLL_S = 0.5  # also picks up writes made by other processes on the same store file
 FEED_BATCH = 500
 HEARTBEAT_S = 10.0
+# after a write, the pump waits this long for more before reading: a busy office's writes reach
+# the boards together, so each open feed sends a few times a second, not once per write
+COALESCE_S = 0.25
 RECENT = 2000  # board events kept as text for every stream to send
 FEEDS_PER_DEVICE = 8
 BOARD_ENTITIES = ("ticket", "counter", "device")
@@ -143,6 +147,7 @@ class Feed:
                     continue
             try:
                 await asyncio.wait_for(self._wake.wait(), FEED_POLL_S)
+                await asyncio.sleep(COALESCE_S)
             except TimeoutError:
                 pass
 
@@ -190,8 +195,9 @@ class Feed:
             if time.monotonic() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
                 quiet_since = time.monotonic()
-            try:
-                await asyncio.wait_for(news.wait(), HEARTBEAT_S - (time.monotonic() - quiet_since))
+            try:  # asyncio.timeout, not wait_for: no task per wait, with a thousand boards waiting
+                async with asyncio.timeout(HEARTBEAT_S - (time.monotonic() - quiet_since)):
+                    await news.wait()
             except TimeoutError:
                 pass
 
