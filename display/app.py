@@ -40,7 +40,7 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 MARQUEE_SPEED = 12.0  # notice scroll speed, in board units (1 % of the shorter side) per second
 OFFLINE_TEXT = "mất kết nối"
 TEXT_LINE = 1.17  # Roboto's line (ascent + descent) per px of font; measured lines may be taller
-ROW_GROWTH = (1.3, 1.15)  # how much taller than their smallest rows of numbers / of waiting may grow
+ROW_GROWTH = (1.3, 1.5)  # how much taller than their smallest rows of numbers / of waiting may grow
 
 
 @lru_cache(maxsize=8192)
@@ -49,50 +49,36 @@ def measure(text: str, font: int, bold: bool = False) -> tuple[int, int]:
     return CoreLabel(text=text, font_size=font, bold=bold).get_extents(text)
 
 
-@lru_cache(maxsize=1024)
-def wrapped(text: str, font: int, bold: bool, width: int) -> tuple[int, int]:
-    """Lines and height in px of `text` wrapped to `width` px at `font` px."""
-    label = CoreLabel(text=text, font_size=font, bold=bold, text_size=(width, None))
-    label.refresh()
-    return len(label._cached_lines), label._internal_size[1]
-
-
 def px(size: float) -> int:
     """A font size in whole pixels, as the text renderer uses it (rounding errors forgiven)."""
     return math.floor(size + 1e-6)
 
 
 class FitLabel(Label):
-    """A text that takes the largest font up to `max_font` fitting its box on `lines` lines, never
-    below `min_font`; a text too long even then (e.g. a very long pause reason) is shortened with
-    an ellipsis."""
+    """A line of text that takes the largest font up to `max_font` fitting its box, never below
+    `min_font`; a text too long even then (e.g. a very long pause reason) is shortened with an
+    ellipsis."""
 
     max_font = NumericProperty(20)
     min_font = NumericProperty(0)
-    lines = NumericProperty(1)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(text=self.fit, size=self.fit, max_font=self.fit, min_font=self.fit, lines=self.fit,
-                  bold=self.fit)
+        self.bind(text=self.fit, size=self.fit, max_font=self.fit, min_font=self.fit, bold=self.fit)
 
     def fit(self, *_) -> None:
         """Choose the font size for the current text and box."""
         least = math.ceil(self.min_font - 1e-6)
-        font = max(least, px(min(self.max_font, self.height / (TEXT_LINE * self.lines))))
+        font = max(least, px(min(self.max_font, self.height / TEXT_LINE)))
         if self.text and self.width > 0:
             while font > least and not self._fits(font):
                 font -= 1
             self.shorten = not self._fits(font)
-        self.max_lines = self.lines
         self.font_size = max(font, 1)
 
     def _fits(self, font: int) -> bool:
-        if self.lines == 1:
-            width, height = measure(self.text, font, self.bold)
-            return width <= self.width and height <= self.height
-        lines, height = wrapped(self.text, font, self.bold, int(self.width))
-        return lines <= self.lines and height <= self.height
+        width, height = measure(self.text, font, self.bold)
+        return width <= self.width and height <= self.height
 
 
 class Block(BoxLayout):
@@ -231,54 +217,25 @@ class BoardRoot(Widget):
 
     def _place(self, recent, counters, waiting, spotlight: bool, notice: bool, offline: bool) -> None:
         """Lay the board out for this content and fill the panels with the current page."""
-        u, ids = self.u, self.ids
-        far, small, near = (math.ceil(t * 100 * u - 1e-6) for t in (layout.FAR, layout.SMALL, layout.NEAR))
-        labels = [counter_number(c.name, c.id) for c in counters] + ["8"]
-        numbers = [c.number for c in recent] + [c.number or "" for c in counters] + [
-            f"{w.prefix}000" for w in waiting] + ["A000"]
-        pads = 2 * layout.CELL_PAD * u + layout.CELL_SPACING * u
-
-        def number_w(font: int) -> float:
-            return max(measure(n, font, True)[0] for n in numbers) + 1
-
-        def cell_font(box: layout.Box) -> int:  # numbers grow with their cell, never below FAR
-            font = max(far, px(box.h / LINE))
-            while font > far and pads + self._badge_w(labels, font) + number_w(font) > box.w:
-                font -= 1
-            return font
-
-        label_w = max([measure(self._waiting_label(w), small)[0] for w in waiting] or [0])
-        rows_far = (LINE * far, LINE * far * ROW_GROWTH[0])
-        cell_w = pads + self._badge_w(labels, far) + number_w(far)
-        plan = layout.plan(
-            self.width, self.height, spotlight=spotlight, notice=notice, offline=offline,
-            recent=layout.Cells(min(len(recent), RECENT_CALLS), cell_w, *rows_far, paged=False),
-            counters=layout.Cells(len(counters), cell_w, *rows_far),
-            waiting=layout.Cells(len(waiting), pads + label_w + measure("000", small, True)[0] + 1,
-                                 LINE * small, LINE * near * ROW_GROWTH[1], layout.TEXT_GAP))
+        ids, size = self.ids, Sizes(self.u, recent, counters, waiting)
+        plan = layout.plan(self.width, self.height, spotlight=spotlight, notice=notice, offline=offline,
+                           **size.cells(len(recent), len(counters), len(waiting)))
         self.plan, self.portrait = plan, plan.portrait
         ox, oy = self.pos
         for widget, box in ((ids.header, plan.header), (ids.spotlight, plan.spotlight), (ids.notice, plan.notice)):
             widget.pos, widget.size = (ox + box.x, oy + box.y), (box.w, box.h)
-        self._panel(ids.recent, plan.recent, recent, CallCell, lambda c, font: dict(
-            number=c.number, counter=c.counter_number, font=font, number_w=number_w(font),
-            badge_w=self._badge_w(labels, font)), cell_font)
-        self._panel(ids.counters, plan.counters, counters, CounterCell, lambda c, font: dict(
-            counter=counter_number(c.name, c.id), number=c.number or "", font=font,
-            paused=c.paused or "", badge_w=self._badge_w(labels, font)), cell_font)
-        def waiting_font(box: layout.Box) -> int:  # up to NEAR while the names still fit at SMALL
-            font = max(small, min(near, px(box.h / LINE)))
-            while font > small and pads + label_w + measure("000", font, True)[0] > box.w:
-                font -= 1
-            return font
+        self._panel(ids.recent, plan.recent, recent, CallCell, size.number_font, lambda c, font: dict(
+            number=c.number, counter=c.counter_number, font=font, number_w=size.number_w(font),
+            badge_w=size.badge_w(font)))
+        self._panel(ids.counters, plan.counters, counters, CounterCell, size.number_font, lambda c, font: dict(
+            counter=counter_number(c.name, c.id), number=c.number or "", paused=c.paused or "", font=font,
+            badge_w=size.badge_w(font)))
+        self._panel(ids.waiting, plan.waiting, waiting, WaitingCell, size.waiting_font, lambda w, font: dict(
+            label=waiting_label(w), count=w.count, font=font, count_w=size.count_w(font)))
 
-        self._panel(ids.waiting, plan.waiting, waiting, WaitingCell, lambda w, font: dict(
-            label=self._waiting_label(w), count=w.count, font=font, count_w=measure("000", font, True)[0] + 1),
-            waiting_font)
-
-    def _panel(self, widget: Panel, placed: layout.Panel, items, kind, values, font) -> None:
+    def _panel(self, widget: Panel, placed: layout.Panel, items, kind, font, values) -> None:
         """Place a panel and fill it with the current page of `items`: one `kind` cell each, with the
-        properties `values(item, font(box))`."""
+        properties `values(item, font(cell box))`."""
         ox, oy = self.pos
         box = placed.box
         widget.pos, widget.size = (ox + box.x, oy + box.y), (box.w, box.h)
@@ -289,12 +246,64 @@ class BoardRoot(Widget):
         widget.fill(kind, [layout.Box(ox + c.x, oy + c.y, c.w, c.h) for c in placed.cells],
                     [{"u": self.u, **values(item, font(box))} for item, box in zip(shown, placed.cells)])
 
-    def _badge_w(self, labels: list[str], font: int) -> float:
-        return max(measure(label, font, True)[0] for label in labels) + 2 * layout.BADGE_PAD * self.u
 
-    @staticmethod
-    def _waiting_label(w: WaitingView) -> str:
-        return f"{w.prefix} · {w.name}"
+def waiting_label(w: WaitingView) -> str:
+    """A service's line in the waiting list: its prefix and name."""
+    return f"{w.prefix} · {w.name}"
+
+
+class Sizes:
+    """The text sizes of one board: the smallest cells each list needs (text at its tier's
+    minimum) and the font that fills a given cell."""
+
+    def __init__(self, u: float, recent, counters, waiting):
+        self.u = u
+        self.far, self.near, self.small = (math.ceil(t * 100 * u - 1e-6)
+                                           for t in (layout.FAR, layout.NEAR, layout.SMALL))
+        self.labels = [counter_number(c.name, c.id) for c in counters] + ["8"]
+        self.numbers = ([c.number for c in recent] + [c.number or "" for c in counters]
+                        + [f"{w.prefix}000" for w in waiting] + ["A000"])  # room for the day's numbers
+        self.names = [waiting_label(w) for w in waiting]
+        self.pads = (2 * layout.CELL_PAD + layout.CELL_SPACING) * u
+
+    def cells(self, recent: int, counters: int, waiting: int) -> dict[str, layout.Cells]:
+        """What each list needs, for layout.plan."""
+        far, near, small = self.far, self.near, self.small
+        number_cell = (self.pads + self.badge_w(far) + self.number_w(far), LINE * far, LINE * far * ROW_GROWTH[0])
+        return {"recent": layout.Cells(min(recent, RECENT_CALLS), *number_cell, paged=False),
+                "counters": layout.Cells(counters, *number_cell),
+                "waiting": layout.Cells(waiting, self.pads + self.names_w(small) + self.count_w(small), LINE * small,
+                                        LINE * near * ROW_GROWTH[1], layout.TEXT_GAP)}
+
+    def badge_w(self, font: int) -> float:
+        """Width of a counter's badge (the widest counter number)."""
+        return max(measure(label, font, True)[0] for label in self.labels) + 2 * layout.BADGE_PAD * self.u
+
+    def number_w(self, font: int) -> float:
+        """Width of the widest ticket number."""
+        return max(measure(n, font, True)[0] for n in self.numbers) + 1
+
+    def names_w(self, font: int) -> float:
+        """Width of the longest service line in the waiting list."""
+        return max([measure(name, font)[0] for name in self.names] or [0])
+
+    def count_w(self, font: int) -> float:
+        """Width of a waiting count (up to 999)."""
+        return measure("000", font, True)[0] + 1
+
+    def number_font(self, box: layout.Box) -> int:
+        """Numbers grow with their cell, never below FAR."""
+        font = max(self.far, px(box.h / LINE))
+        while font > self.far and self.pads + self.badge_w(font) + self.number_w(font) > box.w:
+            font -= 1
+        return font
+
+    def waiting_font(self, box: layout.Box) -> int:
+        """One size for the whole list, as large as the rows allow and every name fits."""
+        font = max(self.small, px(box.h / LINE))
+        while font > self.small and self.pads + self.names_w(font) + self.count_w(font) > box.w:
+            font -= 1
+        return font
 
 
 class BoardApp(App):

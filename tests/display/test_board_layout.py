@@ -112,7 +112,7 @@ def layout_problems(root: BoardRoot) -> list[str]:
             problems.append(f"{name} is {width} px wide in a {label.width:.0f} px box")
         if height > label.height + 0.5:
             problems.append(f"{name} is {height} px tall in a {label.height:.0f} px box")
-        if lines > max(1, getattr(label, "lines", 1)):
+        if lines > 1:
             problems.append(f"{name} wraps to {lines} lines")
         if not screen.contains(box(label)) and not isinstance(label.parent, Marquee):
             problems.append(f"{name} leaves the screen")
