@@ -121,15 +121,16 @@ class Announcer:
             if first is None:
                 return
             voice, waiting = self.voice, [first]
-            chime, lead = voice.chime(), 0.0  # the chime first: calls arriving meanwhile join in
-            if self._stands(voice, first[0]) and self._play(chime, "chime") is not None:
-                lead = chime.seconds
+            chime = voice.chime()  # played first: calls arriving meanwhile join this announcement
+            chimed = self._stands(voice, first[0]) and self._play(chime, "chime", "tiếng chuông") is not None
             closing = self._gather(waiting)
             batch = self._batch(voice, waiting)
+            if batch and not chimed:  # the first call fell away, others stand
+                chimed = self._play(chime, "chime", "tiếng chuông") is not None
             for saying in range(voice.repeats if batch else 0):
                 if saying and (closing or not self._queue.empty()):
                     break  # a repetition only while nobody else is waiting
-                self._say(voice, batch, repeat=saying > 0, lead=0.0 if saying else lead)
+                self._say(voice, batch, repeat=saying > 0, lead=chime.seconds if chimed and not saying else 0.0)
             with self._done:
                 self._pending -= len(waiting)
                 self._done.notify_all()
@@ -176,26 +177,26 @@ class Announcer:
         """Say the calls of `batch` once (a repetition after a pause); `lead`: the chime's length."""
         names = "+".join(f"{a.number}-{a.counter}" for a, _ in batch)
         speech = voice.announcement([(a.number, a.counter) for a, _ in batch], REPEAT_GAP_S if repeat else CHIME_GAP_S)
-        started = self._play(speech, names)
+        started = self._play(speech, names, f"số {names}")
         if started is not None:
             self.spoken.extend(Spoken(a, queued, started + mark, lead + speech.seconds, len(batch), repeat)
                                for (a, queued), mark in zip(batch, speech.marks))
 
-    def _play(self, speech: Speech, names: str) -> float | None:
-        """Play `speech` to the end; the clock when it began, or None if it could not be played
-        (reported through on_error)."""
+    def _play(self, speech: Speech, name: str, what: str) -> float | None:
+        """Play `speech` (saved as `name`) to the end; the clock when it began, or None if it could
+        not be played (reported through on_error as `what` could not be said)."""
         self._count += 1
-        wav = self.workdir / f"{self._count:06d}-{names}.wav"
+        wav = self.workdir / f"{self._count:06d}-{name}.wav"
         try:
             speech.write(wav)
             started = self.clock()
             self.player.play(wav)
             return started
         except PlayerError as e:
-            self.on_error(f"Không đọc được số {names}: {e}")
+            self.on_error(f"Không phát được {what}: {e}")
         except Exception as e:  # a speaker driver bug must not stop the calls after it
             log.exception("announcement failed")
-            self.on_error(f"Không đọc được số {names}: {e}")
+            self.on_error(f"Không phát được {what}: {e}")
         finally:
             wav.unlink(missing_ok=True)
         return None

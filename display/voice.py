@@ -180,7 +180,7 @@ class Voice:
         if repeats < 1:
             raise VoiceError("Số lần đọc phải từ 1 trở lên")
         self.clips, self.template, self.repeats = clips, template.split(), repeats
-        first = next(i for i, t in enumerate(self.template) if t.startswith("{"))
+        first = next((i for i, t in enumerate(self.template) if t.startswith("{")), 0)
         # several calls in one announcement share the opening words when the number comes first:
         # "xin mời số thứ tự A 1 đến quầy số 2, B 3 đến quầy số 4"
         self.shared = first if self.template[first] == "{number}" else 0
