@@ -4,6 +4,7 @@ Calls arrive at random (Poisson) at 60 and 120 calls an hour for a simulated hou
 time (six counters calling within 20 s, and all six in the same second); each is said by the real
 announcer (display/announcer.py: its backlog policy) from the real clip set onto the recording
 speaker, which takes each WAV's real duration — compressed SCALE times so an hour runs in 36 s.
+Alone: `.venv/bin/python -m benchmarks.voice`.
 `wait` is from the call reaching the board to its words being heard; `voice s/call` is the
 speaker's time per call including repetitions made while nobody waited."""
 from __future__ import annotations
@@ -79,3 +80,7 @@ def run(arrivals: list[float], rng: random.Random) -> tuple[list, bool]:
 
 def mean(values: list[float]) -> float | str:
     return sum(values) / len(values) if values else "–"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(None))

@@ -174,6 +174,20 @@ def test_far_text_is_fifty_millimetres_tall_on_a_55_inch_tv():
     assert layout.SPOT[0] > 1.5 * layout.FAR
 
 
+@pytest.mark.parametrize("text", ["Hộ tịch", "Quầy", "Tạm dừng", "ỆỘỊ ẦẤẪ ỸỴ", "Lao động – Xã hội"])
+def test_marks_above_and_below_letters_stay_inside_the_line(text):
+    """The renderer's line grows for stacked marks (ầ, Ấ) and dots below (ộ, ị), and its measured
+    extent says so: a text that fits its box by extent (FitLabel, checked above) has all its ink
+    inside it ("Hộ tịch" never reads "Hô tich")."""
+    for bold in (False, True):
+        label = CoreLabel(text=text, font_size=100, bold=bold)
+        label.refresh()
+        w, h = label.texture.size
+        assert (w, h) == label.get_extents(text)
+        ink = np.flatnonzero(np.frombuffer(label.texture.pixels, np.uint8).reshape(h, w, 4)[:, :, 3].max(axis=1))
+        assert 0 <= ink[0] and ink[-1] < h - 1, f"{text!r}: ink rows {ink[0]}–{ink[-1]} of {h}"
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_office_fits_every_screen(board, size, grid=GRID):
     failures = []
