@@ -94,13 +94,17 @@ class Badge(FitLabel):
 
 
 class Panel(Widget):
-    """A framed list of the board: a title, a page number, and the cells placed in it."""
+    """A framed list of the board: a title, a page number, and the cells placed in it; `empty`
+    is said in the first cell's place while there is nothing to list."""
 
     u = NumericProperty(10)
     bg = ColorProperty([0, 0, 0, 1])
     title = StringProperty("")
+    empty = StringProperty("")
     page_text = StringProperty("")
     title_box = ListProperty([0, 0, 0, 0])
+    first_box = ListProperty([0, 0, 0, 0])
+    count = NumericProperty(0)
 
     def fill(self, kind: type[Cell], boxes, values: list[dict]) -> None:
         """One `kind` cell per entry of `values` (its properties), in `boxes`; cells are reused."""
@@ -114,6 +118,7 @@ class Panel(Widget):
             cells[i].pos, cells[i].size = (box.x, box.y), (box.w, box.h)
             for name, value in props.items():
                 setattr(cells[i], name, value)
+        self.count = len(values)
 
 
 class Cell(BoxLayout):
@@ -240,6 +245,8 @@ class BoardRoot(Widget):
         box = placed.box
         widget.pos, widget.size = (ox + box.x, oy + box.y), (box.w, box.h)
         widget.title_box = [ox + placed.title.x, oy + placed.title.y, placed.title.w, placed.title.h]
+        first = placed.cells[0]
+        widget.first_box = [ox + first.x, oy + first.y, first.w, first.h]
         page = self._page % placed.pages
         widget.page_text = f"{page + 1}/{placed.pages}" if placed.pages > 1 else ""
         shown = [items[i] for i in placed.page_of(page, len(items))]

@@ -81,7 +81,8 @@ class Cells:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel placed: its box, its title line, the cells of one page (column by column)."""
+    """A panel placed: its box, its title line, the cells of one page (column by column; one
+    when the list is empty)."""
 
     box: Box
     title: Box
@@ -189,7 +190,7 @@ def _column(box: Box, u: float, spotlight: bool | None, lists: list[Cells]) -> t
 def _panel(box: Box, u: float, cells: Cells, cols: int, rows: int, row_h: float) -> Panel:
     """Title line at the top, then one page of cells, filled column by column. Pages are filled
     evenly (5 items, 4 a page: 3 + 2), with as few columns as a page needs, and rows as tall as
-    the panel allows (up to the cells' tallest)."""
+    the panel allows (up to the cells' tallest). An empty list keeps one cell (for a "none yet")."""
     inset, gap, title_h = INSET * u, cells.gap * u, LINE * NEAR * 100 * u
     title = Box(box.x + inset, box.top - inset - title_h, box.w - 2 * inset, title_h)
     pages = math.ceil(cells.count / (rows * cols)) if cells.paged and cells.count else 1
@@ -200,5 +201,5 @@ def _panel(box: Box, u: float, cells: Cells, cols: int, rows: int, row_h: float)
     row_h = max(row_h, min(cells.tallest, room))
     cell_w = (box.w - 2 * inset - (cols - 1) * gap) / cols
     boxes = tuple(Box(title.x + (i // rows) * (cell_w + gap), title.y - (i % rows + 1) * (row_h + gap) + gap,
-                      cell_w, row_h) for i in range(shown))
+                      cell_w, row_h) for i in range(max(shown, 1)))
     return Panel(box, title, boxes, pages)

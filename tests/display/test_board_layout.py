@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -219,6 +219,20 @@ def test_every_counter_and_service_is_on_a_page(board, size):
         assert sorted(seen_services) == sorted(f"{p} · {n}" for p, n in SERVICES[:services])
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_before_the_first_call_the_list_says_so(board, size):
+    first = office_view(6, 5)
+    for view, empty in ((replace(first, spotlight=None, recent=()), "Chưa gọi số nào"),
+                        (replace(first, recent=first.recent[:1]), "")):  # the first call, in the spotlight
+        draw(board, size, view)
+        assert board.ids.recent.ids.empty.text == empty
+        assert not layout_problems(board)
+    shot(board, f"layout-{size[0]}x{size[1]}-first-call")
+    draw(board, size, replace(first, spotlight=None, recent=()))
+    assert contrast(board.ids.recent.ids.empty.color, board.ids.recent.bg) >= 4.5
+    shot(board, f"layout-{size[0]}x{size[1]}-morning")
+
+
 def test_text_colours_contrast_with_their_background(board):
     for size, spotlight, connected in itertools.product(SIZES, (True, False), (True, False)):
         draw(board, size, office_view(6, 5, spotlight, connected))
@@ -228,12 +242,16 @@ def test_text_colours_contrast_with_their_background(board):
 
 
 def test_screenshots_of_the_key_offices(board):
-    folder = ARTIFACTS / "display"
-    folder.mkdir(parents=True, exist_ok=True)
     for (w, h), (counters, services), spotlight in itertools.product(SIZES, ((6, 5), (12, 8), (1, 1)), (True, False)):
         draw(board, (w, h), office_view(counters, services, spotlight))
-        board.ids.notice.offset = board.width * 0.9  # the notice scrolled into view
-        EventLoop.idle()
-        path = Path(folder / f"layout-{w}x{h}-{counters}x{services}-{'call' if spotlight else 'idle'}.png")
-        board.export_to_png(str(path))
-        assert path.stat().st_size > 10_000
+        shot(board, f"layout-{w}x{h}-{counters}x{services}-{'call' if spotlight else 'idle'}")
+
+
+def shot(board: BoardRoot, name: str) -> None:
+    """Save the board as test-artifacts/display/`name`.png, its notice scrolled into view."""
+    board.ids.notice.offset = board.width * 0.9
+    EventLoop.idle()
+    path = ARTIFACTS / "display" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    board.export_to_png(str(path))
+    assert path.stat().st_size > 10_000
