@@ -34,3 +34,4 @@ def register(subparsers) -> None:
                    help="where the large bench store is kept between runs")
     b.add_argument("--frames", type=int, default=12, help="decode bench: frames per kind and size")
     b.add_argument("--sync-events", type=int, default=100_000, help="sync bench: events to push")
+    b.add_argument("--voice-template", help="voice bench: the board's voice template (default: the office's)")

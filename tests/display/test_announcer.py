@@ -4,12 +4,14 @@ backlog policy (calls said together, repetitions only while nobody waits, recall
 tickets skipped)."""
 from __future__ import annotations
 
+import random
 import threading
 import time
 
 import pytest
 from display_helpers import counter_client, issue, wait_for
 
+from benchmarks import voice as voice_bench
 from devices.speaker import PlayerError, RecordingPlayer, SdlPlayer, wav_seconds
 from display.announcer import Announcement, Announcer, Spoken
 from display.board import BoardFeed
@@ -181,3 +183,15 @@ def test_a_call_that_no_longer_stands_when_its_turn_comes_is_not_spoken(tmp_path
     assert [p.name.split("-", 1)[1] for p in player.played][2:] == ["chime.wav", "A10-1.wav"]
     assert [a.number for a in announcer.skipped] == ["A8", "A8", "A8"]
     announcer.close()
+
+
+@pytest.mark.parametrize("per_hour", [60, 120])
+def test_the_voice_keeps_up_with_a_busy_hall(per_hour):
+    """The voice benchmark's own run (real clips, announcer and backlog policy, simulated time):
+    a call alone takes ≤ 6 s with its chime, and at 60 or 120 calls an hour, or six counters
+    opening within 20 s, no call waits more than 15 s to be heard."""
+    rng = random.Random(per_hour)
+    for arrivals in (voice_bench.poisson(per_hour, 3600, rng), sorted(rng.uniform(0, 20) for _ in range(6))):
+        (calls, _, longest, *_, worst), in_order = voice_bench.run(arrivals, rng, DEFAULT_VOICE_TEMPLATE)
+        assert in_order and calls == len(arrivals)
+        assert longest <= 6 and worst <= 15, f"{calls} calls: alone up to {longest:.1f} s, waited up to {worst:.1f} s"
