@@ -56,8 +56,8 @@ def px(size: float) -> int:
 
 class FitLabel(Label):
     """A line of text that takes the largest font up to `max_font` fitting its box, never below
-    `min_font`; a text too long even then (e.g. a very long pause reason) is shortened with an
-    ellipsis."""
+    `min_font`; a text too long even then (a very long pause reason or service name) keeps its
+    start and ends in "..." (board.kv)."""
 
     max_font = NumericProperty(20)
     min_font = NumericProperty(0)

@@ -34,6 +34,8 @@ SERVICES = (  # (prefix, name): a ward office's fields, long names included
     ("E", "Tư pháp – Nuôi con nuôi, Quốc tịch"), ("G", "Thành lập và hoạt động doanh nghiệp"),
     ("H", "Giáo dục – Đào tạo, Y tế, Văn hóa"),
 )
+LONG_NAME = ("Chứng thực bản sao từ bản chính, chữ ký, hợp đồng, giao dịch và việc sửa đổi, bổ sung, "
+             "hủy bỏ hợp đồng")
 PAUSES = ("Họp giao ban", "Nghỉ giữa ca", "Sự cố máy tính", "Hỗ trợ nghiệp vụ")
 # Every counter count with 1, 5 and 8 services, every service count with 1, 6 and 12 counters, a call
 # in the spotlight on every other one, and the corners and the demo office (6 × 5) both ways: 56 of
@@ -231,6 +233,25 @@ def test_before_the_first_call_the_list_says_so(board, size):
     draw(board, size, replace(first, spotlight=None, recent=()))
     assert contrast(board.ids.recent.ids.empty.color, board.ids.recent.bg) >= 4.5
     shot(board, f"layout-{size[0]}x{size[1]}-morning")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_name_too_long_for_the_screen_loses_its_end_not_its_place(board, size):
+    """A service named with a procedure's whole wording fits no screen at a readable size: it
+    keeps its start and ends in "...", inside its box; everything else is as always."""
+    view = office_view(6, 5)
+    waiting = (view.waiting[0], replace(view.waiting[1], name=LONG_NAME), *view.waiting[2:])
+    shown = set()  # how the name reads, on whichever page it is
+    for page in range(2):
+        draw(board, size, replace(view, waiting=waiting), NOW + timedelta(seconds=layout.PAGE_S * page))
+        assert [p for p in layout_problems(board) if not p.endswith("is cut short")] == []
+        for cell in board.ids.waiting.children:
+            if isinstance(cell, WaitingCell) and cell.label.startswith("B ·"):
+                name = cell.ids.name
+                name.texture_update()
+                shown |= {"".join(w.text for w in line.words) for line in name._label._cached_lines}
+    [text] = shown
+    assert text.startswith("B · Chứng thực bản sao") and text.endswith("...")
 
 
 def test_text_colours_contrast_with_their_background(board):
