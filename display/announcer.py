@@ -81,6 +81,7 @@ class Announcer:
         self._queue: queue.Queue[tuple[Announcement, float] | None] = queue.Queue()
         self._count = 0
         self._pending = 0  # queued or playing
+        self._closing = False  # close() was called and its marker taken from the queue
         self._done = threading.Condition()
         self._thread = threading.Thread(target=self._run, daemon=True, name="board-voice")
         self._thread.start()
@@ -115,35 +116,45 @@ class Announcer:
             self._tmp.cleanup()
 
     def _run(self) -> None:
-        closing = False
-        while not closing:
+        while not self._closing:
             first = self._queue.get()
             if first is None:
                 return
-            voice, waiting = self.voice, [first]
-            chime = voice.chime()  # played first: calls arriving meanwhile join this announcement
-            chimed = self._stands(voice, first[0]) and self._play(chime, "chime", "tiếng chuông") is not None
-            closing = self._gather(waiting)
-            batch = self._batch(voice, waiting)
-            if batch and not chimed:  # the first call fell away, others stand
-                chimed = self._play(chime, "chime", "tiếng chuông") is not None
-            for saying in range(voice.repeats if batch else 0):
-                if saying and (closing or not self._queue.empty()):
-                    break  # a repetition only while nobody else is waiting
-                self._say(voice, batch, repeat=saying > 0, lead=chime.seconds if chimed and not saying else 0.0)
-            with self._done:
-                self._pending -= len(waiting)
-                self._done.notify_all()
+            waiting = [first]
+            try:
+                self._announce(waiting)
+            except Exception as e:  # a bad clip or a bug must not silence the hall for the rest of the day
+                log.exception("announcement failed")
+                self.on_error(f"Không đọc được số {', '.join(a.number for a, _ in waiting)}: {e}")
+            finally:
+                with self._done:
+                    self._pending -= len(waiting)
+                    self._done.notify_all()
 
-    def _gather(self, waiting: list) -> bool:
-        """Add everything queued now to `waiting`; True if the announcer is being closed."""
+    def _announce(self, waiting: list) -> None:
+        """The chime, then the calls of `waiting` with those queued meanwhile (added to it)."""
+        voice = self.voice
+        chime = voice.chime()  # played first: calls arriving meanwhile join this announcement
+        chimed = self._stands(voice, waiting[0][0]) and self._play(chime, "chime", "tiếng chuông") is not None
+        self._gather(waiting)
+        batch = self._batch(voice, waiting)
+        if batch and not chimed:  # the first call fell away, others stand
+            chimed = self._play(chime, "chime", "tiếng chuông") is not None
+        for saying in range(voice.repeats if batch else 0):
+            if saying and (self._closing or not self._queue.empty()):
+                break  # a repetition only while nobody else is waiting
+            self._say(voice, batch, repeat=saying > 0, lead=chime.seconds if chimed and not saying else 0.0)
+
+    def _gather(self, waiting: list) -> None:
+        """Add everything queued now to `waiting` (noting when the announcer is being closed)."""
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                return False
+                return
             if item is None:
-                return True
+                self._closing = True
+                return
             waiting.append(item)
 
     def _stands(self, voice: Voice, item: Announcement) -> bool:

@@ -166,6 +166,25 @@ def test_a_recall_after_the_call_was_said_is_said_again_and_errors_do_not_stop_t
     announcer.close()
 
 
+def test_a_clip_broken_after_the_start_costs_its_call_only(tmp_path):
+    """A recorded clip found broken only when first needed (the letter of a service added after
+    the start-up check): its call is reported, the calls after it are still said (the voice never
+    falls silent for the rest of the day)."""
+    recorded = tmp_path / "recorded"
+    recorded.mkdir()
+    (recorded / "letter_k.wav").write_bytes(b"RIFF not a wav")
+    player, problems = RecordingPlayer(time_scale=0.01), []
+    announcer = Announcer(Voice(ClipSet(recorded, DEFAULT_CLIPS), DEFAULT_VOICE_TEMPLATE, 1), player,
+                          problems.append, tmp_path)
+    announcer.say(Announcement("K7", "1", 7))
+    assert announcer.wait_idle(10)
+    announcer.say(Announcement("A2", "1", 2))
+    assert announcer.wait_idle(10)
+    assert len(problems) == 1 and problems[0].startswith("Không đọc được số K7: Tệp âm thanh letter_k.wav")
+    assert [s.announcement.number for s in announcer.spoken] == ["A2"]
+    announcer.close()
+
+
 def test_a_call_that_no_longer_stands_when_its_turn_comes_is_not_spoken(tmp_path):
     player = RecordingPlayer(time_scale=0.01)
     finished = {8}
