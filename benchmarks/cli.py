@@ -5,7 +5,7 @@ from pathlib import Path
 
 from office.cli import ROOT, add_command
 
-BENCHES = ("core", "decode", "hub", "office_load", "sync")
+BENCHES = ("core", "decode", "hub", "office_load", "sync", "voice")
 
 
 def cmd_bench(args) -> int:
@@ -22,7 +22,8 @@ def cmd_bench(args) -> int:
 def register(subparsers) -> None:
     """`main.py bench`."""
     b = add_command(subparsers, "bench", cmd_bench,
-                    "benchmarks: dossier lookup in a large store, concurrent call-next")
+                    "benchmarks: dossier lookup in a large store, concurrent call-next, the hub under a "
+                    "mixed office load, sync, the board's voice")
     b.add_argument("--only", nargs="+", choices=BENCHES, help="run only these benchmarks (default: all)")
     b.add_argument("--dossiers", type=int, default=1_000_000, help="store size for the lookup bench")
     b.add_argument("--processes", type=int, default=8, help="processes calling next concurrently")
@@ -31,3 +32,4 @@ def register(subparsers) -> None:
                    help="where the large bench store is kept between runs")
     b.add_argument("--frames", type=int, default=12, help="decode bench: frames per kind and size")
     b.add_argument("--sync-events", type=int, default=100_000, help="sync bench: events to push")
+    b.add_argument("--voice-template", help="voice bench: the board's voice template (default: the office's)")
