@@ -148,7 +148,7 @@ class Credentials:
             staff = self.store.staff_member(username)
         except NotFound:
             raise Unauthorized(BAD_LOGIN) from None
-        return Actor(staff["name"], staff["title"], staff["department"])
+        return Actor(staff["name"], staff["title"], staff["department"], bool(staff["leader"]))
 
     def login(self, device: Device, username: str, pin: str) -> tuple[str, StaffSession]:
         """Check a staff PIN and open a session on this device: (session token, session)."""
@@ -164,7 +164,7 @@ class Credentials:
         row = self.store.session(token_hash(token), device.id, self._now())
         if row is None:
             return None
-        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"]),
+        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"], bool(row["leader"])),
                             datetime.fromisoformat(row["expires_at"]))
 
     def logout(self, token: str) -> None:

@@ -6,7 +6,7 @@ An app running on the store (embedded) and every request the hub serves go throu
 - the logged-in staff member is the actor of every step, call and reveal (the port has no actor
   parameter to fake), and the device is the reporter of its own problems;
 - every view of a dossier's personal data is in the audit log (staff member and device);
-- guessing is locked out: lookups per device, PINs per device and per user name;
+- guessing is locked out: lookups and rating proofs per device, PINs per device and per user name;
 - a mutation retried with the same idempotency key acts once and answers the same; the same key
   with another request is a Conflict.
 """
@@ -119,6 +119,12 @@ class OfficeGateway(OfficePort):
         except NotFound:
             lookups.raise_if_locked(self._device_key)  # the guess that starts a lock says so at once
             raise
+
+    def _rate(self, **arguments):
+        """A rating's token or secret is guessed like a lookup: wrong ones count toward the same
+        lockout of the device."""
+        with self.guards.lookups.guard(self._device_key, NotFound):
+            return self.service.rate(**arguments)
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

@@ -267,12 +267,19 @@ class WorkCalendar:
 
     # --- appointments -----------------------------------------------------------------------
 
-    def appointment(self, received: datetime, duration: float, unit: DurationUnit) -> datetime:
+    def appointment(self, received: datetime, duration: float, unit: DurationUnit,
+                    same_day_cutoff: time | None = None) -> datetime:
         """Appointment date (ngày hẹn trả) for a dossier received at `received`.
 
         Counting starts at `next_working_instant(received)`. Working days and hours count working
         time; calendar days land at the close of the first working day on or after the target date.
+        A same-day case (`same_day_cutoff`, e.g. 15:00) is due at the close of the day counting
+        starts if it starts before the cut-off, else at the close of the next working day.
         """
+        if same_day_cutoff is not None:
+            start = self.next_working_instant(received)
+            day = start.date() if start.time() < same_day_cutoff else self._next_working_day(start.date() + _DAY)
+            return _midnight(day) + self._last_end
         try:
             unit = DurationUnit(unit)
         except ValueError:
