@@ -123,8 +123,13 @@ class OfficeGateway(OfficePort):
     def _rate(self, **arguments):
         """A rating's token or secret is guessed like a lookup: wrong ones count toward the same
         lockout of the device."""
-        with self.guards.lookups.guard(self._device_key, NotFound):
-            return self.service.rate(**arguments)
+        lookups = self.guards.lookups
+        try:
+            with lookups.guard(self._device_key, NotFound):
+                return self.service.rate(**arguments)
+        except NotFound:
+            lookups.raise_if_locked(self._device_key)  # the guess that starts a lock says so at once
+            raise
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

@@ -26,7 +26,7 @@ def clean_applicant(a: Applicant) -> Applicant:
     id_number = "".join(a.id_number.split())
     if id_number:
         id_number = check_id_number(a.id_type, id_number)
-    email = "".join(a.email.split()).lower()
+    email = a.email.strip().lower()
     if email and (len(email) > 254 or not _EMAIL_RE.fullmatch(email)):
         raise InvalidInput(f"Địa chỉ thư điện tử không hợp lệ: {a.email.strip()[:60]!r}")
     return replace(a, name=name, id_number=id_number, phone="".join(a.phone.split()), address=clean(a.address),

@@ -61,9 +61,9 @@ class ReportUseCases(ServiceBase):
                 "refunded": sum(m["refunded"] for m in by_method.values()), "by_method": by_method}
 
     def _quality(self, day_from: date, day_to: date) -> list[dict]:
-        """The QĐ 766 indices over the days (up to now when the period is not over)."""
+        """The QĐ 766 indices over the days (up to this second when the period is not over)."""
         start = datetime.combine(day_from, time())
-        end = min(datetime.combine(day_to + timedelta(days=1), time()), self._now())
+        end = min(datetime.combine(day_to + timedelta(days=1), time()), self._now() + timedelta(seconds=1))
         calendar = self.calendar
         per_day = calendar.hours.minutes_per_day
         return qd766.indices(self.store.quality_rows(start, end, self.store.pushed_up_to()), start, end,
