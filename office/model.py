@@ -357,6 +357,7 @@ class Dossier:
     e_result: bool = False  # the result is issued as an electronic document
     supplement_count: int = 0  # supplement requests so far (QĐ 766: more than one counts late)
     supplement_due: datetime | None = None  # deadline of the pending supplement request
+    supplement_note: str = ""  # the officer's reason for the last supplement request (Mẫu 02)
     submitted_at: datetime | None = None  # NgayNopHoSo (online dossiers: before reception)
     forms: tuple[IssuedForm, ...] = ()  # numbered documents issued (Mẫu 01–05)
 

@@ -314,14 +314,19 @@ class WorkCalendar:
         Due soon means at most one working day of working time left.
         """
         if finished_at is not None:
-            if finished_at.date() < due.date():
-                return Timeliness.EARLY
-            return Timeliness.ON_TIME if finished_at <= due else Timeliness.LATE
+            return result_timeliness(due, finished_at)
         if now > due:
             return Timeliness.OVERDUE
         if self.working_minutes_between(now, due) <= self.hours.minutes_per_day:
             return Timeliness.DUE_SOON
         return Timeliness.IN_TIME
+
+
+def result_timeliness(due: datetime, done: datetime) -> Timeliness:
+    """Trước hạn (a day or more before the due date), đúng hạn (by the due time) or quá hạn."""
+    if done.date() < due.date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME if done <= due else Timeliness.LATE
 
 
 def _parse_date(value: object) -> date | None:

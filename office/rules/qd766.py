@@ -32,6 +32,25 @@ def _index(code: str, name: str, formula: str, inputs: dict, value, unit: str = 
             "value": value, "unit": unit, **extra}
 
 
+def value_text(index: dict) -> str:
+    """An index's result for people: "83,3%", "2,5 ngày làm việc", or "–" with nothing to measure."""
+    value = index["value"]
+    if value is None:
+        return "–"
+    number = f"{value:.1f}".replace(".", ",")
+    return f"{number}%" if index["unit"] == "%" else f"{number} {index['unit']}"
+
+
+def inputs_text(index: dict) -> str:
+    """An index's inputs in one line: "Hồ sơ tiếp nhận trong kỳ: 120; Đã đồng bộ: 118" (and, for
+    2.2, each procedure: "Đăng ký khai sinh: 12 hồ sơ, 2,5 ngày")."""
+    def show(v):
+        return "–" if v is None else f"{v:g}".replace(".", ",") if isinstance(v, float) else str(v)
+    parts = [f"{label}: {show(v)}" for label, v in index["inputs"].items()]
+    parts += [f"{name}: {n} hồ sơ, {show(days)} ngày" for _, name, n, days in index.get("by_procedure", ())]
+    return "; ".join(parts)
+
+
 def unsatisfied(level: int | None, scale: int | None) -> bool:
     """A "Không hài lòng" (or worse) rating: a level of its scale that asks for a reason."""
     return any(lv.value == level and lv.needs_reason for lv in SCALES.get(scale, ()))

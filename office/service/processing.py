@@ -140,7 +140,7 @@ class ProcessingUseCases(ServiceBase):
                 raise InvalidInput(f"Thời hạn bổ sung phải sau hiện tại và trong {MAX_SUPPLEMENT_DAYS} ngày")
             self._transition(d, S.SUPPLEMENT_REQUESTED, actor, f"{content} Hạn bổ sung: {moment(deadline)}.",
                              now, now, supplement_due=deadline, missing=list(missing))
-            self.store.update_dossier(d.code, supplement_missing=missing)
+            self.store.update_dossier(d.code, supplement_missing=missing, supplement_note=note)
         return self.store.dossier(d.code)
 
     def expire_supplements(self) -> list[str]:

@@ -43,7 +43,8 @@ def dossier_row(d: Dossier) -> tuple:
 
 RECEPTION_COLUMNS = ("components", "representative", "delivery", "delivery_address", "fee_paid",
                      "supplement_missing", "returned_to", "applicant_email", "sets", "fee_units",
-                     "fee_exemption", "e_result", "supplement_count", "supplement_due", "submitted_at")
+                     "fee_exemption", "e_result", "supplement_count", "supplement_due", "supplement_note",
+                     "submitted_at")
 
 
 def reception_row(d: Dossier) -> tuple:
@@ -51,7 +52,7 @@ def reception_row(d: Dossier) -> tuple:
     return (_json(d.components), _json(d.representative), d.delivery, d.delivery_address,
             int(d.fee_paid), _json(d.supplement_missing), _json(d.returned_to), d.applicant.email, d.sets,
             d.fee_units, d.fee_exemption, int(d.e_result), d.supplement_count, _ts(d.supplement_due),
-            _ts(d.submitted_at))
+            d.supplement_note, _ts(d.submitted_at))
 
 
 class DossierStore(StoreBase):
@@ -127,9 +128,11 @@ class DossierStore(StoreBase):
 
     def update_dossier(self, code: str, **values) -> None:
         """Update dossier columns (status, received_at, due_at, paused_at, finished_at, returned_at,
-        synced_at, fee_paid, supplement_missing, supplement_count, supplement_due, returned_to)."""
+        synced_at, fee_paid, supplement_missing, supplement_count, supplement_due, supplement_note,
+        returned_to)."""
         allowed = {"status", "received_at", "due_at", "paused_at", "finished_at", "returned_at", "synced_at",
-                   "fee_paid", "supplement_missing", "supplement_count", "supplement_due", "returned_to"}
+                   "fee_paid", "supplement_missing", "supplement_count", "supplement_due", "supplement_note",
+                   "returned_to"}
         if not values or set(values) - allowed:
             raise ValueError(f"cannot update {sorted(set(values) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in values)
@@ -280,4 +283,5 @@ def _dossier(r: dict, steps: tuple, changes: tuple, payments: tuple, forms: tupl
         returned_to=Collector(**returned_to) if returned_to else None, sets=r["sets"], fee_units=r["fee_units"],
         fee_exemption=r["fee_exemption"], payments=payments, e_result=bool(r["e_result"]),
         supplement_count=r["supplement_count"], supplement_due=_dt(r["supplement_due"]),
+        supplement_note=r["supplement_note"],
         submitted_at=_dt(r["submitted_at"]), forms=forms)

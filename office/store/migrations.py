@@ -146,7 +146,8 @@ def m005_staff_leader(db: sqlite_utils.Database) -> None:
 @migrations()
 def m006_dossier_legal(db: sqlite_utils.Database) -> None:
     """What TT 03/2025 and QĐ 766 need of a dossier: applicant e-mail, number of sets, fee units and
-    exemption, electronic result, supplement requests (count and pending deadline), the submission
+    exemption, electronic result, supplement requests (count, pending deadline, the officer's
+    reason), the submission
     time of online dossiers; fee payments and refunds with their receipt numbers; the numbered
     documents issued (Mẫu 01–05, "Số: n" per form and year; existing dossiers get their Mẫu 01
     number in reception order)."""
@@ -158,6 +159,7 @@ def m006_dossier_legal(db: sqlite_utils.Database) -> None:
     ALTER TABLE dossiers ADD COLUMN e_result INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE dossiers ADD COLUMN supplement_count INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE dossiers ADD COLUMN supplement_due TEXT;
+    ALTER TABLE dossiers ADD COLUMN supplement_note TEXT NOT NULL DEFAULT '';
     ALTER TABLE dossiers ADD COLUMN submitted_at TEXT;
     CREATE INDEX dossiers_supplement_due ON dossiers(supplement_due) WHERE supplement_due IS NOT NULL;
     CREATE INDEX dossiers_finished ON dossiers(finished_at);
