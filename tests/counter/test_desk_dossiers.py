@@ -174,3 +174,48 @@ def test_reports_show_and_export(desk):
     assert register.startswith("\ufeff") and "Nguyễn Văn An" in register
     assert "Đã xuất" in reports.notice
     desk.shot("reports-1")
+
+
+def returned_dossier(svc):
+    from office.model import Collector
+
+    d = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
+    return svc.return_result(d.code, Collector("Nguyễn Văn An", "CCCD", "001203004567", "applicant"), OFFICER)
+
+
+def test_result_goes_out_only_through_the_return_screen_and_only_a_leader_recalls_it(make_desk):
+    from hub_support import STAFF
+
+    desk = make_desk()
+    svc = desk.svc
+    done = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(done.code, status, BACK_OFFICE, "Xử lý")
+    process = desk.screen("process")
+    desk.key(ord("3"), modifiers=["ctrl"])
+    process.open(done.code)
+    desk.until(lambda: process.dossier is not None)
+    assert process.next_statuses == []  # 9 → 10 is the return screen's, with the ID check
+    returned = returned_dossier(svc)
+    process.open(returned.code)
+    desk.until(lambda: process.dossier.code == returned.code)
+    assert process.next_statuses == []  # an officer cannot recall
+    desk.tap_text("Đăng xuất")
+    desk.login("son.hv", STAFF["son.hv"][1])
+    desk.key(ord("3"), modifiers=["ctrl"])
+    process.open(returned.code)
+    desk.until(lambda: process.dossier is not None and process.dossier.code == returned.code)
+    assert process.next_statuses == [S.DONE]
+    recall = "Thu hồi kết quả đã trả (lãnh đạo; ghi lý do)"
+    desk.tap_text(recall)
+    assert "nội dung xử lý" in process.notice and svc.dossier(returned.code).status == S.RETURNED
+    desk.type("note", "Kết quả ghi sai ngày sinh, thu hồi để đính chính", "process")
+    desk.shot("process-3-recall")
+    desk.tap_text(recall)
+    desk.settle()
+    recalled = svc.dossier(returned.code)
+    assert recalled.status == S.DONE and recalled.returned_to is None
+    audit = [row["action"] for row in svc.store.audit_log(returned.code)]
+    assert any(a.startswith("dossier.recall:Kết quả ghi sai ngày sinh") for a in audit)
