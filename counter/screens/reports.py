@@ -1,5 +1,6 @@
-"""Reports over a date range: on-time statistics, queue statistics, satisfaction; exported as
-PDF + CSV to a folder, and the dossier register (Mẫu 07) printed."""
+"""Reports over a date range: on-time statistics, queue statistics, satisfaction, fees and the
+QĐ 766 self-check (each index with its formula and inputs); exported as PDF + CSV to a folder,
+and the dossier register (Mẫu 07) printed."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,8 @@ from pathlib import Path
 from kivy.properties import DictProperty
 
 from counter.screens.base import CounterScreen, parse_day
-from office.text import day
+from office.rules.qd766 import inputs_text, value_text
+from office.text import day, money
 
 
 def _n(value) -> str:
@@ -73,6 +75,17 @@ class ReportsScreen(CounterScreen):
             for key, row in (r.get(dim) or {}).items():
                 lines.append("   " + self.t("reports.rating_row", dim=label, name=names.get(key, key),
                                               count=_n(row.get("count")), percent=_n(row.get("satisfied_percent"))))
+        fees = report.get("fees")
+        if fees:
+            lines.append(self.t("reports.fees", due=money(fees["due"]), charged=fees["charged"], exempt=fees["exempt"],
+                                collected=money(fees["collected"]), refunded=money(fees["refunded"])))
+        if report.get("qd766"):
+            lines.append("")
+            lines.append(f"[b]{self.t('reports.qd766')}[/b]")
+        for index in report.get("qd766", ()):
+            lines.append(f"[b]{index['code']}  {index['name']}: {value_text(index)}[/b]")
+            lines.append("      " + self.t("reports.formula", formula=index["formula"]))
+            lines.append("      " + self.t("reports.inputs", inputs=inputs_text(index)))
         return "\n".join(lines)
 
     def export(self) -> None:

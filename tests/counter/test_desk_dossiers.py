@@ -152,7 +152,9 @@ def test_reports_show_and_export(desk):
     svc.call_next(1, "bich.tt")
     svc.start_serving(ticket.id, 1)
     svc.finish_ticket(ticket.id, 1)
-    received(svc)
+    d = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
     desk.key(ord("6"), modifiers=["ctrl"])
     reports = desk.screen("reports")
     assert reports.ids.day_from.text == "01/03/2026" and reports.ids.day_to.text == "02/03/2026"
@@ -164,6 +166,11 @@ def test_reports_show_and_export(desk):
     desk.settle()
     text = reports.ids.report.text
     assert "Hồ sơ: tiếp nhận 1" in text and "cấp 1 số" in text and "Hộ tịch – Chứng thực: cấp 1" in text
+    assert "Quyết định số 766/QĐ-TTg" in text and "Phí, lệ phí: phải thu" in text
+    assert "2.1  Tỷ lệ hồ sơ giải quyết đúng hạn: 100,0%" in text  # finished the day it came in
+    assert "Số liệu: Hồ sơ tiếp nhận trong kỳ: 1; Đã đồng bộ: 0" in text  # 1.4: nothing pushed up yet
+    assert "3.3  Tỷ lệ hồ sơ trực tuyến: 0,0%" in text and "Công thức: Hồ sơ nộp trực tuyến" in text
+    desk.shot("reports-0-qd766")
     desk.tap_text("Xuất PDF + CSV")
     desk.settle()
     folder = desk.app.export_dir
