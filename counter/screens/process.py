@@ -1,7 +1,8 @@
 """Process a dossier: open it by scanning its receipt or by searching, see its timeline, apply a
 status transition with a step note, request a supplement, stop/withdraw (Mẫu 05), result ready.
 Handing the result over (9 → 10) is the return screen's (the collector's ID check); a leader may
-recall a returned result (10 → 9) with the note as the reason (audited by the office)."""
+recall a returned result (10 → 9) with the note as the reason (audited by the office). A withdrawn
+dossier gets back the fee it paid (a refund with its voucher number)."""
 from __future__ import annotations
 
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
@@ -12,7 +13,7 @@ from devices.decoders import Scan
 from office.errors import DomainError
 from office.model import TRANSITIONS, DossierStatus
 from office.rules.codes import parse_scan
-from office.text import moment
+from office.text import moment, money
 
 S = DossierStatus
 STOP_NOTICE = {S.WITHDRAWN, S.STOPPED}  # these print Mẫu 05
@@ -158,6 +159,29 @@ class ProcessScreen(CounterScreen):
             return
         service, code, note = self.app.service, self.dossier.code, self.ids.note.text.strip()
         self.call(lambda: service.request_supplement(code, missing, note), self._after_change)
+
+    def refund_text(self, d, _lang=None) -> str:
+        """The refund button of a withdrawn dossier that paid a fee."""
+        return self.t("process.refund", fee=money(d.paid)) if d is not None and d.paid > 0 else ""
+
+    def refund(self) -> None:
+        """Refund what a withdrawn dossier paid, by the method it was paid with."""
+        d = self.dossier
+        if self.busy or d is None or d.status != S.WITHDRAWN or d.paid <= 0:
+            return
+        number = self.ids.refund_receipt.text.strip()
+        if not number:
+            self.say("process.need_refund_receipt")
+            self.ids.refund_receipt.focus = True
+            return
+        method = next(p.method for p in reversed(d.payments) if not p.refund)
+        service, code, amount = self.app.service, d.code, d.paid
+
+        def refunded(dossier) -> None:
+            self.ids.refund_receipt.text, self.dossier = "", dossier
+            self.say("process.refunded", tone="ok", fee=money(amount), receipt=number)
+
+        self.call(lambda: service.record_payment(code, method, number, refund=True), refunded)
 
     def reveal(self) -> None:
         """Show the full ID number, phone and address (audit-logged by the service)."""

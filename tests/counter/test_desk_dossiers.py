@@ -65,9 +65,10 @@ def test_scan_opens_the_dossier_and_statuses_move_with_notes(desk):
     desk.shot("process-2-done")
 
 
-def test_search_by_name_without_accents_and_withdrawal(desk):
+def test_search_by_name_without_accents_and_withdrawal_with_its_refund(desk):
     svc = desk.svc
-    d = received(svc)
+    d = svc.receive_dossier("1.001193", "TH5", applicant(), OFFICER, payment_method="cash",
+                            receipt_number="BL-0000321")
     desk.key(ord("3"), modifiers=["ctrl"])
     desk.type("query", "nguyen van an", "process")
     desk.enter("query", "process")
@@ -80,6 +81,18 @@ def test_search_by_name_without_accents_and_withdrawal(desk):
     desk.settle()
     assert svc.dossier(d.code).status == S.WITHDRAWN and process.next_statuses == []
     assert [title for title, _ in desk.printer.jobs] == [f"Mau05-{d.code}"]
+    desk.until(lambda: process.dossier.status == S.WITHDRAWN, what="reopened")
+    desk.tap(process.ids.refund_button)
+    assert "chứng từ hoàn trả" in process.notice and svc.dossier(d.code).paid == 8000
+    desk.type("refund_receipt", "HT-0000045", "process")
+    desk.tap(process.ids.refund_button)
+    desk.until(lambda: "Đã hoàn trả 8.000" in process.notice, what="refunded")
+    desk.shot("process-4-refund")
+    refunded = svc.dossier(d.code)
+    assert refunded.paid == 0 and [(p.amount, p.method, p.receipt_number, p.refund) for p in refunded.payments] == \
+        [(8000, "cash", "BL-0000321", False), (8000, "cash", "HT-0000045", True)]
+    desk.until(lambda: process.dossier.paid == 0)
+    assert not process.ids.refund_button.text  # nothing left to refund
 
 
 def test_late_list_extension_and_its_deadline(desk):
