@@ -2,7 +2,7 @@
 (Mẫu 04), result hand-over with the ID check; reports and their export (embedded store)."""
 from datetime import timedelta
 
-from kivy_support import press
+from kivy_support import press, visible
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 from office.model import DossierStatus as S
@@ -239,3 +239,31 @@ def test_result_goes_out_only_through_the_return_screen_and_only_a_leader_recall
     assert recalled.status == S.DONE and recalled.returned_to is None
     audit = [row["action"] for row in svc.store.audit_log(returned.code)]
     assert any(a.startswith("dossier.recall:Kết quả ghi sai ngày sinh") for a in audit)
+
+
+def test_a_leader_records_an_official_calendar_change_from_the_reports_screen(make_desk):
+    from datetime import date
+
+    from hub_support import STAFF
+
+    desk = make_desk()
+    desk.key(ord("6"), modifiers=["ctrl"])
+    reports = desk.screen("reports")
+    desk.settle()
+    assert not visible(reports.ids.calendar_save)  # an officer does not see it
+    desk.tap_text("Đăng xuất")
+    desk.login("son.hv", STAFF["son.hv"][1])
+    desk.key(ord("6"), modifiers=["ctrl"])
+    desk.until(lambda: visible(reports.ids.calendar_save), what="the leader's calendar row")
+    desk.type("calendar_day", "09/03/2026", "reports")
+    desk.tap(reports.ids.calendar_save)
+    desk.settle()
+    assert "căn cứ" in reports.notice.lower() and desk.svc.calendar_days() == []
+    reports.ids.calendar_kind.text = "Ngày nghỉ"
+    desk.type("calendar_reason", "Quyết định 12/QĐ-UBND ngày 05/3/2026", "reports")
+    desk.tap(reports.ids.calendar_save)
+    desk.settle()
+    assert "Đã lưu: 09/03/2026 là Ngày nghỉ" in reports.notice
+    assert [(c.day, c.kind, c.source) for c in desk.svc.calendar_days()] == [(date(2026, 3, 9), "day_off", "office")]
+    assert not desk.svc.calendar.is_working_day(date(2026, 3, 9))
+    desk.shot("reports-2-calendar")
