@@ -139,7 +139,8 @@ class ProcessingUseCases(ServiceBase):
             if not now < deadline <= self.calendar.appointment(now, MAX_SUPPLEMENT_DAYS, "calendar_days"):
                 raise InvalidInput(f"Thời hạn bổ sung phải sau hiện tại và trong {MAX_SUPPLEMENT_DAYS} ngày")
             self._transition(d, S.SUPPLEMENT_REQUESTED, actor, f"{content} Hạn bổ sung: {moment(deadline)}.",
-                             now, now, supplement_due=deadline, missing=list(missing))
+                             now, now, supplement_due=deadline, missing=list(missing),
+                             supplement_note=note)
             self.store.update_dossier(d.code, supplement_missing=missing, supplement_note=note)
         return self.store.dossier(d.code)
 

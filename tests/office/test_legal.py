@@ -203,8 +203,8 @@ def test_digitisation_email_and_what_the_change_log_carries(svc, clock):
     move(svc, d.code, S.PROCESSING)
     move(svc, d.code, S.SUPPLEMENT_REQUESTED)
     status = events(svc, d.code, "status")[-1]
-    assert (status["supplement_count"], status["supplement_due"], status["missing"]) == (
-        1, "2026-03-12 08:00:00", ["Giấy chứng sinh"])
+    assert (status["supplement_count"], status["supplement_due"], status["missing"], status["supplement_note"]) == (
+        1, "2026-03-12 08:00:00", ["Giấy chứng sinh"], "Xử lý")
     for bad in ("an@", "an nguyen@x.vn", "@x.vn", "an@x"):
         with pytest.raises(InvalidInput, match="thư điện tử"):
             svc.receive_dossier(*BIRTH, applicant(email=bad), OFFICER)
