@@ -28,7 +28,8 @@ DECODERS = ("zxing", "pyzbar", "opencv")
 @dataclass(frozen=True)
 class Scan:
     """A validated scan: a receipt (dossier code and, from its QR, the lookup secret) or a queue
-    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day)."""
+    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day, `secret` its
+    rating token)."""
 
     code: str
     secret: str | None
@@ -137,10 +138,10 @@ def validate(symbology: str, text: str) -> Scan | None:
     except InvalidInput:
         pass
     try:
-        number, day = parse_rating_qr(text)
+        number, day, token = parse_rating_qr(text)
     except InvalidInput:
         return None
-    return Scan(number, None, symbology, kind="ticket", day=day)
+    return Scan(number, token, symbology, kind="ticket", day=day)
 
 
 class ScanPipeline:

@@ -149,7 +149,7 @@ class Credentials:
             staff = self.store.staff_member(username)
         except NotFound:
             raise Unauthorized(BAD_LOGIN) from None
-        return Actor(staff["name"], staff["title"], staff["department"])
+        return Actor(staff["name"], staff["title"], staff["department"], bool(staff["leader"]))
 
     def open_session(self, device: Device, username: str, actor: Actor,
                      counter_id: int | None) -> tuple[str, StaffSession]:
@@ -167,7 +167,7 @@ class Credentials:
         row = self.store.session(token_hash(token), device.id, self._now())
         if row is None:
             return None
-        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"]),
+        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"], bool(row["leader"])),
                             datetime.fromisoformat(row["expires_at"]), row["counter_id"])
 
     def logout(self, device: Device, token: str) -> None:

@@ -8,7 +8,7 @@ An app running on the store (embedded) and every request the hub serves go throu
 - every view of a dossier's personal data is in the audit log (staff member and device);
 - a staff session on a counter device acts for the counter it logged in at, and no other;
 - guessing is limited (`office.policy.Guards`): lookup secrets per code, kiosk and office, typed
-  and scanned apart; PINs per device and per user name; device alerts per device;
+  and scanned apart; PINs per device and per user name; rating proofs per device; device alerts per device;
 - a mutation retried with the same idempotency key acts once and answers the same; the same key
   with another request is a Conflict.
 """
@@ -98,6 +98,9 @@ class OfficeGateway(OfficePort):
         authorize(use.access, self.device, self.session, name.replace("_", " "))
         if "counter_id" in arguments:
             self._check_counter(arguments["counter_id"])
+        guard = getattr(self, "_guard_" + name, None)
+        if guard is not None:
+            guard(**arguments)
         special = getattr(self, "_" + name, None)
         if special is not None:
             def run():
@@ -186,6 +189,24 @@ class OfficeGateway(OfficePort):
         report = self.service.reports(day_from, day_to)
         self._audit("reports.view", f"{day_from.isoformat()}..{day_to.isoformat()}")
         return report
+
+    def _guard_rate(self, **arguments) -> None:
+        """A rating's token or secret is guessed like a typed lookup: wrong ones count toward the
+        same limits (per rated ticket or dossier, per kiosk, office-wide), in their own
+        transaction, before the rating's (a failed use case keeps nothing it wrote)."""
+        throttle, now = self.guards.typed_lookups, self.service.clock()
+        target = f"{arguments['target_kind']}:{arguments['target'].strip().upper()[:40]}"
+        keys = {"code": target, "device": self._device_key, "office": "all"}
+        with self.store.write():
+            throttle.check(self.store, keys, now)
+            try:
+                self.service.rating_subject(**{k: v for k, v in arguments.items() if k != "criteria"})
+                return
+            except NotFound as e:
+                miss = e
+            throttle.count(self.store, keys, now)
+        throttle.check(self.store, keys, now)  # the guess that locks says so at once
+        raise miss
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from office.model import (
     Actor,
     Applicant,
+    CalendarDay,
     Collector,
     Counter,
     Dossier,
@@ -33,8 +34,8 @@ from office.model import (
     KioskDossierView,
     PriorityCategory,
     Procedure,
-    Rating,
     RatingLevel,
+    RatingReceipt,
     ReceivedComponent,
     Service,
     Ticket,
@@ -102,6 +103,8 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("extend_due", STAFF, writes=True),
     UseCase("timeliness", STAFF),
     UseCase("request_supplement", STAFF, writes=True),
+    UseCase("expire_supplements", STAFF, writes=True),
+    UseCase("record_payment", STAFF, writes=True),
     UseCase("return_result", STAFF, writes=True),
     UseCase("reveal_applicant", STAFF, audited=True),
     UseCase("search_dossiers", STAFF),
@@ -112,6 +115,8 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
     UseCase("reports", STAFF, audited=True),
+    UseCase("calendar_days", EVERYONE),
+    UseCase("set_calendar_day", STAFF, writes=True),
 )}
 
 
@@ -196,9 +201,11 @@ class OfficePort(Protocol):
     def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant, summary: str = "",
                         channel: int = 1, *, components: tuple[ReceivedComponent, ...] | None = None,
                         representative: Applicant | None = None, delivery: str = "counter",
-                        delivery_address: str = "", fee_paid: bool = False,
+                        delivery_address: str = "", sets: int = 1, fee_units: int = 1, fee_exemption: str = "",
+                        payment_method: str = "", receipt_number: str = "", e_result: bool = False,
                         idempotency_key: str | None = None) -> Dossier:
-        """Receive a dossier: appointment date, dossier code, lookup secret, first step."""
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step, numbered Mẫu 01,
+        fee due (paid at once with a method and receipt number); an online dossier waits at status 1."""
 
     def missing_components(self, procedure_code: str, case_code: str,
                            components: tuple[ReceivedComponent, ...]) -> list[str]:
@@ -229,9 +236,16 @@ class OfficePort(Protocol):
     def timeliness(self, code: str) -> Timeliness:
         """Timeliness of a dossier now."""
 
-    def request_supplement(self, code: str, missing: list[str], note: str = "", *,
-                           idempotency_key: str | None = None) -> Dossier:
-        """Ask for more documents (status 5): the appointment clock pauses."""
+    def request_supplement(self, code: str, missing: list[str], note: str = "", deadline: datetime | None = None,
+                           *, idempotency_key: str | None = None) -> Dossier:
+        """Ask for more documents (status 5) by a deadline (default: the procedure's): the clock pauses."""
+
+    def expire_supplements(self, *, idempotency_key: str | None = None) -> list[str]:
+        """Refuse or stop (as each procedure says) the dossiers whose supplement deadline has passed."""
+
+    def record_payment(self, code: str, method: str, receipt_number: str, amount: int | None = None,
+                       refund: bool = False, *, idempotency_key: str | None = None) -> Dossier:
+        """Record a fee payment (cash, transfer, online) with its receipt number, or a refund on withdrawal."""
 
     def return_result(self, code: str, collector: Collector, *, idempotency_key: str | None = None) -> Dossier:
         """Hand the result over (9 → 10) after checking the collector's identity paper."""
@@ -255,9 +269,9 @@ class OfficePort(Protocol):
         """The public view of a dossier from its code and lookup secret; `scanned`: both were read
         from the receipt's QR (typed and scanned guesses are limited apart)."""
 
-    def rate(self, target_kind: str, target: str, level: int, reason: str = "", criteria: dict | None = None,
-             *, idempotency_key: str | None = None) -> Rating:
-        """Rate a served ticket or a dossier; one rating each."""
+    def rate(self, target_kind: str, target: str, proof: str, level: int, reason: str = "",
+             criteria: dict | None = None, *, idempotency_key: str | None = None) -> RatingReceipt:
+        """Rate a served ticket (proof: its printed token) or a dossier (proof: its lookup secret); once each."""
 
     def report_device_problem(self, problem: str, message: str = "", *,
                               idempotency_key: str | None = None) -> None:
@@ -267,8 +281,15 @@ class OfficePort(Protocol):
         """Office identity and store counts."""
 
     def reports(self, day_from: date, day_to: date) -> dict:
-        """Office report over [day_from, day_to] (at most 366 days); each read is in the audit log
-        (figures per officer)."""
+        """Office report over [day_from, day_to] (at most 366 days), with fees and the QĐ 766 indices;
+        each read is in the audit log (figures per officer)."""
+
+    def calendar_days(self) -> list[CalendarDay]:
+        """Official calendar changes stored in the office (its own and the central system's)."""
+
+    def set_calendar_day(self, day: date, kind: str, reason: str, *,
+                         idempotency_key: str | None = None) -> CalendarDay:
+        """Make a day a day off or a working day (a leader, with the decision that says so)."""
 
     # ---- staff session --------------------------------------------------------------------
 

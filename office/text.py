@@ -1,7 +1,7 @@
 """How the office writes and reads text, money, dates and durations — one place for each
 convention (Vietnamese first): NFC text, what typed text may hold (`checked`, `checked_reason`, `phone`),
-accent-free folding for search, "8.000 đồng", dd/mm/yyyy dates, "08:30 02/03/2026" moments and
-"5 ngày làm việc" durations.
+accent-free folding for search, "8.000 đồng", dd/mm/yyyy dates, "08:30 02/03/2026" moments, the long
+dates of official documents ("ngày 02 tháng 3 năm 2026") and "5 ngày làm việc" durations.
 """
 from __future__ import annotations
 
@@ -102,6 +102,18 @@ def day(value: date | datetime) -> str:
 def moment(value: datetime, date_first: bool = False) -> str:
     """"08:30 02/03/2026" (or "02/03/2026 08:30" with `date_first`, as a ticket prints it)."""
     return value.strftime(f"{DAY} {CLOCK}" if date_first else f"{CLOCK} {DAY}")
+
+
+def long_day(value: date | datetime) -> str:
+    """"ngày 02 tháng 3 năm 2026", as NĐ 30/2020 writes dates in documents: a day below 10 and
+    the months 1 and 2 take a leading zero, other months do not."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+def long_moment(value: datetime) -> str:
+    """"08 giờ 00 phút, ngày 02 tháng 3 năm 2026"."""
+    return f"{value:%H} giờ {value:%M} phút, {long_day(value)}"
 
 
 def duration(amount: float, unit: DurationUnit, lang: str = "vi") -> str:

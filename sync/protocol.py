@@ -42,7 +42,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from isal import isal_zlib
 
-from office.model import Component, DurationUnit, Procedure, ProcedureCase
+from office import codec
+from office.model import Component, Procedure, ProcedureCase
 
 PROTOCOL_VERSION = 1
 SUPPORTED_SCHEMAS = frozenset({1})  # versions of the office change-log event format
@@ -326,8 +327,7 @@ def procedure_to_wire(p: Procedure) -> dict:
     return {"code": p.code, "name": p.name, "field_code": p.field_code, "version": p.version,
             "effective_from": p.effective_from.isoformat(),
             "effective_to": p.effective_to.isoformat() if p.effective_to else None, "result": p.result,
-            "cases": [{"code": c.code, "name": c.name, "duration": c.duration, "unit": c.unit.value,
-                       "fee": c.fee, "fee_note": c.fee_note} for c in p.cases],
+            "cases": codec.encode(p.cases),
             "components": [{"name": c.name, "originals": c.originals, "copies": c.copies,
                             "required": c.required} for c in p.components]}
 
@@ -339,7 +339,6 @@ def procedure_from_wire(d: dict) -> Procedure:
         effective_from=date.fromisoformat(d["effective_from"]),
         effective_to=date.fromisoformat(d["effective_to"]) if d.get("effective_to") else None,
         result=d.get("result", ""),
-        cases=tuple(ProcedureCase(c["code"], c["name"], c["duration"], DurationUnit(c["unit"]),
-                                  c.get("fee", 0), c.get("fee_note", "")) for c in d["cases"]),
+        cases=tuple(codec.decode(ProcedureCase, {"fee": 0, "fee_note": "", **c}) for c in d["cases"]),
         components=tuple(Component(c["name"], c.get("originals", 1), c.get("copies", 0),
                                    c.get("required", True)) for c in d.get("components", [])))

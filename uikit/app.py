@@ -61,6 +61,7 @@ class OfficeApp(App):
         self.clock = clock
         self.texts = Texts(prefix=self.text_prefix)
         self.office_name = ""
+        self.office: dict = {}  # the office's identity (OfficePort.office) once loaded
         self.hub_ok_state = "ok"  # the light when the hub answers
         self.service_worker = Worker(f"{worker_prefix}-service")
         self.device_worker = Worker(f"{worker_prefix}-device")
@@ -115,7 +116,8 @@ class OfficeApp(App):
             worker.shutdown()
 
     def office_loaded(self, office: dict) -> None:
-        """The office's identity for the header."""
+        """The office's identity for the header (and the rest of it for the screens)."""
+        self.office = office
         self.office_name = self.root.office_name = office["name"]
 
     # ---- texts, navigation, clock, notice ------------------------------------------------------

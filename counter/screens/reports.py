@@ -1,13 +1,16 @@
-"""Reports over a date range: on-time statistics, queue statistics, satisfaction; exported as
-PDF + CSV to a folder, and the dossier register (Mẫu 07) printed."""
+"""Reports over a date range: on-time statistics, queue statistics, satisfaction, fees and the
+QĐ 766 self-check (each index with its formula and inputs); exported as PDF + CSV to a folder,
+and the dossier register (Mẫu 07) printed. A leader also records an official change of the working
+calendar here (a day off, a make-up working day), with the decision that orders it."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.properties import DictProperty
+from kivy.properties import DictProperty, StringProperty
 
 from counter.screens.base import CounterScreen, parse_day
-from office.text import day
+from office.rules.qd766 import inputs_text, value_text
+from office.text import day, money
 
 
 def _n(value) -> str:
@@ -18,6 +21,7 @@ class ReportsScreen(CounterScreen):
     """Date range, the report shown as text, export and print."""
 
     report = DictProperty({})
+    day_kind = StringProperty("day_off")  # of the calendar change a leader records
 
     def on_pre_enter(self, *_):
         """Default range: the first of this month to today, exported under the app's folder."""
@@ -73,6 +77,17 @@ class ReportsScreen(CounterScreen):
             for key, row in (r.get(dim) or {}).items():
                 lines.append("   " + self.t("reports.rating_row", dim=label, name=names.get(key, key),
                                               count=_n(row.get("count")), percent=_n(row.get("satisfied_percent"))))
+        fees = report.get("fees")
+        if fees:
+            lines.append(self.t("reports.fees", due=money(fees["due"]), charged=fees["charged"], exempt=fees["exempt"],
+                                collected=money(fees["collected"]), refunded=money(fees["refunded"])))
+        if report.get("qd766"):
+            lines.append("")
+            lines.append(f"[b]{self.t('reports.qd766')}[/b]")
+        for index in report.get("qd766", ()):
+            lines.append(f"[b]{index['code']}  {index['name']}: {value_text(index)}[/b]")
+            lines.append("      " + self.t("reports.formula", formula=index["formula"]))
+            lines.append("      " + self.t("reports.inputs", inputs=inputs_text(index)))
         return "\n".join(lines)
 
     def export(self) -> None:
@@ -111,3 +126,18 @@ class ReportsScreen(CounterScreen):
                              lambda places: self.say("reports.exported", tone="ok", n=len(places),
                                                      folder=", ".join(places)),
                              self.print_failed)
+
+    def kind_label(self, kind: str, _lang=None) -> str:
+        """A calendar change for people."""
+        return self.t(f"calendar.{kind}")
+
+    def set_calendar_day(self) -> None:
+        """Record an official day off or make-up working day (a leader; the office checks it)."""
+        when = parse_day(self.ids.calendar_day.text)
+        if when is None:
+            self.say("reports.bad_date")
+            return
+        kind, reason, service = self.day_kind, self.ids.calendar_reason.text.strip(), self.app.service
+        self.call(lambda: service.set_calendar_day(when, kind, reason),
+                  lambda d: self.say("calendar.saved", tone="ok", day=day(d.day), kind=self.kind_label(d.kind),
+                                     reason=d.reason))

@@ -176,6 +176,6 @@ class LookupScreen(KioskScreen):
 
     def rate_this(self) -> None:
         """Rate the dossier just looked up (only offered once the result is returned)."""
-        code = self.view.code
+        code, secret = self.view.code, self.secret
         self.app.go("rate")
-        self.manager.get_screen("rate").start_for("dossier", code)
+        self.manager.get_screen("rate").start_for("dossier", code, secret)

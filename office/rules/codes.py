@@ -35,7 +35,9 @@ class DossierCode(NamedTuple):
 
 
 def format_dossier_code(agency: str, day: date, sequence: int) -> str:
-    """`000.31.20.H56-261123-0001`: sequence padded to at least 4 digits."""
+    """`000.31.20.H56-261123-0001`: sequence padded to at least 4 digits (0001 is the first)."""
+    if sequence < 1:
+        raise InvalidInput(f"Số thứ tự hồ sơ phải từ 1 trở lên, không phải {sequence}")
     return f"{agency}-{day:%y%m%d}-{sequence:04d}"
 
 
@@ -49,6 +51,8 @@ def parse_dossier_code(text: str) -> DossierCode:
         day = datetime.strptime(m.group(2), "%y%m%d").date()
     except ValueError:
         raise InvalidInput(f"Mã hồ sơ có ngày không hợp lệ: {m.group(2)}") from None
+    if int(m.group(3)) == 0:
+        raise InvalidInput(f"Mã hồ sơ có số thứ tự 0 không hợp lệ: {text.strip()[:40]!r}")
     return DossierCode(m.group(1), day, int(m.group(3)))
 
 

@@ -9,6 +9,7 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     reception    receiving dossiers, intake records (Mẫu 02, 03)
     processing   status changes, supplements, result return, extensions
     lookup       dossier views, kiosk lookup, audited reveal, search, late list, register
+    calendar     official calendar days the office adds (and the stored ones)
     central      steps posted at the central system (sync pull)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
@@ -16,6 +17,7 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
 from __future__ import annotations
 
 from office.service.base import ServiceBase
+from office.service.calendar import CalendarUseCases
 from office.service.catalogue import CatalogueUseCases
 from office.service.central import CentralStepUseCases
 from office.service.lookup import LookupUseCases
@@ -29,5 +31,6 @@ __all__ = ["OfficeService"]
 
 
 class OfficeService(CatalogueUseCases, QueueUseCases, ReceptionUseCases, CentralStepUseCases,
-                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, ServiceBase):
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, CalendarUseCases,
+                    ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

@@ -19,6 +19,8 @@ class CatalogueUseCases(ServiceBase):
         return {"office_id": self.store.office_id, "name": c.office_name, "superior": c.superior_authority,
                 "place": c.place_name, "address": c.address, "phone": c.phone,
                 "leader": {"name": c.leader_name, "title": c.leader_title},
+                "bank": ({"bin": c.bank_bin, "account": c.bank_account, "name": c.bank_account_name}
+                         if c.bank_bin else None),
                 "agency_code": self.store.agency_code,
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}

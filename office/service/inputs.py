@@ -3,6 +3,7 @@ papers), shared by the dossier use cases: the text rules of `office.text` (NFC, 
 bidi-override characters, collapsed spaces), InvalidInput in plain words."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from office.errors import InvalidInput
@@ -10,10 +11,14 @@ from office.model import Applicant, Collector, ReceivedComponent
 from office.rules.identity import check_id_number
 from office.text import checked, phone
 
+_EMAIL_RE = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.ASCII)
+MAX_PAGES = 9999
+
 
 def clean_applicant(a: Applicant) -> Applicant:
     """An applicant (or representative) with a name, a known kind (1–3), spaces collapsed, an ID
-    number that fits its paper type and a Vietnamese phone number (empty ones stay empty)."""
+    number that fits its paper type, a Vietnamese phone number (empty ones stay empty) and an
+    e-mail address that looks like one (or none)."""
     name = checked(a.name, "Họ tên")
     if not name:
         raise InvalidInput("Thiếu họ tên người nộp hồ sơ")
@@ -24,8 +29,11 @@ def clean_applicant(a: Applicant) -> Applicant:
     id_number = "".join(checked(a.id_number, "Số giấy tờ").split())
     if id_number:
         id_number = check_id_number(a.id_type, id_number)
+    email = checked(a.email, "Thư điện tử").lower()
+    if email and (len(email) > 254 or not _EMAIL_RE.fullmatch(email)):
+        raise InvalidInput(f"Địa chỉ thư điện tử không hợp lệ: {email[:60]!r}")
     return replace(a, name=name, id_number=id_number, phone=phone(a.phone),
-                   address=checked(a.address, "Địa chỉ"))
+                   address=checked(a.address, "Địa chỉ"), email=email)
 
 
 def clean_collector(c: Collector) -> Collector:
@@ -48,7 +56,8 @@ def clean_collector(c: Collector) -> Collector:
 
 
 def clean_components(components) -> tuple[ReceivedComponent, ...]:
-    """A counter's checklist: every component named, 0–99 originals and copies."""
+    """A counter's checklist: every component named, 0–99 originals and copies, 0–9999 scanned
+    pages; a component marked digitised (DuocSoHoa) has its scanned pages counted."""
     out = []
     for c in components:
         name = checked(c.name, "Tên thành phần hồ sơ")
@@ -56,7 +65,12 @@ def clean_components(components) -> tuple[ReceivedComponent, ...]:
             raise InvalidInput("Thành phần hồ sơ thiếu tên")
         if c.originals < 0 or c.copies < 0 or c.originals > 99 or c.copies > 99:
             raise InvalidInput(f"Số bản chính / bản sao của {name!r} phải từ 0 đến 99")
-        out.append(ReceivedComponent(name, c.originals, c.copies, checked(c.note, "Ghi chú")))
+        if not 0 <= c.pages <= MAX_PAGES:
+            raise InvalidInput(f"Số trang scan của {name!r} phải từ 0 đến {MAX_PAGES}")
+        if c.digitized and not c.pages:
+            raise InvalidInput(f"Thành phần {name!r} được đánh dấu số hóa: cần ghi số trang đã scan")
+        out.append(ReceivedComponent(name, c.originals, c.copies, checked(c.note, "Ghi chú"), c.pages,
+                                     bool(c.digitized), bool(c.reused)))
     return tuple(out)
 
 

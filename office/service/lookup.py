@@ -134,21 +134,31 @@ class LookupUseCases(ServiceBase):
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
         """The dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]: one row per
-        dossier received, numbered, with ISO date-times (None when not yet reached) and the
-        Vietnamese labels of its status and result (trước hạn / đúng hạn / quá hạn)."""
+        dossier received, numbered as in the book of its year (its Mẫu 01 number), with ISO
+        date-times (None when not yet reached): received, due, sent to the handling department,
+        result back from it, returned; the Vietnamese labels of its status and result (trước hạn /
+        đúng hạn / quá hạn) and notes (supplement requests, who collected it, how)."""
         check_range(day_from, day_to)
         out = []
-        for n, r in enumerate(self.store.register_rows(day_from, day_to), 1):
+        for r in self.store.register_rows(day_from, day_to):
             due = datetime.fromisoformat(r["due_at"])
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
             status = DossierStatus(r["status"])
+            notes = [f"Bổ sung {r['supplement_count']} lần"] if r["supplement_count"] else []
+            if r["collector"]:
+                notes.append(f"Người nhận: {r['collector']}")
+            if r["delivery"] == "postal":
+                notes.append("Trả qua bưu chính")
             out.append({
-                "stt": n, "code": r["code"], "procedure_name": r["procedure_name"],
-                "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
+                "stt": r["row_number"], "book": r["book"], "code": r["code"], "procedure_name": r["procedure_name"],
+                "sets": r["sets"], "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
                 "applicant_phone": r["applicant_phone"], "department": r["department"] or "",
-                "received_at": r["received_at"], "due_at": r["due_at"], "finished_at": r["finished_at"],
-                "returned_at": r["returned_at"], "status": int(status), "status_label": status.label_vi,
+                "received_at": r["received_at"], "due_at": r["due_at"], "transferred_at": r["transferred_at"],
+                "result_at": r["finished_at"] if status in (S.DONE, S.RETURNED) else None,
+                "finished_at": r["finished_at"], "returned_at": r["returned_at"], "status": int(status),
+                "status_label": status.label_vi,
                 "result": self.calendar.timeliness(due, finished, finished).label_vi if finished else "",
                 "collector": r["collector"] or "",
-                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa"})
+                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa",
+                "notes": "; ".join(notes)})
         return out

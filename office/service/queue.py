@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from office.errors import Conflict, InvalidInput, OutsideHours
 from office.model import Ticket, TicketReceipt, TicketState
 from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
+from office.rules.rating import new_rating_token
 from office.service.base import ServiceBase
 from office.text import checked_reason
 
@@ -36,7 +37,7 @@ class QueueUseCases(ServiceBase):
             ticket = self.store.insert_ticket(
                 number=ticket_number(service.prefix, seq), service_code=service.code, day=now.date(),
                 issued_at=now, state=T.WAITING, priority=priority,
-                priority_granted_by="kiosk" if priority else None)
+                priority_granted_by="kiosk" if priority else None, rating_token=new_rating_token())
             self._ticket_event(ticket, "issued", now)
         return self.ticket_receipt(ticket)
 
@@ -45,7 +46,7 @@ class QueueUseCases(ServiceBase):
         return f"Ngoài giờ cấp số thứ tự. Giờ cấp số: {hours} các ngày làm việc"
 
     def ticket_receipt(self, ticket: Ticket) -> TicketReceipt:
-        """What to print for a ticket: service, counters, people ahead, estimated wait."""
+        """What to print for a ticket: service, counters, people ahead, estimated wait, rating token."""
         service = self.store.service(ticket.service_code)
         counters = [c for c in self.store.counters() if ticket.service_code in c.services]
         open_counters = sum(1 for c in counters if c.paused_reason is None)
@@ -53,7 +54,8 @@ class QueueUseCases(ServiceBase):
         mean = self.store.mean_service_minutes(ticket.service_code, ticket.issued_at - timedelta(days=7))
         minutes = mean or self.config.default_service_minutes
         return TicketReceipt(ticket, service.name, tuple(c.name for c in counters), ahead,
-                             estimate_wait_minutes(ahead, open_counters, minutes))
+                             estimate_wait_minutes(ahead, open_counters, minutes),
+                             self.store.rating_token(ticket.day, ticket.number) or "")
 
     def call_next(self, counter_id: int, staff: str = "") -> Ticket | None:
         """Call the next ticket for a counter (priority ratio, FIFO within a class); None if nobody waits.

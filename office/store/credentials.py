@@ -63,9 +63,10 @@ class CredentialStore(StoreBase):
 
     def session(self, token_hash: str, device_id: int, now: datetime) -> dict | None:
         """The open, unexpired session with this token hash on this device, with the staff member's
-        username, name, title and department, and the counter it is bound to."""
+        username, name, title, department, leader flag and the counter it is bound to."""
         return self._one(
-            "SELECT s.username, st.name, st.title, st.department, s.expires_at, s.counter_id FROM staff_sessions s"
+            "SELECT s.username, st.name, st.title, st.department, st.leader, s.expires_at, s.counter_id"
+            " FROM staff_sessions s"
             " JOIN staff st ON st.username = s.username WHERE s.token_hash = ? AND s.device_id = ?"
             " AND s.ended_at IS NULL AND s.expires_at > ?", [token_hash, device_id, _ts(now)])
 

@@ -10,7 +10,18 @@ from datetime import date, datetime
 
 from office import text
 from office.errors import NotFound, SequenceExhausted
-from office.model import Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord, ReceivedComponent, Step
+from office.model import (
+    Applicant,
+    Collector,
+    Dossier,
+    DossierStatus,
+    DueChange,
+    IntakeRecord,
+    IssuedForm,
+    Payment,
+    ReceivedComponent,
+    Step,
+)
 from office.store.base import StoreBase, _dt, _json, _ts
 
 DOSSIER_COLUMNS = (
@@ -37,13 +48,17 @@ ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status,
            " ON p.code = d.procedure_code AND p.version = d.procedure_version")
 
 RECEPTION_COLUMNS = ("components", "representative", "delivery", "delivery_address", "fee_paid",
-                     "supplement_missing", "returned_to")
+                     "supplement_missing", "returned_to", "applicant_email", "sets", "fee_units",
+                     "fee_exemption", "e_result", "supplement_count", "supplement_due", "supplement_note",
+                     "submitted_at")
 
 
 def reception_row(d: Dossier) -> tuple:
     """A dossier's reception details in RECEPTION_COLUMNS order."""
     return (_json(d.components), _json(d.representative), d.delivery, d.delivery_address,
-            int(d.fee_paid), _json(d.supplement_missing), _json(d.returned_to))
+            int(d.fee_paid), _json(d.supplement_missing), _json(d.returned_to), d.applicant.email, d.sets,
+            d.fee_units, d.fee_exemption, int(d.e_result), d.supplement_count, _ts(d.supplement_due),
+            d.supplement_note, _ts(d.submitted_at))
 
 
 class DossierStore(StoreBase):
@@ -120,10 +135,12 @@ class DossierStore(StoreBase):
             [code, _ts(c.at), _ts(c.old_due), _ts(c.new_due), c.kind, c.reason])
 
     def update_dossier(self, code: str, **values) -> None:
-        """Update dossier columns (status, due_at, paused_at, finished_at, returned_at, synced_at,
-        fee_paid, supplement_missing, returned_to)."""
-        allowed = {"status", "due_at", "paused_at", "finished_at", "returned_at", "synced_at",
-                   "fee_paid", "supplement_missing", "returned_to"}
+        """Update dossier columns (status, received_at, due_at, paused_at, finished_at, returned_at,
+        synced_at, fee_paid, supplement_missing, supplement_count, supplement_due, supplement_note,
+        returned_to)."""
+        allowed = {"status", "received_at", "due_at", "paused_at", "finished_at", "returned_at", "synced_at",
+                   "fee_paid", "supplement_missing", "supplement_count", "supplement_due", "supplement_note",
+                   "returned_to"}
         if not values or set(values) - allowed:
             raise ValueError(f"cannot update {sorted(set(values) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in values)
@@ -143,7 +160,53 @@ class DossierStore(StoreBase):
         changes = tuple(DueChange(_dt(c["at"]), _dt(c["old_due"]), _dt(c["new_due"]), c["kind"], c["reason"])
                         for c in self._rows(
                             "SELECT * FROM due_changes WHERE dossier_code = ? ORDER BY id", [code]))
-        return _dossier(row, steps, changes)
+        payments = tuple(Payment(_dt(p["at"]), p["amount"], p["method"], p["receipt_number"], bool(p["refund"]),
+                                 p["staff"])
+                         for p in self._rows("SELECT * FROM payments WHERE dossier_code = ? ORDER BY id", [code]))
+        return _dossier(row, steps, changes, payments, self.issued_forms(code))
+
+    def add_payment(self, code: str, p: Payment) -> None:
+        """Record a fee payment or refund of a dossier; inside `write()`."""
+        self.db.execute(
+            "INSERT INTO payments (dossier_code, at, amount, method, receipt_number, refund, staff)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [code, _ts(p.at), p.amount, p.method, p.receipt_number, int(p.refund), p.staff])
+
+    def issue_form(self, form: str, ref: str, at: datetime) -> IssuedForm:
+        """Number a document of `form` ("01"…"05") issued for `ref` (a dossier code, or
+        "intake:<id>"): the next number of that form in the year of `at`; inside `write()`."""
+        number = self._one(
+            "INSERT INTO form_seq (form, year, last) VALUES (?, ?, 1)"
+            " ON CONFLICT (form, year) DO UPDATE SET last = last + 1 RETURNING last", [form, at.year])["last"]
+        self.db.execute("INSERT INTO issued_forms (form, year, number, ref, at) VALUES (?, ?, ?, ?, ?)",
+                        [form, at.year, number, ref, _ts(at)])
+        return IssuedForm(form, at.year, number, at)
+
+    def issued_forms(self, ref: str) -> tuple[IssuedForm, ...]:
+        """The numbered documents issued for a dossier code or "intake:<id>", oldest first."""
+        return tuple(IssuedForm(r["form"], r["year"], r["number"], _dt(r["at"]))
+                     for r in self._rows("SELECT * FROM issued_forms WHERE ref = ? ORDER BY id", [ref]))
+
+    def number_receipts(self) -> None:
+        """Give every received dossier without one its Mẫu 01 number, per year in reception order
+        (demo seeding, after a bulk insert); one statement each, inside `write()`."""
+        self.db.execute(
+            "INSERT INTO issued_forms (form, year, number, ref, at)"
+            " SELECT '01', CAST(substr(received_at, 1, 4) AS INTEGER),"
+            "  COALESCE((SELECT last FROM form_seq WHERE form = '01' AND year = CAST(substr(received_at, 1, 4)"
+            "  AS INTEGER)), 0) + ROW_NUMBER() OVER (PARTITION BY substr(received_at, 1, 4)"
+            "  ORDER BY received_at, code), code, received_at FROM dossiers d"
+            " WHERE EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.status = 2)"
+            " AND NOT EXISTS (SELECT 1 FROM issued_forms f WHERE f.ref = d.code AND f.form = '01')")
+        self.db.execute(
+            "INSERT INTO form_seq (form, year, last) SELECT form, year, MAX(number) FROM issued_forms"
+            " WHERE form = '01' GROUP BY year ON CONFLICT (form, year) DO UPDATE SET last = excluded.last")
+
+    def supplements_due_by(self, at: datetime) -> list[str]:
+        """Codes of the dossiers waiting for a supplement whose deadline has passed at `at`."""
+        return [r["code"] for r in self._rows(
+            "SELECT code FROM dossiers WHERE supplement_due IS NOT NULL AND supplement_due <= ? AND status = ?"
+            " ORDER BY supplement_due, code", [_ts(at), int(DossierStatus.SUPPLEMENT_REQUESTED)])]
 
     def secret_matches(self, code: str, secret: str) -> bool:
         """Whether `secret` is the lookup secret of dossier `code` (False for an unknown code);
@@ -187,19 +250,21 @@ class DossierStore(StoreBase):
         r = self._one("SELECT * FROM intakes WHERE id = ?", [intake_id])
         if r is None:
             raise NotFound(f"Không có phiếu hướng dẫn / từ chối số {intake_id}")
+        numbers = self.issued_forms(f"intake:{r['id']}")
         return IntakeRecord(r["id"], r["kind"], _dt(r["at"]), r["procedure_code"], r["case_code"],
                             Applicant(**json.loads(r["applicant"])), r["reason"],
-                            tuple(json.loads(r["missing"])), r["staff"])
+                            tuple(json.loads(r["missing"])), r["staff"], numbers[0] if numbers else None)
 
 
-def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
+def _dossier(r: dict, steps: tuple, changes: tuple, payments: tuple, forms: tuple) -> Dossier:
     representative = json.loads(r["representative"]) if r["representative"] else None
     returned_to = json.loads(r["returned_to"]) if r["returned_to"] else None
     return Dossier(
         code=r["code"], secret="", procedure_code=r["procedure_code"],  # the store keeps only its hash
         procedure_version=r["procedure_version"], case_code=r["case_code"],
         applicant=Applicant(r["applicant_name"], r["applicant_id_type"], r["applicant_id_number"],
-                            r["applicant_phone"], r["applicant_address"], r["applicant_kind"]),
+                            r["applicant_phone"], r["applicant_address"], r["applicant_kind"],
+                            r["applicant_email"]),
         status=DossierStatus(r["status"]), received_at=_dt(r["received_at"]), due_at=_dt(r["due_at"]),
         original_due_at=_dt(r["original_due_at"]), channel=r["channel"], summary=r["summary"],
         fee=r["fee"], paused_at=_dt(r["paused_at"]), finished_at=_dt(r["finished_at"]),
@@ -209,4 +274,8 @@ def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
         representative=Applicant(**representative) if representative else None,
         delivery=r["delivery"], delivery_address=r["delivery_address"], fee_paid=bool(r["fee_paid"]),
         supplement_missing=tuple(json.loads(r["supplement_missing"])),
-        returned_to=Collector(**returned_to) if returned_to else None)
+        returned_to=Collector(**returned_to) if returned_to else None, sets=r["sets"], fee_units=r["fee_units"],
+        fee_exemption=r["fee_exemption"], payments=payments, e_result=bool(r["e_result"]),
+        supplement_count=r["supplement_count"], supplement_due=_dt(r["supplement_due"]),
+        supplement_note=r["supplement_note"],
+        submitted_at=_dt(r["submitted_at"]), forms=forms)

@@ -64,8 +64,9 @@ def test_blank_frame_reads_nothing(zxing):
 def test_validate_accepts_receipts_and_rating_qr_only():
     assert validate("code128", CODE).secret is None
     assert validate("qr", f"{CODE}|{SECRET}").secret == SECRET
-    ticket = validate("qr", "RATE|A102|2026-03-02")
-    assert (ticket.kind, ticket.code, str(ticket.day)) == ("ticket", "A102", "2026-03-02")
+    ticket = validate("qr", "RATE|A102|2026-03-02|K7M2Q9XD")
+    assert (ticket.kind, ticket.code, str(ticket.day), ticket.secret) == ("ticket", "A102", "2026-03-02", "K7M2Q9XD")
+    assert validate("qr", "RATE|A102|2026-03-02") is None  # a rating QR without its token rates nothing
     for bad in (f"{CODE}|12345", "000.31.20.H56-261302-0001", "https://example.org", ""):
         assert validate("qr", bad) is None
 

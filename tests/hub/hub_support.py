@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
+from office_support import BACK_OFFICE, LEADER, OFFICER, Clock, make_config, make_service, seed_catalogue
 
 from hub.client import HubClient
 from office.auth import Credentials
@@ -15,7 +15,7 @@ from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.service import OfficeService
 
-STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321")}
+STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321"), "son.hv": (LEADER, "246810")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
            "bang-1": "display", "admin-1": "admin"}
 COUNTER_OF = {"quay-1": 1, "quay-2": 2}  # the counter each counter device logs in at
@@ -72,12 +72,13 @@ class Office:
 
 
 def make_office(path: Path, clock: Clock, **config: Any) -> Office:
-    """A fresh store with the test catalogue, two staff members with PINs and the test devices."""
+    """A fresh store with the test catalogue, three staff members (one a leader) with PINs and the
+    test devices."""
     svc = make_service(path, clock, make_config(**config))
     seed_catalogue(svc.store)
     with svc.store.write():
         for username, (actor, _) in STAFF.items():
-            svc.store.save_staff(username, actor.name, actor.role, actor.department)
+            svc.store.save_staff(username, actor.name, actor.role, actor.department, actor.leader)
     credentials = Credentials(svc.store, clock)
     for username, (_, pin) in STAFF.items():
         credentials.set_pin(username, pin)

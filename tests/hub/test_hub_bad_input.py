@@ -89,7 +89,7 @@ def test_illegal_transition_leaves_the_dossier_as_it_was(busy: Office):
     code = busy.svc.store.dossier_codes()[0]
     before, last = busy.svc.dossier(code), busy.last_event()
     response = busy.http("POST", "/api/change-status", "quay-1", busy.session("quay-1", "bich.tt"),
-                         json={"code": code, "status": 10, "content": "Trả kết quả"})
+                         json={"code": code, "status": 9, "content": "Có kết quả"})
     assert response.status_code == 409 and response.json()["error"] == "illegal_transition"
     assert "Được tiếp nhận" in response.json()["message"]
     assert busy.svc.dossier(code) == before and busy.last_event() == last

@@ -9,7 +9,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from office_support import OFFICER, applicant
+from office_support import OFFICER, applicant, move
 from sync_support import client, office, publish_test_catalogue, receive
 
 from central.portal import LATEST_MAPPING, MAPPINGS, MappingError, export, map_record
@@ -115,7 +115,7 @@ def synced(tmp_path, sqlite_central):
         svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
     for code in codes[:4]:
         svc.change_status(code, S.DONE, OFFICER.__class__("Nguyễn " * 15, "Chuyên viên", "Phòng Tư pháp"), "Xong")
-    svc.change_status(codes[0], S.RETURNED, OFFICER, "Trả kết quả")
+    move(svc, codes[0], S.RETURNED, OFFICER)  # handed over with the collector's ID checked
     assert client(svc, srv.url, token).run().ok
     yield svc, sqlite_central
     srv.stop()

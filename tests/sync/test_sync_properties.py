@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from office_support import OFFICER, Clock
+from office_support import OFFICER, Clock, move
 from sync_support import UTC_NOW, batch_body, client, events, office, receive
 
 from central.server import CentralThread
@@ -99,7 +99,7 @@ def test_any_interleaving_of_push_and_pull_converges(shared_central, ops, picks)
                 if codes:
                     d_ = svc.dossier(codes[pick % len(codes)])
                     if d_.status in OFFICE_NEXT:
-                        svc.change_status(d_.code, OFFICE_NEXT[d_.status], OFFICER, "Tại quầy")
+                        move(svc, d_.code, OFFICE_NEXT[d_.status], OFFICER, "Tại quầy")
             elif op == "backoffice":
                 known = sorted(store.dossier_statuses(office_id).items())
                 if known:
