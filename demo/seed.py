@@ -20,6 +20,7 @@ from office.model import DossierStatus as S
 from office.model import Procedure, TicketState
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
+from office.service.payloads import imported_payload
 from office.store import DOSSIER_COLUMNS
 from office.text import moment
 
@@ -167,9 +168,9 @@ def _flush(store, rows, steps, changes, now, with_events) -> None:
             by_code.setdefault(s[0], []).append(
                 {"at": s[1], "actor": s[2], "role": s[3], "department": s[4], "content": s[5],
                  "status": s[6]})
+        key = store.lookup_key()
         for row in rows:
-            payload = dict(zip(DOSSIER_COLUMNS, row))
-            payload["steps"] = by_code[row[0]]
+            payload = imported_payload(dict(zip(DOSSIER_COLUMNS, row)), by_code[row[0]], key)
             store.append_event("dossier", row[0], "imported", payload, now)
 
 

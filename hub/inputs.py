@@ -222,6 +222,14 @@ class RateIn(_In):
     criteria: Annotated[dict[Text(60), Number | Text(200)], Field(max_length=20)] | None = None
 
 
+class OnlineIn(_In):
+    ref: Text(60)
+
+
+class RefuseOnlineIn(OnlineIn):
+    reason: Note
+
+
 class ReportsIn(_In):
     day_from: Day
     day_to: Day
@@ -256,7 +264,7 @@ INPUTS: dict[str, type[_In]] = {
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
     "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
-    "register_rows": ReportsIn,
+    "register_rows": ReportsIn, "accept_online": OnlineIn, "refuse_online": RefuseOnlineIn,
 }  # every other use case takes no input
 
 

@@ -1,6 +1,8 @@
 """Dossier codes `{agency e-ID}-{YYMMDD}-{sequence}` and lookup secrets (DESIGN.md §3.2)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import date, datetime
@@ -46,6 +48,19 @@ def parse_dossier_code(text: str) -> DossierCode:
 def new_lookup_secret() -> str:
     """A random 6-digit lookup secret (mã tra cứu)."""
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def secret_hash(key: bytes, code: str, secret: str) -> str:
+    """The keyed hash of a dossier's lookup secret: what leaves the office in change-log events
+    (`secret_hash`) and all the central system keeps — never the secret itself.
+
+    Derivation (the contract between office and central): lower-case hex of
+    HMAC-SHA256(key, UTF-8 of "{code}|{secret}"), e.g. for code 000.31.20.H56-260302-0001 and
+    secret 123456 the message is "000.31.20.H56-260302-0001|123456". `key` is the office's
+    32-byte lookup key (created with the store, kept in the office only). A secret has a million
+    values, so an unkeyed hash would fall to a million guesses; without the key, a copy of the
+    central database cannot test a single one."""
+    return hmac.new(key, f"{code}{QR_SEPARATOR}{secret}".encode(), hashlib.sha256).hexdigest()
 
 
 def check_secret(secret: str) -> str:

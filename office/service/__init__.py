@@ -10,6 +10,7 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     processing   status changes, supplements, result return, extensions
     lookup       dossier views, kiosk lookup, audited reveal, search, late list, register
     central      steps posted at the central system (sync pull)
+    online       dossiers submitted online: accept (1 → 2) or refuse (1 → 3)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
 """
@@ -19,6 +20,7 @@ from office.service.base import ServiceBase
 from office.service.catalogue import CatalogueUseCases
 from office.service.central import CentralStepUseCases
 from office.service.lookup import LookupUseCases
+from office.service.online import OnlineUseCases
 from office.service.processing import ProcessingUseCases
 from office.service.queue import QueueUseCases
 from office.service.ratings import RatingUseCases
@@ -28,6 +30,6 @@ from office.service.reports import ReportUseCases
 __all__ = ["OfficeService"]
 
 
-class OfficeService(CatalogueUseCases, QueueUseCases, ReceptionUseCases, CentralStepUseCases,
+class OfficeService(CatalogueUseCases, QueueUseCases, OnlineUseCases, ReceptionUseCases, CentralStepUseCases,
                     ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

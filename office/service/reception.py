@@ -64,7 +64,7 @@ class ReceptionUseCases(ServiceBase):
                               delivery_address=delivery_address if delivery == "postal" else "",
                               fee_paid=bool(fee_paid))
             self.store.insert_dossier(dossier)
-            self.store.append_event("dossier", code, "received", dossier_payload(dossier), now)
+            self.store.append_event("dossier", code, "received", dossier_payload(dossier, self.store.lookup_key()), now)
         return dossier
 
     def missing_components(self, procedure_code: str, case_code: str,

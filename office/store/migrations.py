@@ -134,3 +134,23 @@ def m004_counter_intake(db: sqlite_utils.Database) -> None:
         procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
         reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
     """)
+
+
+@migrations()
+def m020_lookup_key(db: sqlite_utils.Database) -> None:
+    """The office's key of the lookup-secret hashes it sends to the central system
+    (office.rules.codes.secret_hash): 32 random bytes, made here, never sent anywhere."""
+    db.execute("INSERT INTO sync_state (key, value) VALUES ('lookup_key', lower(hex(randomblob(32))))"
+               " ON CONFLICT (key) DO NOTHING")
+
+
+@migrations()
+def m021_online_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers submitted online, pulled from the central system, waiting at the counter to be
+    accepted (1 → 2, with the code of the dossier created) or refused (1 → 3, with the reason)."""
+    db.executescript("""
+    CREATE TABLE online_dossiers (ref TEXT PRIMARY KEY, submitted_at TEXT NOT NULL, data TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting', code TEXT REFERENCES dossiers(code), reason TEXT NOT NULL DEFAULT '',
+        decided_at TEXT, decided_by TEXT, pulled_at TEXT NOT NULL);
+    CREATE INDEX online_dossiers_state ON online_dossiers(state, submitted_at);
+    """)

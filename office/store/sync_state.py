@@ -1,5 +1,6 @@
 """Sync with the central system: checkpoints and cursors, pulled updates already applied (the
-inbox, with their outcome), dossier-number blocks leased to this office, central calendar days."""
+inbox, with their outcome), dossier-number blocks leased to this office, central calendar days,
+and the key of the lookup-secret hashes that leave the office."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,6 +20,11 @@ class SyncStateStore(StoreBase):
         """Save a sync checkpoint or cursor; inside `write()` with what it covers."""
         self.db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)"
                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+    def lookup_key(self) -> bytes:
+        """The office's 32-byte key of the lookup-secret hashes in change-log events (created by
+        migration m020; it never leaves the office)."""
+        return bytes.fromhex(self.sync_value("lookup_key"))
 
     def inbox_outcome(self, update_id: str) -> str | None:
         """How a pulled central update was handled ("applied", "conflict"…), None if never seen."""
