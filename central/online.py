@@ -62,6 +62,9 @@ class OnlineDossiers:
 
     def online_state(self, ref: str) -> dict:
         """Where an online dossier stands: pending, accepted (with its code) or refused (with the reason)."""
+        office = self._read("SELECT office_id FROM online_dossiers WHERE ref = ?", [ref])
+        if office:
+            self.project(office[0][0])
         rows = self._read("SELECT ref, office_id, state, code, reason, decided_at FROM online_dossiers WHERE ref = ?",
                           [ref])
         if not rows:
@@ -97,7 +100,10 @@ class OnlineDossiers:
         data = json.loads(row[0])
         change = self._next_change(x)
         data.update(online_ref=e.online_ref, submitted_at=submission["submitted_at"], channel=2,
-                    vneid_verified=submission["vneid_verified"], paid_online=submission["paid_online"])
+                    vneid_verified=submission["vneid_verified"], paid_online=submission["paid_online"],
+                    components=data.get("components") or submission["components"])
+        if not data["applicant"].get("email"):
+            data["applicant"]["email"] = submission["applicant"]["email"]
         self._add_step(x, e.code, office_id, self._submission_step(submission), "portal", None, "applied", change,
                        started_at=submission["submitted_at"], due_at=data.get("due_at"))
         x.run("UPDATE dossiers SET data = ?, channel = 2, change_seq = ? WHERE code = ?",

@@ -20,7 +20,6 @@ from central.portal import (
     portal_time,
 )
 from central.server import CentralThread
-from office.model import Applicant
 from office.model import DossierStatus as S
 from sync.transport import SyncError, Transport
 from testkit.dvcqg import SCHEMA, FakePortal, problems
