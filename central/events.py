@@ -24,15 +24,15 @@ The office fields read (office/service/payloads.py writes them):
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from office.errors import InvalidInput
-from office.rules.codes import parse_dossier_code
+from office.rules.codes import AGENCY_PATTERN
 
 VN_TZ = timezone(timedelta(hours=7))
 MAX_STEPS = 2000
@@ -48,44 +48,35 @@ class EventInvalid(ValueError):
 
 
 def _local(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(VN_TZ).replace(tzinfo=None)
     if not 2000 <= value.year <= 2099:
         raise ValueError("year must be within 2000–2099")
-    return value.replace(microsecond=0)
+    if value.tzinfo is not None:
+        value = value.astimezone(VN_TZ).replace(tzinfo=None)
+    return value.replace(microsecond=0) if value.microsecond else value
 
 
-def _code(value: str) -> str:
-    try:
-        parsed = str(parse_dossier_code(value))
-    except InvalidInput:
-        raise ValueError("not a dossier code {agency}-{YYMMDD}-{sequence}") from None
-    if parsed != value:
-        raise ValueError(f"dossier code must be written {parsed}")
-    return value
+CODE_PATTERN = rf"^{AGENCY_PATTERN}-[0-9]{{6}}-([0-9]{{4}}|[1-9][0-9]{{4,8}})$"  # as format_dossier_code writes it
 
 
-def storable(value: str) -> str:
-    """Text both databases can store: no NUL character, no lone surrogate."""
-    if "\x00" in value:
-        raise ValueError("text must not contain a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("text is not valid Unicode (lone surrogate)") from None
-    return value
+STORABLE = r"^[^\x00]*$"  # both databases store it (JSON text cannot carry a lone surrogate)
 
 
 def Text(n: int, min_length: int = 0) -> Any:  # noqa: N802 — reads as a type below
-    """A storable string of at most `n` characters."""
-    return Annotated[str, StringConstraints(max_length=n, min_length=min_length), AfterValidator(storable)]
+    """A string of at most `n` characters (in an event payload: `check_event` refuses a NUL
+    character once for the whole payload, cheaper than a check on every field)."""
+    return Annotated[str, StringConstraints(max_length=n, min_length=min_length)]
+
+
+def Storable(n: int, min_length: int = 0) -> Any:  # noqa: N802
+    """A string of at most `n` characters both databases can store (no NUL), for API inputs."""
+    return Annotated[str, StringConstraints(max_length=n, min_length=min_length, pattern=STORABLE)]
 
 
 LocalTime = Annotated[datetime, AfterValidator(_local)]
 Status = Annotated[int, Field(ge=1, le=10)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Money = Annotated[int, Field(ge=-10 ** 13, le=10 ** 13)]
-DossierCode = Annotated[str, StringConstraints(max_length=60), AfterValidator(_code)]
+DossierCode = Annotated[str, StringConstraints(max_length=60, pattern=CODE_PATTERN)]
 OnlineRef = Annotated[str, StringConstraints(pattern=f"^{ONLINE_REF}$")]
 
 
@@ -156,13 +147,20 @@ class DossierFields(_Model):
 
 
 class Dossier(DossierFields):
-    """A whole dossier: `received` (a counter) or `imported` (a migrated or seeded store)."""
+    """A whole dossier: `received` (a counter) or `imported` (a migrated or seeded store, whose
+    rows name the applicant in flat applicant_* columns)."""
 
     code: DossierCode
     procedure_code: Text(50, 1)
     procedure_version: Annotated[int, Field(ge=1, le=1_000_000)]
     case_code: Text(50) = ""
-    applicant: Person
+    applicant: Person | None = None
+    applicant_name: Text(250) | None = None
+    applicant_id_type: Text(40) | None = None
+    applicant_id_number: Text(40) | None = None
+    applicant_phone: Text(40) | None = None
+    applicant_address: Text(500) | None = None
+    applicant_kind: Annotated[int, Field(ge=1, le=4)] | None = None
     representative: Person | None = None
     status: Status
     channel: Annotated[int, Field(ge=1, le=3)] = 1  # KenhThucHien
@@ -181,15 +179,17 @@ class Dossier(DossierFields):
     secret_hash: Text(128) | None = None
     steps: list[Step] = Field(default=[], max_length=MAX_STEPS)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_applicant(cls, data: Any) -> Any:
-        """An imported row names the applicant in flat applicant_* columns."""
-        if isinstance(data, dict) and "applicant" not in data and "applicant_name" in data:
-            data = {**data, "applicant": {k: data.get(f"applicant_{k}") for k in
-                                          ("name", "id_type", "id_number", "phone", "address", "kind")
-                                          if data.get(f"applicant_{k}") is not None}}
-        return data
+    @model_validator(mode="after")
+    def _flat_applicant(self) -> Dossier:
+        """The applicant of an imported row, from its flat columns (after validation: a "before"
+        validator would make the whole payload go through Python first)."""
+        if self.applicant is None:
+            if not self.applicant_name:
+                raise ValueError("applicant is missing")
+            flat = {k: getattr(self, f"applicant_{k}") for k in ("name", "id_type", "id_number", "phone",
+                                                                  "address", "kind")}
+            self.applicant = Person(**{k: v for k, v in flat.items() if v is not None})
+        return self
 
 
 class Update(DossierFields):
@@ -236,6 +236,8 @@ def check_event(entity: str, entity_id: str, kind: str, payload: str) -> BaseMod
     if entity != "dossier":
         _json_object(payload)
         return None
+    if has_nul(payload):
+        raise EventInvalid(f"{kind} event: a text contains a NUL character")
     model = MODELS.get(kind, Update)
     try:
         event = model.model_validate_json(payload)
@@ -247,6 +249,12 @@ def check_event(entity: str, entity_id: str, kind: str, payload: str) -> BaseMod
     if key != entity_id:
         raise EventInvalid(f"{kind} event is filed under {entity_id[:60]!r} but its payload is about {key!r}")
     return event
+
+
+def has_nul(json_text: str) -> bool:
+    """Whether JSON text holds a NUL character (neither database stores one): a raw one, or a
+    \u0000 escape that is not an escaped backslash followed by "u0000"."""
+    return "\x00" in json_text or "\\u0000" in json_text.replace("\\\\", "")
 
 
 def _json_object(payload: str) -> None:
@@ -278,19 +286,28 @@ def strip_secret(payload: str) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _code_day(yymmdd: str) -> date:
+    return datetime.strptime(yymmdd, "%y%m%d").date()
+
+
 def check_code(office_id: str, agency: str | None, blocks: list[tuple], code: str, received_at: datetime) -> None:
-    """EventInvalid unless a dossier code was issued by this office: its agency, the day it was
-    received, and a sequence inside a number block leased to the office and valid that day.
-    `blocks` are the office's (agency, first, last, valid_from) rows."""
-    c = parse_dossier_code(code)
+    """EventInvalid unless a dossier code (already of the right shape) was issued by this office:
+    its agency, the day it was received, and a sequence inside a number block leased to the
+    office and valid that day. `blocks` are the office's (agency, first, last, valid_from) rows."""
+    code_agency, yymmdd, sequence = code.rsplit("-", 2)
+    try:
+        day, seq = _code_day(yymmdd), int(sequence)
+    except ValueError:
+        raise EventInvalid(f"dossier code {code} has an impossible date") from None
     if agency is None or not blocks:
         raise EventInvalid(f"dossier {code}: no dossier-number block is leased to office {office_id}; lease "
                            f"one (central enroll --office {office_id} --agency …), then central quarantine --retry")
-    if c.agency != agency:
-        raise EventInvalid(f"dossier {code} carries agency {c.agency}, but office {office_id} is agency {agency}")
-    if c.day != received_at.date():
-        raise EventInvalid(f"dossier {code} is dated {c.day:%d/%m/%Y} but was received {received_at:%d/%m/%Y}")
-    if not any(a == c.agency and first <= c.sequence <= last and valid_from <= c.day.isoformat()
+    if code_agency != agency:
+        raise EventInvalid(f"dossier {code} carries agency {code_agency}, but office {office_id} is agency {agency}")
+    if day != received_at.date():
+        raise EventInvalid(f"dossier {code} is dated {day:%d/%m/%Y} but was received {received_at:%d/%m/%Y}")
+    if not any(a == code_agency and first <= seq <= last and valid_from <= day.isoformat()
                for a, first, last, valid_from in blocks):
-        raise EventInvalid(f"dossier {code}: sequence {c.sequence} is outside every number block leased to "
-                           f"office {office_id} on {c.day:%d/%m/%Y}")
+        raise EventInvalid(f"dossier {code}: sequence {seq} is outside every number block leased to "
+                           f"office {office_id} on {day:%d/%m/%Y}")

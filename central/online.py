@@ -10,7 +10,17 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from central.db import now_text
-from central.events import ONLINE_REF, Component, EventInvalid, LocalTime, OnlineAccepted, OnlineRefused, Person, Text
+from central.events import (
+    ONLINE_REF,
+    Component,
+    EventInvalid,
+    LocalTime,
+    OnlineAccepted,
+    OnlineRefused,
+    Person,
+    Text,
+    has_nul,
+)
 from office.errors import Conflict, InvalidInput, NotFound
 
 SUBMITTER = ("Cổng Dịch vụ công", "Công dân nộp trực tuyến")  # (department, role) of the submission step
@@ -44,6 +54,8 @@ class OnlineDossiers:
         (the same submission again changes nothing; another one under the same ref is a conflict)."""
         s = submission if isinstance(submission, Submission) else Submission.model_validate(submission)
         data = s.model_dump(mode="json")
+        if has_nul(json.dumps(data)):
+            raise InvalidInput("a text of the submission contains a NUL character")
         with self.tx(lock=True) as x:
             if x.one("SELECT office_id FROM offices WHERE office_id = ?", [s.office_id]) is None:
                 raise NotFound(f"office {s.office_id!r} is not enrolled")

@@ -43,7 +43,7 @@ from starlette.requests import ClientDisconnect
 
 from central.access import AuthError, Principal
 from central.db import StoreUnavailable
-from central.events import ONLINE_REF, Text
+from central.events import ONLINE_REF, Storable
 from central.online import Submission
 from central.store import CentralStore
 from office.errors import DomainError, InvalidInput
@@ -82,9 +82,9 @@ class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: int = Field(ge=1, le=10)
-    actor: Text(200, 1)
-    role: Text(200, 1)
-    content: Text(2000, 1)
+    actor: Storable(200, 1)
+    role: Storable(200, 1)
+    content: Storable(2000, 1)
     at: Annotated[datetime, AfterValidator(_plausible)] | None = None
     request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:\-]{8,64}$")] | None = None
 

@@ -46,6 +46,9 @@ EVENT_INSERT = ("INSERT INTO events (seq, id, office_id, entity, entity_id, kind
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 EVENT_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 SQLITE_ROWS_PER_INSERT = 3000  # 9 parameters a row, under SQLite's limit of 32,766 per statement
+QUARANTINE_INSERT = ("INSERT INTO quarantine (event_id, office_id, seq, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, at = excluded.at,"
+                     " released_at = NULL")
 EVENT_COPY = "COPY events (seq, id, office_id, entity, entity_id, kind, payload, at, schema) FROM STDIN"
 
 
@@ -226,16 +229,15 @@ class CentralStore(Projection, OnlineDossiers, Database):
                                     "contact the central administrator", 409)
             quarantined = tuple({"seq": e[0], "id": e[1], "kind": e[5], "reason": checked.problems[e[1]][1]}
                                 for e in fresh if e[1] in checked.problems)
-            for q in quarantined:
-                self._quarantine(x, batch.office_id, q["id"], q["seq"], q["kind"], q["reason"])
+            if quarantined:
+                x.many(QUARANTINE_INSERT, [(q["id"], batch.office_id, q["seq"], q["kind"], q["reason"][:1000],
+                                            now_text()) for q in quarantined])
             if new_hwm != hwm:
                 x.run("UPDATE offices SET hwm = ? WHERE office_id = ?", [new_hwm, batch.office_id])
         return ApplyResult(new_hwm, len(fresh), len(batch.events) - len(fresh), quarantined)
 
     def _quarantine(self, x: Tx, office_id: str, event_id: str, seq: int, kind: str, reason: str) -> None:
-        x.run("INSERT INTO quarantine (event_id, office_id, seq, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)"
-              " ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, at = excluded.at,"
-              " released_at = NULL", [event_id, office_id, seq, kind, reason[:1000], now_text()])
+        x.run(QUARANTINE_INSERT, [event_id, office_id, seq, kind, reason[:1000], now_text()])
 
     def _insert_fresh(self, x: Tx, fresh: tuple[tuple, ...]) -> int:
         """Insert a batch's events above the hwm (under the office row lock); returns how many were new.
