@@ -232,12 +232,13 @@ def post_batch(transport: Transport, service: str, records: list[dict], updating
 
 
 def export(store: CentralStore, transport: Transport, version: str = LATEST_MAPPING,
-           page: int = PAGE_CHANGES) -> ExportReport:
-    """Send every dossier and step changed since the export cursor, page by page."""
+           page: int = PAGE_CHANGES, until: int | None = None) -> ExportReport:
+    """Send every dossier and step changed since the export cursor, page by page (up to change
+    `until`, or everything after bringing the projection up to date)."""
     if version not in MAPPINGS:
         raise MappingError(f"unknown mapping version {version!r}; known: {', '.join(MAPPINGS)}")
     report = ExportReport(cursor=store.portal_cursor())
-    last = store.last_change()
+    last = store.last_change() if until is None else until
     while report.cursor < last:
         upto = min(last, report.cursor + page)
         dossiers, steps = store.changes(report.cursor, upto)

@@ -85,6 +85,7 @@ def _follow_step(data: dict, status: int, at: datetime, department: str, content
     if status == 3:
         data["refused_at"] = _t(at)  # NgayTuChoi
     data["status"] = status
+    data["last_step_at"] = max(data.get("last_step_at") or "", _t(at))  # the next step's NgayBatDau
 
 
 def _step_times(old: DossierStatus, new: DossierStatus, at: str) -> dict:
@@ -182,6 +183,17 @@ class Projection:
             if not done:
                 return
 
+    def _field_of(self, x, code: str, version: int) -> str | None:
+        """The field (lĩnh vực) of a procedure version in the central catalogue (cached: a field
+        never changes under a published version; a version published later is looked up then)."""
+        cache = self.__dict__.setdefault("_fields", {})
+        if (code, version) not in cache:
+            row = x.one("SELECT field_code FROM procedures WHERE code = ? AND version = ?", [code, version])
+            if row is None:
+                return None
+            cache[code, version] = row[0]
+        return cache[code, version]
+
     def _next_change(self, x) -> int:
         return x.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")[0]
 
@@ -200,9 +212,7 @@ class Projection:
         existing = x.one("SELECT office_id FROM dossiers WHERE code = ?", [d.code])
         if existing and existing[0] != office_id:
             raise EventInvalid(f"dossier code {d.code} already belongs to office {existing[0]}")
-        procedure = x.one("SELECT field_code FROM procedures WHERE code = ? AND version = ?",
-                          [d.procedure_code, d.procedure_version])
-        data = dossier_data(d, office_id, procedure[0] if procedure else None)
+        data = dossier_data(d, office_id, self._field_of(x, d.procedure_code, d.procedure_version))
         change = self._next_change(x)
         x.run("INSERT INTO dossiers (code, office_id, status, data, change_seq, procedure_code, field_code, channel,"
               " received_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET"
@@ -211,7 +221,8 @@ class Projection:
               " channel = excluded.channel, received_at = excluded.received_at, due_at = excluded.due_at",
               [d.code, office_id, d.status, json.dumps(data, ensure_ascii=False), change, d.procedure_code,
                data["field_code"], d.channel, data["received_at"], data["due_at"]])
-        x.run("DELETE FROM steps WHERE code = ? AND origin = 'office'", [d.code])
+        if existing:  # the office sent the whole dossier again: its steps replace the ones it sent before
+            x.run("DELETE FROM steps WHERE code = ? AND origin = 'office'", [d.code])
         started = _t(d.submitted_at or d.received_at)
         for s in d.steps:
             self._add_step(x, d.code, office_id, s.model_dump(), "office", None, "applied", change,
@@ -238,9 +249,8 @@ class Projection:
             if u.update_id and x.one("SELECT id FROM steps WHERE update_id = ? AND code = ?", [u.update_id, u.code]):
                 x.run("UPDATE steps SET state = 'applied', change_seq = ? WHERE update_id = ?", [change, u.update_id])
             elif step:
-                last = x.one("SELECT MAX(at) FROM steps WHERE code = ?", [u.code])[0]
                 self._add_step(x, u.code, office_id, step.model_dump(), "office", None, "applied", change,
-                               started_at=last, due_at=data.get("due_at"))
+                               started_at=data.get("last_step_at"), due_at=data.get("due_at"))
             if step:
                 data.setdefault("supplements", [])
                 _follow_step(data, step.status, step.at, step.department, step.content,
@@ -347,9 +357,8 @@ class Projection:
             change = self._next_change(x)
             step = {"at": _t(at), "actor": actor, "role": role, "department": department, "content": content,
                     "status": int(new)}
-            last = x.one("SELECT MAX(at) FROM steps WHERE code = ?", [code])[0]
-            self._add_step(x, code, office_id, step, "backoffice", update_id, "sent", change, started_at=last,
-                           due_at=data.get("due_at"), at_given=at_given)
+            self._add_step(x, code, office_id, step, "backoffice", update_id, "sent", change,
+                           started_at=data.get("last_step_at"), due_at=data.get("due_at"), at_given=at_given)
             data.setdefault("supplements", [])
             _follow_step(data, int(new), at, department, content)
             data["supplement_count"] = max(data.get("supplement_count") or 0, len(data["supplements"]))

@@ -326,6 +326,7 @@ class CentralStore(Projection, OnlineDossiers, Database):
 
     def save_catalogue(self, fields: list[dict], procedures: list[dict]) -> int:
         """Upsert fields and procedure versions and queue them to every office; returns updates queued."""
+        self.__dict__.pop("_fields", None)  # the projection's cache of procedure fields
         queued = 0
         with self.tx(lock=True) as x:
             offices = self._offices(x)

@@ -8,10 +8,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_bench_smoke(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "bench", "--dossiers", "2000", "--tickets", "120",
-                           "--processes", "2", "--frames", "2", "--sync-events", "2000", "--cache", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+                           "--processes", "2", "--frames", "2", "--sync-events", "2000", "--cache", str(tmp_path),
+                           "--central-offices", "4", "--central-dossiers", "2000", "--central-pushers", "2",
+                           "--central-seconds", "2", "--central-reads", "20", "--central-steps", "5",
+                           "--central-export", "100"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=480)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
     for table in ("Dossier lookup by code", "Concurrent call-next", "Receipt decoding", "Kiosk timings",
-                  "Hub over HTTP", "Sync office → central", "Resume after kill -9"):
+                  "Hub over HTTP", "Sync office → central", "Resume after kill -9", "Central at scale",
+                  "Back office and portal at that size"):
         assert table in proc.stdout, table
     assert "no duplicates, none missing → OK" in proc.stdout
+    assert "central push: 0 errors → OK" in proc.stdout
