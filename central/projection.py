@@ -194,6 +194,12 @@ class Projection:
             cache[code, version] = row[0]
         return cache[code, version]
 
+    @staticmethod
+    def _last_step_at(x, code: str, data: dict) -> str | None:
+        """When the dossier's latest step happened: the next step's start (NgayBatDau); kept in the
+        projection, looked up for a dossier projected before it was kept."""
+        return data.get("last_step_at") or x.one("SELECT MAX(at) FROM steps WHERE code = ?", [code])[0]
+
     def _next_change(self, x) -> int:
         return x.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")[0]
 
@@ -250,7 +256,7 @@ class Projection:
                 x.run("UPDATE steps SET state = 'applied', change_seq = ? WHERE update_id = ?", [change, u.update_id])
             elif step:
                 self._add_step(x, u.code, office_id, step.model_dump(), "office", None, "applied", change,
-                               started_at=data.get("last_step_at"), due_at=data.get("due_at"))
+                               started_at=self._last_step_at(x, u.code, data), due_at=data.get("due_at"))
             if step:
                 data.setdefault("supplements", [])
                 _follow_step(data, step.status, step.at, step.department, step.content,
@@ -358,7 +364,8 @@ class Projection:
             step = {"at": _t(at), "actor": actor, "role": role, "department": department, "content": content,
                     "status": int(new)}
             self._add_step(x, code, office_id, step, "backoffice", update_id, "sent", change,
-                           started_at=data.get("last_step_at"), due_at=data.get("due_at"), at_given=at_given)
+                           started_at=self._last_step_at(x, code, data), due_at=data.get("due_at"),
+                           at_given=at_given)
             data.setdefault("supplements", [])
             _follow_step(data, int(new), at, department, content)
             data["supplement_count"] = max(data.get("supplement_count") or 0, len(data["supplements"]))

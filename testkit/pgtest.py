@@ -62,7 +62,7 @@ class TempPostgres:
     def __init__(self, keep: Path | None = None, settings: dict[str, str] | None = None):
         """`settings`: server settings beyond the defaults (e.g. shared_buffers for a benchmark)."""
         self.dir: Path | None = None
-        self.keep = Path(keep) if keep else None
+        self.keep = Path(keep).resolve() if keep else None
         self.settings = settings or {}
         self.port = 0
         self.url = ""

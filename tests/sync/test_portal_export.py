@@ -81,7 +81,7 @@ def test_every_exported_record_fits_the_portal_schema_and_batches_hold_at_most_1
     done = [r for r in latest.values() if r["TrangThaiHoSo"] in (9, 10)]
     assert done and all(r["DanhSachGiayToKetQua"] for r in done)
     assert all(len(p["NguoiXuLy"]) <= 50 for p in progress) and any(len(p["NguoiXuLy"]) == 50 for p in progress)
-    assert all(p["NgayBatDau"] <= p["ThoiDiemXuLy"] and p["NgayKetThucTheoQuyDinh"] for p in progress)
+    assert all("" < p["NgayBatDau"] <= p["ThoiDiemXuLy"] and p["NgayKetThucTheoQuyDinh"] for p in progress)
     office_steps = sum(len(svc.dossier(c).steps) for c in svc.store.dossier_codes(limit=100))
     assert len(progress) == office_steps
     assert max(len(b["data"]) for b in portal.received) == 10
@@ -196,6 +196,31 @@ def test_a_step_posted_with_an_offset_is_exported_in_local_time(portal, synced):
     step = [p for p in portal.records(PROGRESS_SERVICE) if p["MaHoSo"] == code][-1]
     assert step["ThoiDiemXuLy"] == "20260302101500" and step["TrangThai"] == 9
     assert central.dossier(code)["steps"][-1]["at"] == "2026-03-02T10:15:00"
+
+
+def test_each_step_starts_when_the_one_before_it_ended_across_syncs(portal, tmp_path, sqlite_central):
+    """NgayBatDau of a step synced later (office or department) is the time of the step before it."""
+    publish_test_catalogue(sqlite_central)
+    srv = CentralThread(sqlite_central).start()
+    try:
+        token = enroll(sqlite_central)
+        svc = office(tmp_path / "o.db", "office-a")
+        code = receive(svc)[0]
+        assert client(svc, srv.url, token).run().ok
+        svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
+        assert client(svc, srv.url, token).run().ok
+        import requests
+
+        r = requests.post(f"{srv.url}/v1/dossiers/{code}/steps", timeout=10,
+                          headers={"Authorization": f"Bearer {department(sqlite_central)}"},
+                          json={"status": 9, "actor": "Lê Văn Cường", "role": "Chuyên viên", "content": "Có kết quả"})
+        assert r.status_code == 200, r.text
+    finally:
+        srv.stop()
+    export(sqlite_central, Transport(portal.url))
+    steps = [p for p in portal.records(PROGRESS_SERVICE) if p["MaHoSo"] == code]
+    assert [p["TrangThai"] for p in steps] == [2, 4, 9]
+    assert [p["NgayBatDau"] for p in steps[1:]] == [p["ThoiDiemXuLy"] for p in steps[:-1]]
 
 
 def test_the_demo_office_exports_every_record_valid(portal, tmp_path, sqlite_central):
