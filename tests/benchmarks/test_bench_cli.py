@@ -19,4 +19,4 @@ def test_bench_smoke(tmp_path):
                   "Back office and portal at that size"):
         assert table in proc.stdout, table
     assert "no duplicates, none missing → OK" in proc.stdout
-    assert "central push: 0 errors → OK" in proc.stdout
+    assert "central push: 0 errors, none lost → OK" in proc.stdout
