@@ -5,7 +5,7 @@ from pathlib import Path
 
 from office.cli import ROOT, add_command
 
-BENCHES = ("core", "decode", "hub", "sync", "central")
+BENCHES = ("core", "decode", "hub", "sync", "voice", "central")
 
 
 def cmd_bench(args) -> int:
@@ -21,8 +21,8 @@ def cmd_bench(args) -> int:
 
 def register(subparsers) -> None:
     """`main.py bench`."""
-    b = add_command(subparsers, "bench", cmd_bench,
-                    "benchmarks: dossier lookup in a large store, concurrent call-next")
+    b = add_command(subparsers, "bench", cmd_bench, "benchmarks: dossier lookup in a large store, concurrent "
+                    "call-next, the board's voice, the central system at scale")
     b.add_argument("--only", nargs="+", choices=BENCHES, help="run only these benchmarks")
     b.add_argument("--dossiers", type=int, default=1_000_000, help="store size for the lookup bench")
     b.add_argument("--processes", type=int, default=8, help="processes calling next concurrently")
@@ -31,6 +31,7 @@ def register(subparsers) -> None:
                    help="where the large bench store is kept between runs")
     b.add_argument("--frames", type=int, default=12, help="decode bench: frames per kind and size")
     b.add_argument("--sync-events", type=int, default=100_000, help="sync bench: events to push")
+    b.add_argument("--voice-template", help="voice bench: the board's voice template (default: the office's)")
     b.add_argument("--central-offices", type=int, default=1000, help="central bench: offices in the province")
     b.add_argument("--central-dossiers", type=int, default=10_000_000,
                    help="central bench: dossiers in the province (built once into --cache, kept)")
