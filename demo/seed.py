@@ -20,6 +20,7 @@ from office.model import DossierStatus as S
 from office.model import Procedure, TicketState
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
+from office.service.payloads import imported_payload
 from office.store import DOSSIER_COLUMNS
 from office.text import moment
 
@@ -210,8 +211,7 @@ def _flush(store, rows, steps, changes, now, with_events) -> None:
                 {"at": s[1], "actor": s[2], "role": s[3], "department": s[4], "content": s[5],
                  "status": s[6]})
         for row in rows:
-            payload = dict(zip(DOSSIER_COLUMNS, row))
-            payload["steps"] = by_code[row[0]]
+            payload = imported_payload(dict(zip(DOSSIER_COLUMNS, row)), by_code[row[0]])
             store.append_event("dossier", row[0], "imported", payload, now)
 
 

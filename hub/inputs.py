@@ -248,6 +248,14 @@ class RateIn(_In):
     criteria: Annotated[dict[Text(60), Number | Text(200)], Field(max_length=20)] | None = None
 
 
+class OnlineIn(_In):
+    ref: Text(60)
+
+
+class RefuseOnlineIn(OnlineIn):
+    reason: Note
+
+
 class ReportsIn(_In):
     day_from: Day
     day_to: Day
@@ -284,6 +292,7 @@ INPUTS: dict[str, type[_In]] = {
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
     "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
     "register_rows": ReportsIn, "record_payment": PaymentIn, "set_calendar_day": CalendarDayIn,
+    "accept_online": OnlineIn, "refuse_online": RefuseOnlineIn,
 }  # every other use case takes no input
 
 

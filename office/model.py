@@ -529,3 +529,24 @@ class KioskDossierView:
     next_action_vi: str
     next_action_en: str
     synced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OnlineDossier:
+    """A dossier submitted online (Cổng Dịch vụ công), sent down by the central system: it waits
+    at status 1 (chờ tiếp nhận) until the counter accepts it (1 → 2, a dossier `code` from the
+    office's number block) or refuses it (1 → 3, with the `reason`)."""
+
+    ref: str  # the portal's reference of the submission
+    submitted_at: datetime
+    procedure_code: str
+    case_code: str
+    applicant: Applicant
+    summary: str = ""
+    representative: Applicant | None = None
+    components: tuple[ReceivedComponent, ...] = ()
+    delivery: str = "counter"
+    delivery_address: str = ""
+    state: str = "waiting"  # "waiting" | "accepted" | "refused"
+    code: str | None = None
+    reason: str = ""

@@ -32,6 +32,7 @@ from office.model import (
     Field,
     IntakeRecord,
     KioskDossierView,
+    OnlineDossier,
     PriorityCategory,
     Procedure,
     RatingLevel,
@@ -110,6 +111,9 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("search_dossiers", STAFF),
     UseCase("late_dossiers", STAFF),
     UseCase("register_rows", STAFF, audited=True),
+    UseCase("online_dossiers", STAFF, audited=True),
+    UseCase("accept_online", STAFF, writes=True),
+    UseCase("refuse_online", STAFF, writes=True),
     UseCase("kiosk_lookup", KIOSK, limited=True),
     UseCase("rate", KIOSK, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
@@ -264,6 +268,15 @@ class OfficePort(Protocol):
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
         """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]; each read
         is in the audit log (names, addresses, phones)."""
+
+    def online_dossiers(self) -> list[OnlineDossier]:
+        """Dossiers submitted online waiting at status 1, oldest first; every view is in the audit log."""
+
+    def accept_online(self, ref: str, *, idempotency_key: str | None = None) -> Dossier:
+        """Accept an online dossier (1 → 2): a dossier code from the office's block, channel 2."""
+
+    def refuse_online(self, ref: str, reason: str, *, idempotency_key: str | None = None) -> OnlineDossier:
+        """Refuse an online dossier at reception (1 → 3) with the reason."""
 
     def kiosk_lookup(self, code: str, secret: str, scanned: bool = False) -> KioskDossierView:
         """The public view of a dossier from its code and lookup secret; `scanned`: both were read

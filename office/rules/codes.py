@@ -65,8 +65,16 @@ SECRET_HASH_PREFIX = "hmac$"
 
 
 def secret_hash(key: bytes, code: str, secret: str) -> str:
-    """What the office keeps of a dossier's lookup secret: HMAC-SHA256 of `code|secret` with the
-    office's lookup key (bound to the code, so equal secrets of two dossiers hash apart)."""
+    """The keyed hash of a dossier's lookup secret: all the office keeps of it, what leaves the
+    office in change-log events (`secret_hash`) and all the central system keeps — never the
+    secret itself.
+
+    Derivation (the contract between office and central): "hmac$" + lower-case hex of
+    HMAC-SHA256(key, UTF-8 of "{code}|{secret}"), e.g. for code 000.31.20.H56-260302-0001 and
+    secret 123456 the message is "000.31.20.H56-260302-0001|123456". `key` is the office's
+    32-byte lookup key (`<store>.key`, kept in the office only). A secret has a million values,
+    so an unkeyed hash would fall to a million guesses; without the key, a copy of the office or
+    central database cannot test a single one."""
     digest = hmac.new(key, f"{code}{QR_SEPARATOR}{secret}".encode(), hashlib.sha256).hexdigest()
     return SECRET_HASH_PREFIX + digest
 

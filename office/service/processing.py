@@ -128,7 +128,6 @@ class ProcessingUseCases(ServiceBase):
         if not missing:
             raise InvalidInput("Cần liệt kê giấy tờ cần bổ sung")
         note = checked_reason(note, "Ghi chú", lines=True)
-        content = "Yêu cầu bổ sung: " + "; ".join(missing) + (f". {note}" if note else "")
         with self.store.write():
             d = self.store.dossier(str(parse_dossier_code(code)))
             case = self.store.procedure(d.procedure_code, d.procedure_version).case(d.case_code)
@@ -138,7 +137,9 @@ class ProcessingUseCases(ServiceBase):
                 deadline = self.calendar.appointment(now, case.supplement_days, "working_days")
             if not now < deadline <= self.calendar.appointment(now, MAX_SUPPLEMENT_DAYS, "calendar_days"):
                 raise InvalidInput(f"Thời hạn bổ sung phải sau hiện tại và trong {MAX_SUPPLEMENT_DAYS} ngày")
-            self._transition(d, S.SUPPLEMENT_REQUESTED, actor, f"{content} Hạn bổ sung: {moment(deadline)}.",
+            parts = ["Yêu cầu bổ sung: " + "; ".join(missing), note, f"Hạn bổ sung: {moment(deadline)}"]
+            content = ". ".join(p.rstrip(".") for p in parts if p) + "."
+            self._transition(d, S.SUPPLEMENT_REQUESTED, actor, content,
                              now, now, supplement_due=deadline, missing=list(missing),
                              supplement_note=note)
             self.store.update_dossier(d.code, supplement_missing=missing, supplement_note=note)

@@ -108,7 +108,7 @@ class ReceptionUseCases(ServiceBase):
             self.store.set_secret(d.code, secret)
             self.store.add_audit(now, actor.name, None, "secret.reissue", d.code)
             self.store.append_event("dossier", d.code, "secret_reissued",
-                                    {"code": d.code, "secret": self.store.hash_secret(d.code, secret)}, now)
+                                    {"code": d.code, "secret_hash": self.store.hash_secret(d.code, secret)}, now)
         return replace(d, secret=secret)
 
     def missing_components(self, procedure_code: str, case_code: str,

@@ -11,6 +11,7 @@
     sync_state    sync values, inbox of pulled updates, number blocks, central calendar
     attempts      attempts counted against the office's limits (lockouts, alert limits)
     search        dossier search for staff through indexes (FTS5 names, codes, ID numbers, phones)
+    online        dossiers submitted online, waiting at the counter
     reports       grouped rows for reports and the register, `info` counts
 
 The schema lives in `migrations` (m001…); each module only touches its own tables.
@@ -23,6 +24,7 @@ from office.store.catalogue import CatalogueStore
 from office.store.credentials import CredentialStore
 from office.store.dossiers import DOSSIER_COLUMNS, RECEPTION_COLUMNS, DossierStore, dossier_row, reception_row
 from office.store.migrations import migrations
+from office.store.online import OnlineStore
 from office.store.queue import QueueStore
 from office.store.ratings import RatingStore
 from office.store.reports import ReportStore
@@ -34,5 +36,5 @@ __all__ = ["BUSY_TIMEOUT_S", "DOSSIER_COLUMNS", "RECEPTION_COLUMNS", "SCHEMA_VER
 
 
 class Store(CatalogueStore, DossierStore, QueueStore, RatingStore, CredentialStore, SyncStateStore,
-            ReportStore, AttemptStore, SearchStore, StoreBase):
+            OnlineStore, ReportStore, AttemptStore, SearchStore, StoreBase):
     """Typed access to the office database. Thread-safe: each thread gets its own connection."""

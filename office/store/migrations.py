@@ -239,3 +239,15 @@ def m013_search(db: sqlite_utils.Database) -> None:
     CREATE INDEX dossiers_status_received ON dossiers(status, received_at);
     DROP INDEX dossiers_status;
     """)
+
+
+@migrations()
+def m021_online_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers submitted online, pulled from the central system, waiting at the counter to be
+    accepted (1 → 2, with the code of the dossier created) or refused (1 → 3, with the reason)."""
+    db.executescript("""
+    CREATE TABLE online_dossiers (ref TEXT PRIMARY KEY, submitted_at TEXT NOT NULL, data TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting', code TEXT REFERENCES dossiers(code), reason TEXT NOT NULL DEFAULT '',
+        decided_at TEXT, decided_by TEXT, pulled_at TEXT NOT NULL);
+    CREATE INDEX online_dossiers_state ON online_dossiers(state, submitted_at);
+    """)

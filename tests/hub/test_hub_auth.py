@@ -43,6 +43,7 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
         "name": "Nguyễn Văn An", "id_type": "CCCD", "id_number": "001203004567", "relation": "applicant"}},
     "reveal_applicant": {"code": CODE, "purpose": "thử"}, "reissue_secret": {"code": CODE},
     "search_dossiers": {"text": "an"}, "register_rows": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
+    "accept_online": {"ref": "DVC-1"}, "refuse_online": {"ref": "DVC-1", "reason": "thử"},
 }
 # The rules, written out independently of office/port.py: "ok" allowed, "staff" allowed with a
 # staff member logged in on the device, absent: refused.
@@ -52,7 +53,8 @@ COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "star
                 "cancel_ticket", "transfer_ticket", "pause_counter", "resume_counter", "receive_dossier",
                 "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
                 "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",
-                "late_dossiers", "reissue_secret", "expire_supplements", "record_payment", "set_calendar_day")
+                "late_dossiers", "reissue_secret", "expire_supplements", "record_payment", "set_calendar_day",
+                "online_dossiers", "accept_online", "refuse_online")
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},

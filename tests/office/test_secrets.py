@@ -33,7 +33,7 @@ def test_the_store_keeps_no_secret_in_clear(svc, db_path):
     stored = svc.store.db.execute("SELECT secret FROM dossiers WHERE code = ?", [d.code]).fetchone()[0]
     assert stored.startswith("hmac$") and len(stored) == 5 + 64
     event = svc.store.events()[-1]
-    assert event["kind"] == "received" and event["payload"]["secret"] == stored  # the change log: the hash
+    assert event["kind"] == "received" and event["payload"]["secret_hash"] == stored  # the change log: the hash
     assert svc.dossier(d.code).secret == ""
     assert svc.kiosk_lookup(d.code, d.secret).code == d.code
 
