@@ -233,7 +233,7 @@ def _view_mm(source: str, size: tuple[int, int], rng: random.Random) -> float:
     """How much paper the frame spans (mm): a receipt held 15–30 cm from a ~64° webcam."""
     hd = size[0] > 640
     return {"receipt": rng.uniform(100, 200) if hd else rng.uniform(90, 170),
-            "receipt_code128": rng.uniform(105, 140) if hd else rng.uniform(100, 130),
+            "receipt_code128": rng.uniform(105, 140) if hd else rng.uniform(95, 115),
             "ticket": rng.uniform(80, 150) if hd else rng.uniform(70, 130),
             "phone": rng.uniform(90, 160) if hd else rng.uniform(80, 140)}.get(source, rng.uniform(80, 140))
 
@@ -343,7 +343,7 @@ def corpus(size: tuple[int, int], papers: dict[str, list[Printed]], per_kind: in
     out = []
     for kind in kinds:
         for _ in range(per_kind):
-            source = rng.choices(("receipt", "receipt_code128", "ticket"), (0.55, 0.2, 0.25))[0]
+            source = rng.choices(("receipt", "receipt_code128", "ticket"), (0.6, 0.15, 0.25))[0]
             if kind == "phone_screen":
                 source = "receipt"
             printed = rng.choice(papers["ticket" if source == "ticket" else "receipt"])

@@ -14,6 +14,9 @@ import cv2
 import numpy as np
 
 
+SKIN = (120, 150, 205)  # BGR of a fingertip
+
+
 @dataclass(frozen=True)
 class Paper:
     """A printed page as a grayscale image, its resolution, and where its codes are (paper px)."""
@@ -150,8 +153,10 @@ def film(paper: Paper, shot: Shot, size: tuple[int, int]) -> np.ndarray:
     mask = cv2.warpPerspective(np.ones(content.shape, np.float32), hom, big, flags=cv2.INTER_LINEAR)
     if shot.screen:
         layer, mask = _phone_bezel(layer, mask, ss)
+    finger = None
     if shot.finger:
-        layer, mask = _finger(layer, mask, paper, shot, hom, rng)
+        layer, mask, finger = _finger(layer, mask, paper, shot, hom, rng)
+        finger = cv2.resize(finger, size, interpolation=cv2.INTER_AREA)
     layer = cv2.resize(layer, size, interpolation=cv2.INTER_AREA)
     mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
     # What moves or is out of focus is the paper (and the hand), not the kiosk behind it.
@@ -169,6 +174,9 @@ def film(paper: Paper, shot: Shot, size: tuple[int, int]) -> np.ndarray:
     if shot.glare:
         frame = _glare(frame, paper, shot, hom, ss)
     bgr = np.stack([frame * g for g in shot.tint], axis=2)
+    if finger is not None:  # skin: the same brightness, a warm colour
+        skin = np.array(SKIN, np.float32) / (np.array(SKIN, np.float32) @ (0.114, 0.587, 0.299))
+        bgr = bgr * (1 - finger[..., None]) + (frame[..., None] * skin) * finger[..., None]
     noise = rng.normal(0, 1, bgr.shape).astype(np.float32) * (shot.noise * (0.6 + 0.8 * (1 - bgr / 255)))
     bgr = np.clip(bgr + noise, 0, 255).astype(np.uint8)
     _, jpg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(shot.jpeg)])
@@ -200,30 +208,29 @@ def _phone_bezel(layer: np.ndarray, mask: np.ndarray, ss: int) -> tuple[np.ndarr
 
 
 def _finger(layer, mask, paper: Paper, shot: Shot, hom, rng):
-    """A fingertip in front of the paper, reaching `reach` of the way over the code."""
+    """A fingertip in front of the paper whose end reaches `reach` of the way over the code from
+    the side at `angle`; the finger runs from there off the paper. Returns the layer, the mask and
+    the finger's own alpha (for its skin colour)."""
     angle, reach, width_mm = shot.finger
     tx, ty, tsize = _code(paper)
-    a = math.radians(angle)
-    # The tip on the paper, `reach` into the code from its edge; the finger extends away from it.
-    tip = np.array([tx + math.cos(a) * tsize * (0.5 - reach), ty + math.sin(a) * tsize * (0.5 - reach)])
-    far = tip + 200.0 * paper.px_per_mm * np.array([math.cos(a), math.sin(a)])
-    pts = cv2.perspectiveTransform(np.array([[tip, far]], np.float32), hom)[0]
+    out = np.array([math.cos(math.radians(angle)), math.sin(math.radians(angle))])
+    across = np.array([-out[1], out[0]])
     half = width_mm * paper.px_per_mm / 2
-    edge = cv2.perspectiveTransform(np.array([[tip, tip + half * np.array([-math.sin(a), math.cos(a)])]],
-                                             np.float32), hom)[0]
-    radius = float(np.linalg.norm(edge[1] - edge[0])) * 1.15  # closer to the camera: a little larger
+    end = np.array([tx, ty]) + out * tsize * (0.5 - reach)  # the very end of the fingertip
+    centre = end + out * half  # the rounded tip
+    root = centre + out * 120 * paper.px_per_mm
+    outline = [centre + half * (math.cos(t) * -out + math.sin(t) * across) for t in np.linspace(-math.pi / 2,
+                                                                                                  math.pi / 2, 24)]
+    outline += [root + half * 1.1 * across, root - half * 1.1 * across]
+    pts = cv2.perspectiveTransform(np.array([outline], np.float32), hom)[0]
     finger = np.zeros(layer.shape, np.float32)
-    direction = (pts[1] - pts[0]) / max(float(np.linalg.norm(pts[1] - pts[0])), 1e-6)
-    start = pts[0] + direction * radius
-    cv2.circle(finger, tuple(int(v) for v in pts[0] * 16), int(radius * 16), 1.0, -1, cv2.LINE_AA, shift=4)
-    cv2.line(finger, tuple(int(v) for v in start * 16), tuple(int(v) for v in pts[1] * 16), 1.0,
-             int(2 * radius), cv2.LINE_AA, shift=4)
-    finger = cv2.GaussianBlur(finger, (0, 0), max(1.0, radius / 8))
-    yy, xx = np.mgrid[0:layer.shape[0], 0:layer.shape[1]].astype(np.float32)
-    across = ((xx - pts[0][0]) * -direction[1] + (yy - pts[0][1]) * direction[0]) / max(radius, 1)
-    skin = float(rng.uniform(120, 175)) * (1.05 - 0.35 * np.clip(np.abs(across), 0, 1) ** 2)  # rounded shading
+    cv2.fillPoly(finger, [np.round(pts * 16).astype(np.int32)], 1.0, cv2.LINE_AA, shift=4)
+    size_px = float(np.linalg.norm(pts[0] - pts[23]))
+    finger = cv2.GaussianBlur(finger, (0, 0), max(1.0, size_px / 12))  # nearer the lens: out of focus
+    shade = cv2.GaussianBlur(finger, (0, 0), max(1.0, size_px / 5))  # rounded: darker at its sides
+    skin = float(rng.uniform(125, 185)) * (0.55 + 0.45 * shade)
     layer = layer * (1 - finger) + skin * finger
-    return layer, np.clip(mask + finger, 0, 1)
+    return layer, np.clip(mask + finger, 0, 1), finger
 
 
 def _light(frame: np.ndarray, shot: Shot, size: tuple[int, int]) -> np.ndarray:
