@@ -200,8 +200,8 @@ def _best(scans: list) -> Any:
 class ScanPipeline:
     """Decode a frame into at most one validated scan, in stages (see the module docstring)."""
 
-    WORK_WIDTH = 800  # restoration and the second decoder work on frames at most this wide
-    PATCH = 256  # restoration patch (px of the working image)
+    WORK_WIDTH = 800  # the second decoder works on frames at most this wide (halved if wider)
+    PATCH = 256  # restoration patch at 640×480 (1.5× that on wider frames)
 
     def __init__(self, decoder: Decoder | None = None, fallback: Decoder | None | bool = True,
                  accept: Callable[[str, str], Any] = validate, restore: bool = True, tilt_retry: bool = True):
@@ -227,12 +227,26 @@ class ScanPipeline:
         return imaging.gray(frame)
 
     def read(self, frame, near: Spot | None = None) -> ReadResult:
-        """Decode one frame (BGR or gray numpy array); `near` is where a code was last seen."""
+        """Decode one frame (BGR or gray numpy array); `near` is where a code was last seen.
+        Nothing read: the result still says where the most code-like place is, and its blur."""
         img = imaging.gray(frame)
-        rejected, measured = 0, []
-        for stage, finder in self._stages(img, near, measured):
+        measured: list = []
+        return self._first(self._stages(img, near, measured), measured)
+
+    def quick(self, frame, near: Spot | None = None) -> ReadResult:
+        """Only the cheap stages (the whole frame, the zoom on `near`): for frames that are not
+        worth the full effort (a blurrier one among sharper ones)."""
+        img = imaging.gray(frame)
+        stages = [("frame", lambda: self.decoder.find(img))]
+        if near is not None:
+            stages.append(("zoom", lambda: self._zoom(img, near)))
+        return self._first(stages, [])
+
+    def _first(self, stages, measured: list) -> ReadResult:
+        """Run the stages until one finds a code; `measured` collects (blur, spot) on the way."""
+        rejected = 0
+        for stage, finder in stages:
             found = finder()
-            blur = measured[0] if measured else None
             scans = []
             for f in found:
                 scan = self.accept(f.symbology, f.text)
@@ -240,32 +254,35 @@ class ScanPipeline:
                     rejected += 1
                 else:
                     scans.append((scan, f.spot))
+            blur = measured[0][0] if measured else None
             if scans:
                 best = _best([s for s, _ in scans])
                 spot = next(sp for s, sp in scans if s is best)
                 return ReadResult(best, rejected, spot, blur, stage)
             if found:  # something that is not ours is in view: nothing to restore
                 return ReadResult(None, rejected, found[0].spot, blur, stage)
-        return ReadResult(None, rejected, None, measured[0] if measured else None, "")
+        return ReadResult(None, rejected, measured[0][1] if measured else None,
+                          measured[0][0] if measured else None, "")
 
     def _stages(self, img, near: Spot | None, measured: list):
         """(name, finder) of each stage in order; the restoration adds the blur it measures."""
         yield "frame", lambda: self.decoder.find(img)
         if near is not None:
             yield "zoom", lambda: self._zoom(img, near)
-        work, scale = self._work(img)
         if self.restore:
-            spots = [Spot(near.x * scale, near.y * scale, near.size * scale)] if near else []
-            spots += [Spot(x, y, 0) for x, y in imaging.code_spots(work, 2)]
+            size = self.PATCH if img.shape[1] <= self.WORK_WIDTH else self.PATCH * 3 // 2
+            spots = [near] if near else []
+            spots += [Spot(*spot) for spot in imaging.code_spots(img, 2)]
             spots = [s for i, s in enumerate(spots)
-                     if all(abs(s.x - t.x) + abs(s.y - t.y) > self.PATCH / 3 for t in spots[:i])][:2]
+                     if all(abs(s.x - t.x) + abs(s.y - t.y) > size / 3 for t in spots[:i])][:2]
             for spot in spots:
-                patch, x0, y0 = imaging.cut(work, (spot.x, spot.y), self.PATCH)
+                patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
                 blur = imaging.estimate_blur(patch)
-                measured.append(blur)
+                measured.append((blur, spot))
                 for kernel in self._kernels(blur):
                     yield "restore", lambda p=patch, k=kernel, x0=x0, y0=y0: self._placed(
-                        self.decoder.find(imaging.deconvolve(p, k)), x0, y0, outer=1 / scale)
+                        self.decoder.find(imaging.deconvolve(p, k)), x0, y0)
+        work, scale = self._work(img)
         if self.fallback is not None:
             yield "fallback", lambda: self._placed(self.fallback.find(work), 0, 0, outer=1 / scale)
         if self.tilt_retry:
@@ -273,12 +290,10 @@ class ScanPipeline:
 
     @staticmethod
     def _kernels(blur: imaging.Blur) -> list:
-        kernels = []
+        """The blur to undo: a streak when the edges are clearly weaker one way, else a disk."""
         if blur.streak > 1.5:
-            kernels.append(imaging.motion_kernel(blur.length, blur.angle))
-        if blur.radius >= 1.5:
-            kernels.append(imaging.disk_kernel(blur.radius))
-        return kernels
+            return [imaging.motion_kernel(blur.length, blur.angle)]
+        return [imaging.disk_kernel(blur.radius)] if blur.radius >= 1.5 else []
 
     def _work(self, img):
         if img.shape[1] <= self.WORK_WIDTH:
@@ -308,23 +323,30 @@ class ScanPipeline:
 
 
 class Debouncer:
-    """Accepts a key once, then ignores it for `seconds` (the same receipt held in front of the camera)."""
+    """Accepts a key once, then ignores it for `seconds` (the same receipt held in front of the
+    camera) — unless it comes back with a higher rank (the receipt's QR after its Code128)."""
 
     def __init__(self, seconds: float = 3.0, clock: Callable[[], float] = time.monotonic):
         """`clock` returns seconds (monotonic)."""
         self.seconds = seconds
         self.clock = clock
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, int]] = {}
 
-    def accept(self, key: str) -> bool:
-        """True the first time `key` is seen, or when it was last seen more than `seconds` ago."""
+    def accept(self, key: str, rank: int = 0) -> bool:
+        """True the first time `key` is seen, when it was last seen more than `seconds` ago, or
+        when `rank` is higher than it was."""
         now = self.clock()
-        self._seen = {k: t for k, t in self._seen.items() if now - t < self.seconds}
-        if key in self._seen:
-            self._seen[key] = now
+        self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self.seconds}
+        before = self._seen.get(key)
+        if before is not None and before[1] >= rank:
+            self._seen[key] = (now, before[1])
             return False
-        self._seen[key] = now
+        self._seen[key] = (now, rank)
         return True
+
+    def accept_scan(self, scan: Scan) -> bool:
+        """A scan, keyed by what it identifies; a scan with the secret outranks one without."""
+        return self.accept(f"{scan.kind}:{scan.code}", 1 if scan.secret is not None else 0)
 
     def reset(self) -> None:
         """Forget every key (the kiosk screen was cleared)."""

@@ -21,9 +21,10 @@ def gray(frame):
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
 
 
-def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float]]:
-    """Centres (px) of the `count` most code-like places: dense edges in every direction, measured
-    on a copy `width` px wide. A QR or barcode stays the densest place even when blurred."""
+def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float, float]]:
+    """Centre and size (px) of the `count` most code-like places: dense edges in every direction,
+    measured on a copy `width` px wide. A QR or barcode stays the densest place even when blurred;
+    its size is the extent of the dense blob around the peak."""
     cv2, np = _cv()
     f = img.shape[1] / width
     small = cv2.resize(img, (width, max(1, round(img.shape[0] / f))), interpolation=cv2.INTER_AREA)
@@ -34,9 +35,28 @@ def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float
     spots = []
     for _ in range(count):
         y, x = np.unravel_index(int(np.argmax(density)), density.shape)
-        spots.append(((x + 0.5) * f, (y + 0.5) * f))
+        blob = (density >= 0.6 * density[y, x]).astype(np.uint8)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(blob)
+        w, h = stats[labels[y, x], cv2.CC_STAT_WIDTH], stats[labels[y, x], cv2.CC_STAT_HEIGHT]
+        spots.append(((x + 0.5) * f, (y + 0.5) * f, max(1.0, max(w, h) - win / 2) * f))
         cv2.rectangle(density, (x - win, y - win), (x + win, y + win), 0, -1)
     return spots
+
+
+def focus(img, width: int = 160) -> float:
+    """How sharp the frame is: the 95th percentile of edge strength on a copy `width` px wide
+    (cheap: for choosing the sharpest of a few frames)."""
+    cv2, np = _cv()
+    f = img.shape[1] / width
+    small = cv2.resize(img, (width, max(1, round(img.shape[0] / f))), interpolation=cv2.INTER_AREA)
+    return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_16S)), 95))
+
+
+def glare(img, centre: tuple[float, float], size: float) -> float:
+    """The share of burnt-out pixels (≥ 250) in the square of side `size` around `centre`."""
+    _, np = _cv()
+    patch, _, _ = cut(img, centre, max(16, int(size)))
+    return float(np.count_nonzero(patch >= 250)) / max(1, patch.size)
 
 
 def cut(img, centre: tuple[float, float], size: int):

@@ -66,6 +66,8 @@ class Sample:
     kind: str  # the degradation (KINDS)
     source: str  # "receipt" | "receipt_code128" | "ticket" | "foreign:<what>"
     size: tuple[int, int]
+    shot: Shot | None = None  # how it was filmed (for diagnostics)
+    paper: Paper | None = None
 
 
 # ---- papers -------------------------------------------------------------------------------
@@ -353,7 +355,7 @@ def corpus(size: tuple[int, int], papers: dict[str, list[Printed]], per_kind: in
             if source == "receipt_code128":
                 expect = replace(expect, secret=None)  # the QR is out of view: a code only
             shot = shot_for(printed, source, kind, size, rng)
-            out.append(Sample(film(printed.paper, shot, size), expect, kind, source, size))
+            out.append(Sample(film(printed.paper, shot, size), expect, kind, source, size, shot, printed.paper))
     return out
 
 
