@@ -9,10 +9,12 @@ of a receipt brought up by a hand, with motion and focus changing over time.
 """
 from __future__ import annotations
 
+import functools
 import math
 import random
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -229,6 +231,18 @@ def foreign(seed: int = 16) -> list[Printed]:
     return out
 
 
+@functools.cache
+def papers(receipt_count: int = 4, ticket_count: int = 4, seed: int = 16) -> dict[str, list[Printed]]:
+    """Receipts printed from a throwaway seeded demo office, and tickets (rendered once per process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        svc = demo_office(Path(tmp), seed=seed)
+        try:
+            printed = receipts(svc, svc.store.dossier_codes(limit=receipt_count))
+        finally:
+            svc.store.close()
+    return {"receipt": printed, "ticket": tickets(ticket_count, seed)}
+
+
 # ---- shots --------------------------------------------------------------------------------
 
 def _view_mm(source: str, size: tuple[int, int], rng: random.Random) -> float:
@@ -421,6 +435,46 @@ def write_clip(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
         writer.write(f)
     writer.release()
     return path
+
+
+def replay(path: Path, reader, fps: float | None = None) -> tuple[float | None, object | None]:
+    """Play a clip to a `devices.live.LiveReader` as a live camera would on one core: frame i
+    arrives at i/fps; reading a frame takes the CPU time it really took, and frames that arrive
+    meanwhile are dropped (the camera keeps one). Returns (seconds to the first scan, the scan)
+    or (None, None). The reader's clock must be `clock` of this replay (set below)."""
+    cap = cv2.VideoCapture(str(path))
+    fps = fps or cap.get(cv2.CAP_PROP_FPS) or 30.0
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    now = [0.0]
+    reader.clock = lambda: now[0]
+    i = 0
+    while i < len(frames):
+        now[0] = max(now[0], i / fps)
+        started = time.thread_time()
+        outcome = reader.feed(frames[i])
+        now[0] += time.thread_time() - started
+        if outcome.scan is not None:
+            return now[0], outcome.scan
+        i = max(i + 1, int(now[0] * fps))  # the newest frame when the reader is free again
+    return None, None
+
+
+def judge(scan, expect: Expect | None) -> str:
+    """"read" (the right code, and the right secret if any), "wrong" (any other scan, or any
+    scan at all of a foreign code) or "missed"."""
+    if scan is None:
+        return "missed"
+    if expect is None:
+        return "wrong"
+    right = (scan.kind == expect.kind and scan.code == expect.code
+             and (scan.secret is None or scan.secret == expect.secret))
+    return "read" if right else "wrong"
 
 
 def near_miss(code: str) -> list[str]:
