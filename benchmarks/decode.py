@@ -20,10 +20,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks import percentiles, print_table
-from devices import DeviceError
 import cv2
 
+from benchmarks import percentiles, print_table
+from devices import DeviceError
 from devices.decoders import QR, Found, PyzbarDecoder, ScanPipeline, ZxingDecoder, validate
 from devices.imaging import gray
 from devices.live import LiveReader
@@ -205,7 +205,8 @@ def bench_clips(count: int, fps: float = 15.0) -> bool:
     print_table(f"Live clips: a receipt brought up by a hand, 2–3 s each, read within {CLIP_DEADLINE_S:g} s",
                 ["clips", "count", "in time", "rate", "wrong", "p50 ms", "p95 ms"], rows)
     rate = min(int(r[2]) / r[1] for r in rows)
-    print(f"targets: ≥ {TARGET_CLIP_RATE:.0%} read within {CLIP_DEADLINE_S:g} s → {rate:.0%} {_ok(rate >= TARGET_CLIP_RATE)}")
+    print(f"targets: ≥ {TARGET_CLIP_RATE:.0%} read within {CLIP_DEADLINE_S:g} s → {rate:.0%} "
+          f"{_ok(rate >= TARGET_CLIP_RATE)}")
     return ok
 
 

@@ -207,6 +207,8 @@ FOREIGN = {
     "hanzi_qr": ("qr", "汉字编码二维码"),  # Hanzi mode: OpenCV's decoder raises on it
 }
 
+FOREIGN_TEXTS = tuple(payload for _, payload in FOREIGN.values() if isinstance(payload, str))
+
 
 def foreign(seed: int = 16) -> list[Printed]:
     """One label or card per foreign code of FOREIGN, printed at a typical size."""

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-
 SKIN = (120, 150, 205)  # BGR of a fingertip
 
 
@@ -124,8 +123,9 @@ def _screen_content(paper: Paper, rng: np.random.Generator) -> np.ndarray:
 
 
 def _scaled(paper: Paper, shot: Shot, size: tuple[int, int], ss: int) -> tuple[Paper, Shot]:
-    """The paper shrunk to about 1.5× the frame's scale (a finer image would only alias)."""
-    f = min(1.0, 1.5 * size[0] * ss / (shot.view_mm * paper.px_per_mm))
+    """The paper shrunk by area-averaging to the scale it is rendered at (like a sensor, which
+    integrates the light over each pixel; a finer image would alias in the warp)."""
+    f = min(1.0, size[0] * ss / (shot.view_mm * paper.px_per_mm))
     if f > 0.9:
         return paper, shot
     image = cv2.resize(paper.image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
