@@ -272,7 +272,7 @@ class ScanPipeline:
         if self.restore:
             size = self.PATCH if img.shape[1] <= self.WORK_WIDTH else self.PATCH * 3 // 2
             spots = [near] if near else []
-            spots += [Spot(*spot) for spot in imaging.code_spots(img, 2)]
+            spots += [Spot(x, y, 0) for x, y, _ in imaging.code_spots(img, 2)]
             spots = [s for i, s in enumerate(spots)
                      if all(abs(s.x - t.x) + abs(s.y - t.y) > size / 3 for t in spots[:i])][:2]
             for spot in spots:

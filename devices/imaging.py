@@ -22,9 +22,9 @@ def gray(frame):
 
 
 def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float, float]]:
-    """Centre and size (px) of the `count` most code-like places: dense edges in every direction,
-    measured on a copy `width` px wide. A QR or barcode stays the densest place even when blurred;
-    its size is the extent of the dense blob around the peak."""
+    """Centre (px) and edge density (mean edge strength, grey levels per px) of the `count` most
+    code-like places: dense edges in every direction, measured on a copy `width` px wide. A QR or
+    barcode stays the densest place even when blurred."""
     cv2, np = _cv()
     f = img.shape[1] / width
     small = cv2.resize(img, (width, max(1, round(img.shape[0] / f))), interpolation=cv2.INTER_AREA)
@@ -35,10 +35,7 @@ def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float
     spots = []
     for _ in range(count):
         y, x = np.unravel_index(int(np.argmax(density)), density.shape)
-        blob = (density >= 0.6 * density[y, x]).astype(np.uint8)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(blob)
-        w, h = stats[labels[y, x], cv2.CC_STAT_WIDTH], stats[labels[y, x], cv2.CC_STAT_HEIGHT]
-        spots.append(((x + 0.5) * f, (y + 0.5) * f, max(1.0, max(w, h) - win / 2) * f))
+        spots.append(((x + 0.5) * f, (y + 0.5) * f, float(density[y, x]) / 8))
         cv2.rectangle(density, (x - win, y - win), (x + win, y + win), 0, -1)
     return spots
 
@@ -52,11 +49,20 @@ def focus(img, width: int = 160) -> float:
     return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_16S)), 95))
 
 
-def glare(img, centre: tuple[float, float], size: float) -> float:
-    """The share of burnt-out pixels (≥ 250) in the square of side `size` around `centre`."""
+def paper_in_view(img, width: int = 160) -> bool:
+    """Whether something printed is held up: a bright area (paper, screen) over a fifth of the
+    frame with print on it (edges). An empty kiosk view gets no advice."""
+    cv2, np = _cv()
+    f = img.shape[1] / width
+    small = cv2.resize(img, (width, max(1, round(img.shape[0] / f))), interpolation=cv2.INTER_AREA)
+    bright = np.count_nonzero(small >= 150) / small.size
+    return bright > 0.2 and code_spots(img, 1, width)[0][2] > 6.0
+
+
+def glare(img) -> float:
+    """The share of burnt-out pixels (≥ 250) in the frame: a reflection, or too much light."""
     _, np = _cv()
-    patch, _, _ = cut(img, centre, max(16, int(size)))
-    return float(np.count_nonzero(patch >= 250)) / max(1, patch.size)
+    return float(np.count_nonzero(img >= 250)) / max(1, img.size)
 
 
 def cut(img, centre: tuple[float, float], size: int):

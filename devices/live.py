@@ -7,9 +7,9 @@
 - region of interest: where a code was seen (read, rejected, or the most code-like place) is
   tracked for a second and zoomed into in the next frames;
 - a Code128-only read waits a few frames for the receipt's QR, which also carries the secret;
-- guidance from the frame itself when nothing is read: "closer" (the code is small), "hold_still"
-  (motion blur or defocus), "glare" (burnt-out light on the code) — the same advice two frames
-  running before it is shown, so it does not flicker.
+- guidance from the frame itself when nothing is read: "glare" (burnt-out light), "closer" (the
+  code is small), "hold_still" (motion blur or defocus) — the same advice two frames running
+  before it is shown, so it does not flicker.
 """
 from __future__ import annotations
 
@@ -36,21 +36,19 @@ class Outcome:
 
 
 def advise(img, result: ReadResult) -> str | None:
-    """Advice for a frame that was not read: glare on the code, then blur, then a small code."""
-    spot = result.spot
-    if spot is None:
-        x, y, size = imaging.code_spots(img, 1)[0]
-        spot = Spot(x, y, size)
-    width = img.shape[1]
-    if imaging.glare(img, (spot.x, spot.y), max(spot.size, width / 8)) > 0.02:
+    """Advice for a frame that was not read (None when nothing is held up): burnt-out light; a
+    code too small (a decoder saw it) or a sharp frame that still cannot be read: closer; motion
+    blur or defocus: hold still."""
+    if not imaging.paper_in_view(img):
+        return None
+    if imaging.glare(img) > 0.004:
         return "glare"
-    blur = result.blur
-    scale = 640 / width
-    if blur is not None and ((blur.streak > 2.0 and blur.length * scale > 4) or blur.radius * scale >= 2.5):
-        return "hold_still"
-    if spot.size < 0.18 * width:
+    if result.spot is not None and 0 < result.spot.size < 0.18 * img.shape[1]:
         return "closer"
-    return None
+    blur, scale = result.blur, 640 / img.shape[1]
+    if blur is not None and (blur.streak > 2.0 and blur.length * scale > 4 or 2.5 <= blur.radius * scale <= 8):
+        return "hold_still"
+    return "closer"
 
 
 class LiveReader:

@@ -210,27 +210,28 @@ FOREIGN = {
 FOREIGN_TEXTS = tuple(payload for _, payload in FOREIGN.values() if isinstance(payload, str))
 
 
+def label(name: str, symbology: str, payload: str | bytes, module: int = 8) -> Printed:
+    """A printed label or card carrying one code (no expectation: foreign until said otherwise)."""
+    if symbology == "qr":
+        mode = "hanzi" if name == "hanzi_qr" else ("byte" if isinstance(payload, bytes) else None)
+        code = _qr(payload, module=module, mode=mode)
+    else:
+        code = _code128(payload, module=module, height=200)
+    page = Image.new("L", (code.width + 240, code.height + 320), 255)
+    page.paste(code, (120, 120))
+    draw = ImageDraw.Draw(page)
+    draw.text((120, 30), {"cccd": "CĂN CƯỚC CÔNG DÂN"}.get(name, name.upper()), font=_font(48, True), fill=0)
+    draw.text((120, code.height + 160), "Không phải giấy tiếp nhận hồ sơ", font=_font(40), fill=40)
+    px_per_mm = 24.0  # 8 px modules ≈ 0.33 mm: a dense label
+    target = (120 + code.width / 2, 120 + code.height / 2, float(code.width))
+    return Printed(Paper(np.array(page), px_per_mm, {symbology: target}), None, f"foreign:{name}")
+
+
 def foreign(seed: int = 16) -> list[Printed]:
     """One label or card per foreign code of FOREIGN, printed at a typical size."""
     rng = random.Random(seed)
-    out = []
-    for name, (symbology, payload) in FOREIGN.items():
-        if symbology == "qr":
-            mode = "hanzi" if name == "hanzi_qr" else ("byte" if isinstance(payload, bytes) else None)
-            code = _qr(payload, module=rng.choice((7, 8, 9)), mode=mode)
-        else:
-            code = _code128(payload, module=4, height=200)
-        page = Image.new("L", (code.width + 240, code.height + 320), 255)
-        page.paste(code, (120, 120))
-        draw = ImageDraw.Draw(page)
-        draw.text((120, 30), {"cccd": "CĂN CƯỚC CÔNG DÂN"}.get(name, name.upper()), font=_font(48, True), fill=0)
-        draw.text((120, code.height + 160), "Không phải giấy tiếp nhận hồ sơ", font=_font(40), fill=40)
-        img = np.array(page)
-        px_per_mm = 24.0  # 9 px modules ≈ 0.37 mm: a dense label
-        kind = "qr" if symbology == "qr" else "code128"
-        out.append(Printed(Paper(img, px_per_mm, {kind: (120 + code.width / 2, 120 + code.height / 2,
-                                                         float(code.width))}), None, f"foreign:{name}"))
-    return out
+    return [label(name, symbology, payload, module=rng.choice((7, 8, 9)))
+            for name, (symbology, payload) in FOREIGN.items()]
 
 
 @functools.cache
