@@ -202,15 +202,20 @@ class ScanPipeline:
 
     WORK_WIDTH = 800  # the second decoder works on frames at most this wide (halved if wider)
     PATCH = 256  # restoration patch at 640×480 (1.5× that on wider frames)
+    BUDGET_MS = (13.0, 31.0)  # CPU per frame at 640 and 1280 px wide (in between: in proportion)
 
     def __init__(self, decoder: Decoder | None = None, fallback: Decoder | None | bool = True,
-                 accept: Callable[[str, str], Any] = validate, restore: bool = True, tilt_retry: bool = True):
+                 accept: Callable[[str, str], Any] = validate, restore: bool = True, tilt_retry: bool = True,
+                 budget: bool = True):
         """`decoder`: zxing-cpp by default. `fallback`: True picks the other of zxing-cpp and pyzbar
         (skipped with a log line if it is not installed), False none. `accept` turns a text into a
-        scan or None (a regression run on foreign photos accepts any text)."""
+        scan or None (a regression run on foreign photos accepts any text). With `budget`, a stage
+        that would not fit in the frame's CPU budget (BUDGET_MS, from what each stage has cost so
+        far on this machine) is skipped: a low-end kiosk keeps up with its camera."""
         self.decoder = decoder or ZxingDecoder()
         self.fallback = self._fallback(fallback)
-        self.accept, self.restore, self.tilt_retry = accept, restore, tilt_retry
+        self.accept, self.restore, self.tilt_retry, self.budget = accept, restore, tilt_retry, budget
+        self._cost: dict[str, float] = {}  # running mean CPU seconds of each stage
         self._cv2 = require("cv2")
 
     def _fallback(self, choice) -> Decoder | None:
@@ -231,7 +236,7 @@ class ScanPipeline:
         Nothing read: the result still says where the most code-like place is, and its blur."""
         img = imaging.gray(frame)
         measured: list = []
-        return self._first(self._stages(img, near, measured), measured)
+        return self._first(self._stages(img, near, measured), measured, self._budget(img))
 
     def quick(self, frame, near: Spot | None = None) -> ReadResult:
         """Only the cheap stages (the whole frame, the zoom on `near`): for frames that are not
@@ -240,13 +245,27 @@ class ScanPipeline:
         stages = [("frame", lambda: self.decoder.find(img))]
         if near is not None:
             stages.append(("zoom", lambda: self._zoom(img, near)))
-        return self._first(stages, [])
+        return self._first(stages, [], None)
 
-    def _first(self, stages, measured: list) -> ReadResult:
-        """Run the stages until one finds a code; `measured` collects (blur, spot) on the way."""
-        rejected = 0
+    def _budget(self, img) -> float | None:
+        """This frame's CPU budget in seconds (None: no limit)."""
+        if not self.budget:
+            return None
+        low, high = self.BUDGET_MS
+        share = min(max((img.shape[1] - 640) / 640, 0.0), 1.0)
+        return (low + (high - low) * share) / 1000
+
+    def _first(self, stages, measured: list, budget: float | None) -> ReadResult:
+        """Run the stages until one finds a code; `measured` collects (blur, spot) on the way.
+        Past the first stage, one that would overrun `budget` (CPU seconds) is skipped."""
+        rejected, started = 0, time.thread_time()
         for stage, finder in stages:
+            before = time.thread_time()
+            if budget is not None and stage != "frame" and before - started + self._cost.get(stage, 0.0) > budget:
+                continue
             found = finder()
+            spent = time.thread_time() - before
+            self._cost[stage] = spent if stage not in self._cost else 0.8 * self._cost[stage] + 0.2 * spent
             scans = []
             for f in found:
                 scan = self.accept(f.symbology, f.text)
