@@ -5,10 +5,10 @@ carries its rating QR. `ScanPipeline` reads one frame in stages, cheapest first,
 the first stage that finds a code: the whole frame (zxing-cpp, any of the four orientations);
 a zoom on where the code was last seen (the camera tracks it); the two most code-like places
 with their motion blur or defocus undone; a second decoder (pyzbar, which reads some QRs that a
-finger partly covers); and a tilted Code128 cut out and straightened. Every text is validated
-by `validate` (one place: `office.rules.codes.parse_scan` and the ticket's rating QR) and only
-a valid scan is ever returned. Rejected texts are counted but never kept: a citizen may hold up
-an ID card whose QR carries personal data.
+finger partly covers); and a tilted Code128 cut out, straightened and, if need be, rectified.
+Every text is validated by `validate` (one place: `office.rules.codes.parse_scan` and the
+ticket's rating QR) and only a valid scan is ever returned. Rejected texts are counted but
+never kept: a citizen may hold up an ID card whose QR carries personal data.
 """
 from __future__ import annotations
 
