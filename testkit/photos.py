@@ -1,14 +1,20 @@
-"""zxing-cpp's own sample photos of QR codes and Code128 (Apache-2.0, testkit/data/zxing-cpp-samples,
-copied from the zxing-cpp repository's test/samples): a regression set that nobody here made."""
+"""zxing-cpp's own sample photos of QR codes and Code128 (Apache-2.0, from the zxing-cpp
+repository's test/samples): a regression set that nobody here made.
+
+The photos are not committed: they are looked for in $MOTCUA_SCAN_SAMPLES, testkit/data/ and the
+shared/ folder beside the repository, each as `zxing-cpp-samples/` (qrcode-*/, code128-*/, LICENSE)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-SAMPLES = Path(__file__).resolve().parent / "data" / "zxing-cpp-samples"
+_ROOT = Path(__file__).resolve().parent.parent
+PLACES = tuple(p for p in (os.environ.get("MOTCUA_SCAN_SAMPLES"), _ROOT / "testkit" / "data" / "zxing-cpp-samples",
+                           _ROOT.parent / "shared" / "zxing-cpp-samples") if p)
 ROTATIONS = (0, 90, 180, 270)
 # Photos with a second code beside the one their .txt names ("double QR": an inner and an outer
 # symbol; zxing-cpp's own test runner notes it). Reading the other one is a read, not a misread.
@@ -33,10 +39,17 @@ class Photo:
         return "read" if text == self.text or text in self.others else "wrong"
 
 
+def samples() -> Path | None:
+    """The first folder of PLACES that holds the sample photos, or None."""
+    return next((Path(p) for p in PLACES if (Path(p) / "qrcode-1").is_dir()), None)
+
+
 def photos() -> list[Photo]:
-    """Every QR and Code128 sample photo with its expected text (the .txt beside it)."""
+    """Every QR and Code128 sample photo with its expected text (the .txt beside it); [] when the
+    photos are nowhere to be found."""
     out = []
-    for folder in sorted(SAMPLES.iterdir()):
+    folders = samples()
+    for folder in sorted(folders.iterdir()) if folders else ():
         if not folder.is_dir():
             continue
         for image in sorted(folder.iterdir()):
