@@ -4,7 +4,7 @@
    (Mẫu 01 from PDF), receipts with only the Code128 in view, thermal tickets, and foreign codes
    that must never be accepted. Read / wrong / missed per degradation, per-frame CPU time on one
    core (the process is pinned to one CPU; CPU time, so other load does not count).
-2. zxing-cpp's own sample photos (QR + Code128, Apache-2.0, testkit/data) at 0/90/180/270°.
+2. zxing-cpp's own sample photos (QR + Code128, Apache-2.0; see testkit.photos for where) at 0/90/180/270°.
 3. Live clips: a receipt brought up by a hand, 2–3 s of MJPG video per receipt, played as a live
    camera through the LiveReader: how many are read within 1.5 s.
 Then the kiosk's cold start and scan-to-status-on-screen (separate processes).
