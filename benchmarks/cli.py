@@ -30,7 +30,8 @@ def register(subparsers) -> None:
     b.add_argument("--tickets", type=int, default=2000, help="tickets for the call-next bench")
     b.add_argument("--cache", type=Path, default=ROOT / "data" / "bench",
                    help="where the large bench store is kept between runs")
-    b.add_argument("--frames", type=int, default=12, help="decode bench: frames per kind and size")
+    b.add_argument("--frames", type=int, default=12, help="decode bench: frames per degradation and size")
+    b.add_argument("--clips", type=int, default=20, help="decode bench: live clips per frame size")
     b.add_argument("--sync-events", type=int, default=100_000, help="sync bench: events to push")
     b.add_argument("--voice-template", help="voice bench: the board's voice template (default: the office's)")
     b.add_argument("--central-offices", type=int, default=1000, help="central bench: offices in the province")

@@ -197,11 +197,11 @@ def qr_drawing(payload: str, size: float) -> Drawing:
 
 def barcodes(code: str, secret: str) -> Table:
     """The receipt's machine-readable block: Code128 of the dossier code and QR of `code|secret`."""
-    bar = code128.Code128(code, barHeight=11 * mm, barWidth=0.3 * mm, humanReadable=False, quiet=True)
+    bar = code128.Code128(code, barHeight=14 * mm, barWidth=0.3 * mm, humanReadable=False, quiet=True)
     left = [bar, Spacer(1, 1 * mm), p(f"<b>Mã hồ sơ: {text(code)}</b>", style(12.5, space_after=0)),
             p(f"Mã tra cứu: <b>{text(secret)}</b>", style(12.5, space_after=0)),
             p("<i>Tra cứu tình trạng hồ sơ tại ki-ốt: quét mã QR, hoặc nhập mã hồ sơ và mã tra cứu.</i>", SMALL)]
-    table = Table([[left, qr_drawing(f"{code}|{secret}", 26 * mm)]], colWidths=[WIDTH - 36 * mm, 36 * mm])
+    table = Table([[left, qr_drawing(f"{code}|{secret}", 30 * mm)]], colWidths=[WIDTH - 40 * mm, 40 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
                                ("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
     return table

@@ -21,6 +21,8 @@ AGENCY_PATTERN = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){1,5}"
 _CODE_RE = re.compile(rf"({AGENCY_PATTERN})-(\d{{6}})-(\d{{4,9}})", re.ASCII)  # ASCII digits only
 _SECRET_RE = re.compile(r"\d{6}", re.ASCII)  # ASCII only: hmac.compare_digest rejects other text
 QR_SEPARATOR = "|"
+# The lookup page's address printed as a QR: `https://<host>/<path>/tra-cuu#<code>.<secret>`.
+_URL_RE = re.compile(r"https?://[^\s/?#]+(?:/[^\s?#]*)?/tra-cuu#([^\s#]+)", re.ASCII | re.IGNORECASE)
 
 
 class DossierCode(NamedTuple):
@@ -101,7 +103,15 @@ def receipt_qr_payload(code: str, secret: str) -> str:
 
 
 def parse_scan(text: str) -> tuple[str, str | None]:
-    """Read a scanned receipt barcode (Code128: code only; QR: code|secret) → (code, secret)."""
-    code, sep, secret = text.strip().partition(QR_SEPARATOR)
+    """Read a scanned receipt barcode → (code, secret): Code128 `code` (no secret); QR `code|secret`
+    or the lookup page's URL `https://…/tra-cuu#code.secret`. InvalidInput for anything else."""
+    text = text.strip()
+    url = _URL_RE.fullmatch(text)
+    if url:
+        code, dot, secret = url.group(1).rpartition(".")
+        if not dot:
+            raise InvalidInput("Địa chỉ tra cứu thiếu mã tra cứu")
+        return str(parse_dossier_code(code)), check_secret(secret)
+    code, sep, secret = text.partition(QR_SEPARATOR)
     parsed = str(parse_dossier_code(code))
     return parsed, (check_secret(secret) if sep else None)

@@ -90,8 +90,14 @@ def test_parse_scan():
     assert parse_scan(receipt_qr_payload(code, "012345")) == (code, "012345")
     assert parse_scan(f"{code.lower()}|012345\r\n") == (code, "012345")
     assert receipt_qr_payload(code, "012345") == f"{code}|012345"
+    # the lookup page's address (receipts printed from issue 18 on), any host
+    assert parse_scan(f"https://motcua.tanphu.gov.vn/tra-cuu#{code}.012345") == (code, "012345")
+    assert parse_scan(f" HTTP://10.0.0.5:8000/kiosk/tra-cuu#{code.lower()}.012345\n") == (code, "012345")
     for bad in ("", "garbage", f"{code}|", f"{code}|12", f"{code}|abcdef", f"x|{code}",
-                "|012345", f"{code}|012345|9", "http://example.com/?id=001203004567"):
+                "|012345", f"{code}|012345|9", "http://example.com/?id=001203004567",
+                f"https://x.vn/tra-cuu#{code}", f"https://x.vn/tra-cuu#{code}.01234", f"https://x.vn/tra-cuu#{code}|012345",
+                f"https://x.vn/tra-cuu?id=1#{code}.012345", f"https://x.vn/lookup#{code}.012345",
+                f"ftp://x.vn/tra-cuu#{code}.012345", f"https://x.vn/tra-cuu#{code}.012345#2"):
         with pytest.raises(InvalidInput):
             parse_scan(bad)
 
