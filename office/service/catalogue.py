@@ -20,6 +20,7 @@ class CatalogueUseCases(ServiceBase):
                 "place": c.place_name, "address": c.address, "phone": c.phone,
                 "leader": {"name": c.leader_name, "title": c.leader_title},
                 "agency_code": self.store.agency_code,
+                "ticket_hours": [f"{a:%H:%M}–{b:%H:%M}" for a, b in c.ticket_sessions],
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}
 
