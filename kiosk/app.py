@@ -112,8 +112,9 @@ class KioskApp(OfficeApp):
         self.root.printer_state = "ok" if not no_printer else "off" if self.settings.printer == "none" else "bad"
         self.root.camera_state = ("ok" if self.camera_factory is not None
                                   else "off" if self.settings.camera == "none" else "bad")
+        self._printer_changed()
         self.root.ids.sm.bind(current=lambda *_: self.screen_changed())
-        self.root.bind(printer_state=lambda *_: self.screen("ticket").printer_changed())
+        self.root.bind(printer_state=lambda *_: self._printer_changed())
         if self.camera_factory is not None:
             self.camera = self.camera_factory(self._camera_scan, self._camera_status, self._camera_rejected)
             self.camera.start()
@@ -262,6 +263,10 @@ class KioskApp(OfficeApp):
         self.device_worker.run(self.printer.status,
                                lambda paper: state({Paper.LOW: "warn", Paper.OUT: "bad"}.get(paper, "ok")),
                                lambda error: state("bad"))
+
+    def _printer_changed(self) -> None:
+        self.screen("home").ticket_stopped = self.printer_stopped()
+        self.screen("ticket").printer_changed()
 
     def printer_stopped(self) -> bool:
         """A printer is configured but cannot print (out of paper, offline, not set up): no tickets

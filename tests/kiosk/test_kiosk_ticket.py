@@ -134,7 +134,7 @@ def test_outside_ticket_hours_says_so(kiosk):
     kiosk.tap(kiosk.button("Lấy số thứ tự"))
     kiosk.settle()
     screen = kiosk.screen("ticket")
-    assert screen.step == "service" and "Giờ cấp số: 07:30–11:00, 13:30–16:30" in screen.closed_text
+    assert screen.step == "service" and "Giờ cấp số: 07:00–11:15, 13:30–16:45" in screen.closed_text
     first = screen.ids.service_grid.children[-1]
     banner = screen.ids.closed_banner
     assert first.to_window(*first.pos)[1] + first.height <= banner.to_window(*banner.pos)[1]  # not covered
@@ -143,7 +143,7 @@ def test_outside_ticket_hours_says_so(kiosk):
     kiosk.settle()
     assert issued_numbers(kiosk.svc) == [] and screen.closed_text
     kiosk.tap(kiosk.app.root.ids.lang_button)
-    assert "Ticket hours: 07:30–11:00, 13:30–16:30" in screen.closed_text
+    assert "Ticket hours: 07:00–11:15, 13:30–16:45" in screen.closed_text
     kiosk.shot("ticket-7-closed-en")
 
 
