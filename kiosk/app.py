@@ -89,7 +89,7 @@ class KioskApp(OfficeApp):
         self.camera_factory = camera_factory
         self.camera = None
         self.lang = self.settings.language
-        self.alerts: list[str] = list(problems)
+        self.alerts: list = list(problems)  # set-up problems (text), then (time, text key, values)
         self.code_prefix = ""
         self.gesture = TapGesture()
         self.last_activity = time.monotonic()
@@ -149,7 +149,9 @@ class KioskApp(OfficeApp):
     def set_lang(self, lang: str) -> None:
         """Switch the language of every screen."""
         self.lang = lang
+        self.root.notice = ""  # a passing notice was in the other language
         for screen in self.root.ids.sm.screens:
+            screen.retell()
             screen.refresh()
 
     def toggle_large_text(self) -> None:
@@ -273,12 +275,15 @@ class KioskApp(OfficeApp):
         now."""
         return self.root.printer_state == "bad"
 
+    def alert_lines(self) -> list[str]:
+        """The staff alerts so far, in the current language (admin screen)."""
+        return [a if isinstance(a, str) else f"{a[0]} {self.t(a[1], **a[2])}" for a in self.alerts]
+
     def alert(self, problem: str, key: str, **values) -> None:
         """Alert staff (in Vietnamese, whatever the citizen's language): sent to the office
         (counters see it on the hub feed), logged, and listed on the admin screen."""
         text = self.texts.get(key, "vi", **values)
-        stamp = f"{self.clock():%H:%M} {text}"
-        self.alerts.append(stamp)
+        self.alerts.append((f"{self.clock():%H:%M}", key, values))
         log.warning("staff alert: %s", text)
         self.service_worker.run(
             lambda: self.service.report_device_problem(problem, text),

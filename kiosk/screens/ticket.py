@@ -169,9 +169,13 @@ class TicketScreen(KioskScreen):
         self.print_ticket()
 
     def refresh(self) -> None:
-        """Render the closed banner and the ticket details in the current language."""
+        """Render the closed banner, the "no priority" choice and the ticket details in the
+        current language."""
         if self.closed_text:
             self.closed_text = self.hours_text()
+        for button in self.ids.priority_grid.children:
+            if button.value is None:
+                button.title = self.t("ticket.no_priority")
         r = self.receipt
         if r is None:
             return

@@ -64,7 +64,7 @@ def test_paper_running_out_keeps_one_number_and_reprint_never_issues_another(kio
     kiosk.until(lambda: screen.print_state == "failed")
     assert screen.number == "A001"
     assert "hết giấy" in screen.notice and kiosk.app.root.printer_state == "bad"
-    assert any("A001" in a for a in kiosk.app.alerts)  # staff alerted: on the kiosk's admin list …
+    assert any("A001" in a for a in kiosk.app.alert_lines())  # staff alerted: on the kiosk's admin list …
     kiosk.until(lambda: any(e["entity"] == "device" for e in kiosk.svc.store.events()))
     alert = [e for e in kiosk.svc.store.events() if e["entity"] == "device"][-1]  # … and in the office feed
     assert alert["kind"] == "alert" and alert["payload"]["device"] == "kiosk-1"
