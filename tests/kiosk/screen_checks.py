@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from kivy.core.window import Window
 from kivy.uix.label import Label
@@ -68,29 +69,31 @@ class Pixels:
     """The window's rendered pixels, addressed like widget coordinates (origin bottom-left)."""
 
     def __init__(self, root):
-        texture = root.export_as_image().texture
-        self.width, self.height = texture.size
-        self.data = texture.pixels
+        self.image = root.export_as_image()
+        texture = self.image.texture
+        w, h = texture.size
+        rows = np.frombuffer(texture.pixels, np.uint8).reshape(h, w, 4)[:, :, :3]
+        self.rgb = rows[::-1]  # the exported image's rows run top-down
 
     def background(self, box) -> tuple:
         """The commonest colour inside `box` (the text's background: glyphs cover less)."""
+        h, w = self.rgb.shape[:2]
         x0, y0, x1, y1 = (int(round(v)) for v in box)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(self.width, x1), min(self.height, y1)
-        step = max(1, (x1 - x0) // 60), max(1, (y1 - y0) // 30)
-        counts = Counter()
-        for y in range(y0, y1, step[1]):
-            row = (self.height - 1 - y) * self.width * 4  # the exported image's rows run top-down
-            for x in range(x0, x1, step[0]):
-                i = row + x * 4
-                counts[tuple(v // 4 * 4 for v in self.data[i:i + 3])] += 1
-        colour = counts.most_common(1)[0][0] if counts else (255, 255, 255)
-        return tuple(c / 255 for c in colour)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 <= x0 or y1 <= y0:
+            return (1.0, 1.0, 1.0)
+        patch = self.rgb[y0:y1:max(1, (y1 - y0) // 30), x0:x1:max(1, (x1 - x0) // 60)].reshape(-1, 3) // 4
+        colours, counts = np.unique(patch, axis=0, return_counts=True)
+        return tuple(c * 4 / 255 for c in colours[counts.argmax()])
+
+    def save(self, path) -> None:
+        """The same pixels as a PNG screenshot."""
+        self.image.save(str(path))
 
 
-def contrast_problems(root, overlays=(), minimum: float = 4.5) -> list[str]:
-    """Texts whose colour is below `minimum` contrast with the background drawn behind them (texts
-    hidden under a shown overlay are not read)."""
-    pixels = Pixels(root)
+def contrast_problems(root, pixels: Pixels, overlays=(), minimum: float = 4.5) -> list[str]:
+    """Texts whose colour is below `minimum` contrast with the background drawn behind them in
+    `pixels` (texts hidden under a shown overlay are not read)."""
     covers = [_box(o) for o in overlays if _alpha(o) > 0.5]
     out = []
     for label in texts_on_screen(root):

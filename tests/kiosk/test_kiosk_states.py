@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 from kiosk_helpers import APPLICANT, OFFICER
 from office_support import make_service
-from screen_checks import contrast_problems, layout_problems, texts_on_screen, translation_problems
+from kivy_support import ARTIFACTS
+from screen_checks import Pixels, contrast_problems, layout_problems, texts_on_screen, translation_problems
 
 from devices.printer import Paper
 from office.catalogue import load_catalogue, read_catalogue
@@ -137,9 +138,10 @@ def test_every_state_in_both_languages_is_translated_readable_and_fits(make_kios
                 k.pump(3)
             texts = [w.text for w in texts_on_screen(k.app.root)]
             problems += [f"{state}/{lang}: {p}" for p in translation_problems(texts, lang)]
-            problems += [f"{state}/{lang}: contrast {p}" for p in contrast_problems(k.app.root, overlays)]
+            pixels = Pixels(k.app.root)
+            problems += [f"{state}/{lang}: contrast {p}" for p in contrast_problems(k.app.root, pixels, overlays)]
             problems += [f"{state}/{lang}: {p}" for p in layout_problems(k.app.root, overlays)]
-            k.shot(f"state-{size}-{state}-{lang}")
+            pixels.save(ARTIFACTS / "kiosk" / f"state-{size}-{state}-{lang}.png")
         k.app.set_lang("vi")
         k.pump(2)
     assert not problems, "\n".join(problems)
