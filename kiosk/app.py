@@ -167,9 +167,13 @@ class KioskApp(OfficeApp):
     def screen_changed(self) -> None:
         """A screen or a step appeared: ignore touches for a moment (a second tap meant for the
         previous screen must not land on this one) and speak its guidance."""
-        self.quiet_until = time.monotonic() + self.settings.touch_guard_s
+        self.hold_touches()
         if self.root is not None:
             self.guide(self.screen().guide_name())
+
+    def hold_touches(self) -> None:
+        """Ignore touches for `touch_guard_s` (what is under the finger has just changed)."""
+        self.quiet_until = time.monotonic() + self.settings.touch_guard_s
 
     def guide(self, step: str | None) -> None:
         """Speak the guidance clip of `step` (if the voice is on and there is a clip)."""

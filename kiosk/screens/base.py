@@ -22,6 +22,11 @@ class KioskScreen(AppScreen):
         super().show_error(error)
         self._said = error
 
+    def on_busy(self, _, busy: bool) -> None:
+        """An answer came back and the screen fills in: the next touch waits a moment too."""
+        if not busy and self.app is not None and hasattr(self.app, "hold_touches"):
+            self.app.hold_touches()
+
     def retell(self) -> None:
         """The notice shown, again in the current language."""
         if not self.notice or self._said is None:
