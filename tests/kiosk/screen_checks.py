@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-
 from kivy.core.window import Window
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView

@@ -1,14 +1,15 @@
 """Every kiosk screen state, in Vietnamese and English, at 1080×1920, 1920×1080 and 1366×768, with
 the demo office's catalogue (6 counters, 5 services with long Vietnamese names): no translation key
 or untranslated text, WCAG contrast ≥ 4.5:1 for every text against the pixels behind it, no text
-larger than its box, no overlapping boxes. Screenshots: test-artifacts/kiosk/state-<size>-<state>-<lang>.png."""
+larger than its box, no overlapping boxes. Screenshots: test-artifacts/kiosk/state-<size>-<state>-<lang>.png.
+The rating screen is being redone on its own branch (`legal`) and is not walked here."""
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from kiosk_helpers import APPLICANT, OFFICER
-from office_support import make_service
 from kivy_support import ARTIFACTS
+from office_support import make_service
 from screen_checks import Pixels, contrast_problems, layout_problems, texts_on_screen, translation_problems
 
 from devices.printer import Paper
@@ -105,10 +106,6 @@ def walk(k):
     k.tap(k.button(app.t("home.ticket")))
     k.settle()
     yield "ticket-closed"
-    app.go_home()
-    k.tap(k.button(app.t("home.rate")))
-    k.settle()
-    yield "rate-target"
     app.go_home()
     for _ in range(5):
         k.tap(app.root.ids.office_button)
