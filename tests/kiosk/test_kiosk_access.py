@@ -11,7 +11,7 @@ from kivy_support import Driver, close_app, dead_hub_url
 
 from kiosk.app import KioskApp, build_devices
 from kiosk.settings import KioskSettings
-from kiosk.voice import CLIPS, GUIDANCE
+from kiosk.voice import CLIPS, GUIDANCE, KioskVoice
 from office.gateway import OfficeGateway
 from office.rules.codes import receipt_qr_payload
 
@@ -126,3 +126,17 @@ def test_lights_tell_the_truth_about_devices_that_are_not_there(svc):
         k.shot("home-devices-missing")
     finally:
         close_app(app)
+
+
+def test_the_real_voice_plays_one_clip_at_a_time(monkeypatch):
+    """KioskVoice through Kivy's SDL2 audio (the dummy driver: no sound card needed)."""
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    voice = KioskVoice()
+    voice.say("home", "vi")
+    first = voice._sound
+    assert first is not None and first.state == "play"
+    voice.say("lookup_code", "vi")  # the next step cuts the previous clip short
+    assert first.state == "stop" and voice._sound.state == "play"
+    voice.say("no_such_step", "vi")
+    assert voice._sound is None
+    voice.stop()
