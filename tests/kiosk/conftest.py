@@ -54,7 +54,7 @@ class Kiosk(Driver):
     def tap(self, widget) -> None:
         """Touch like a person: after the screen has settled (the kiosk ignores touches right after
         a screen change and while it waits for an answer)."""
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while not self.app.accepting_touches() and time.monotonic() < deadline:
             EventLoop.idle()
         super().tap(widget)

@@ -71,7 +71,7 @@ def walk(k):
     yield "lookup-not-found"
     app.go_home()
     k.camera.show(receipt_qr_payload(dossier.code, dossier.secret))
-    k.until(lambda: k.screen("lookup").step == "result")
+    k.until(lambda: k.screen("lookup").step == "result", timeout=30)
     yield "lookup-result"
     app.go_home()
     k.tap(k.button(app.t("home.ticket")))
@@ -85,14 +85,14 @@ def walk(k):
     k.tap(k.screen("ticket").ids.service_grid.children[-1])
     yield "ticket-priority"
     k.tap(k.screen("ticket").ids.priority_grid.children[-1])
-    k.until(lambda: k.screen("ticket").print_state == "printed")
+    k.until(lambda: k.screen("ticket").print_state == "printed", timeout=30)
     yield "ticket-printed"
     app.go_home()
     k.tap(k.button(app.t("home.ticket")))
     k.settle()
     k.printer.paper = Paper.OUT
     k.tap(k.screen("ticket").ids.service_grid.children[-1])
-    k.until(lambda: k.screen("ticket").print_state == "failed")
+    k.until(lambda: k.screen("ticket").print_state == "failed", timeout=30)
     yield "ticket-print-failed"
     app.go_home()
     k.settle()
