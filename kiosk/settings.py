@@ -28,6 +28,8 @@ class KioskSettings:
     admin_pin: str = "2468"
     language: str = "vi"
     thank_you_s: int = 6
+    touch_guard_s: float = 0.5  # touches ignored this long after a screen changes (no tap-through)
+    voice: str = "on"  # spoken guidance per step: on | off
 
 
 _TYPES = {f.name: f.type for f in fields(KioskSettings)}
@@ -57,6 +59,8 @@ def load_kiosk_settings(path: str | Path | None, **overrides) -> KioskSettings:
         raise KioskSettingsError(f"{path or 'settings'}: language must be vi or en")
     if not (settings.admin_pin.isdigit() and 4 <= len(settings.admin_pin) <= 8):
         raise KioskSettingsError(f"{path or 'settings'}: admin_pin must be 4–8 digits")
+    if settings.voice not in ("on", "off"):
+        raise KioskSettingsError(f"{path or 'settings'}: voice must be on or off")
     if settings.inactivity_s < 10:
         raise KioskSettingsError(f"{path or 'settings'}: inactivity_s must be >= 10")
     return settings

@@ -1,6 +1,8 @@
 """Reusable kiosk widgets; their look lives in assets/kv/kiosk/widgets.kv."""
 from __future__ import annotations
 
+from kivy.app import App
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -23,11 +25,61 @@ class BigButton(Button):
     tone = StringProperty("primary")  # primary | secondary | danger | ghost
 
 
-class Tile(BigButton):
-    """A large home-screen tile: a title over a subtitle."""
+class Tile(ButtonBehavior, BoxLayout):
+    """A large home-screen tile: a drawn icon over a title and a subtitle (see widgets.kv)."""
 
+    tone = StringProperty("primary")
+    icon = StringProperty("")  # lookup | ticket | rate | procedures
     title = StringProperty("")
     subtitle = StringProperty("")
+
+
+class TileIcon(Widget):
+    """A simple line icon drawn in white for a home tile (our own drawing: no icon font)."""
+
+    kind = StringProperty("")
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.bind(pos=self._draw, size=self._draw, kind=self._draw)
+
+    def _draw(self, *_) -> None:
+        from kivy.graphics import Color, Ellipse, Line
+
+        self.canvas.clear()
+        s = min(self.width, self.height, dp(180)) * 0.9  # the icon's square
+        if s < 8:
+            return
+        x0, y0 = self.center_x - s / 2, self.center_y - s / 2
+        w = max(1.5, s / 34)
+
+        def p(*xy):  # points in the unit square → window points
+            return [v * s + (x0 if i % 2 == 0 else y0) for i, v in enumerate(xy)]
+
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            if self.kind == "lookup":  # a magnifier over a sheet
+                Line(points=p(0.12, 0.05, 0.12, 0.95, 0.62, 0.95, 0.62, 0.55), width=w)
+                Line(points=p(0.12, 0.05, 0.45, 0.05), width=w)
+                Line(circle=(*p(0.64, 0.40), s * 0.2), width=w)
+                Line(points=p(0.78, 0.26, 0.95, 0.06), width=w * 1.6, cap="round")
+            elif self.kind == "ticket":  # a ticket with a number line and a tear-off edge
+                Line(rounded_rectangle=(*p(0.08, 0.2), s * 0.84, s * 0.6, s * 0.06), width=w)
+                for y in (0.28, 0.42, 0.56, 0.70):  # the tear-off perforation
+                    Line(points=p(0.66, y, 0.66, y + 0.06), width=w)
+                Line(points=p(0.2, 0.6, 0.52, 0.6), width=w * 1.4)
+                Line(points=p(0.2, 0.4, 0.44, 0.4), width=w)
+            elif self.kind == "rate":  # a smiling face
+                Line(circle=(*p(0.5, 0.5), s * 0.44), width=w)
+                Ellipse(pos=p(0.32, 0.56), size=(s * 0.09, s * 0.12))
+                Ellipse(pos=p(0.59, 0.56), size=(s * 0.09, s * 0.12))
+                Line(ellipse=(*p(0.27, 0.22), s * 0.46, s * 0.36, 110, 250), width=w)
+            elif self.kind == "procedures":  # a document with lines and a folded corner
+                Line(points=p(0.18, 0.05, 0.18, 0.95, 0.62, 0.95, 0.82, 0.75, 0.82, 0.05, 0.18, 0.05),
+                     width=w, joint="round")
+                Line(points=p(0.62, 0.95, 0.62, 0.75, 0.82, 0.75), width=w)
+                for y in (0.6, 0.45, 0.3, 0.15):
+                    Line(points=p(0.3, y, 0.7, y), width=w * 0.8)
 
 
 class Keypad(GridLayout):
@@ -138,6 +190,7 @@ class KioskRoot(ShellRoot, BoxLayout):
 
     printer_state = StringProperty("off")
     camera_state = StringProperty("off")
+    countdown = NumericProperty(0)  # seconds before the inactivity reset, shown when > 0
 
 
 class Steps(ScreenManager):
@@ -150,10 +203,14 @@ class Steps(ScreenManager):
         super().__init__(**kw)
 
     def on_step(self, *_):
-        """Show the step's screen."""
+        """Show the step's screen (a new step counts as a screen change for the app)."""
         if self.has_screen(self.step):
+            changed = self.current != self.step
             self.current = self.step
             self._fit()
+            app = App.get_running_app()
+            if changed and getattr(app, "root", None) is not None and hasattr(app, "screen_changed"):
+                app.screen_changed()
 
     def on_size(self, *_):
         """Every step screen (shown or not) takes the manager's size."""

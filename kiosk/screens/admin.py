@@ -51,7 +51,7 @@ class AdminScreen(KioskScreen):
                    state=self.t(f"state.printer.{self.app.root.printer_state}")),
             self.t("admin.camera", state=self.t(f"state.camera.{self.app.root.camera_state}")),
             self.t("admin.hub", state=self.t(f"state.hub.{self.app.root.hub_problem or self.app.root.hub_state}")),
-            *[self.t("admin.alert", text=a) for a in self.app.alerts[-5:]],
+            *[self.t("admin.alert", text=a) for a in self.app.alert_lines()[-5:]],
         ])
 
     def test_print(self) -> None:

@@ -1,14 +1,16 @@
-"""Take a queue ticket: choose a service (searchable), optionally a priority, print it.
+"""Take a queue ticket: choose a service (searchable), a priority only for those who ask, print it.
 
 The number is issued once per request (idempotency key); if the printer fails, the number is
-shown large with a notice, staff are alerted, and "print again" reprints the same number.
+shown large with a notice, staff are alerted, and "print again" reprints the same number. While
+the printer cannot print (out of paper, offline) no number is issued: the screen says so and sends
+people to a counter (staff were alerted when it stopped).
 """
 from __future__ import annotations
 
 import uuid
 
 from kivy.factory import Factory
-from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
 
 from devices.printer import Paper, PrintFailure
 from devices.ticket_render import ticket_info
@@ -19,11 +21,13 @@ from office.text import fold, moment
 
 
 class TicketScreen(KioskScreen):
-    """Service → priority → issued ticket (printed, or shown on screen when printing fails)."""
+    """Service (→ priority, when asked for) → issued ticket (printed, or shown on screen when
+    printing fails); `no_printer` while the printer cannot print."""
 
-    step = OptionProperty("service", options=["closed", "service", "priority", "done"])
+    step = OptionProperty("service", options=["service", "priority", "done", "no_printer"])
     query = StringProperty("")
-    closed_text = StringProperty("")
+    closed_text = StringProperty("")  # outside ticket hours: the banner above the services
+    wants_priority = BooleanProperty(False)  # the citizen pressed "I am in a priority group"
     services = ListProperty([])  # [(Service, [procedure names])]
     priorities = ListProperty([])
     chosen = ObjectProperty(None, allownone=True)  # Service
@@ -42,16 +46,18 @@ class TicketScreen(KioskScreen):
     def clear(self) -> None:
         """Forget the choice and the issued ticket."""
         super().clear()
-        self.step, self.query, self.closed_text = "service", "", ""
+        self.step, self.query, self.closed_text, self.wants_priority = "service", "", "", False
         self.chosen = self.priority = self.receipt = None
         self.print_state, self.number, self.details_text = "idle", "", ""
         self.request_key, self.prints = None, 0
         self.ids.service_grid.clear_widgets()
 
     def on_pre_enter(self, *_):
-        """Load the catalogue and check ticket hours."""
+        """Load the catalogue and check ticket hours and the printer."""
         if self.step == "done":
             return
+        self.app.check_printer()
+        self.printer_changed()
         svc = self.app.service
 
         def load():
@@ -66,10 +72,20 @@ class TicketScreen(KioskScreen):
 
     def _loaded(self, result) -> None:
         is_open, self.services, self.priorities = result
-        if not is_open:
-            self.step = "closed"
-            self.closed_text = self.t("ticket.closed")
+        self.closed_text = "" if is_open else self.hours_text()
         self.show_services()
+
+    def hours_text(self) -> str:
+        """Outside ticket hours: say so, with the hours."""
+        hours = self.app.office_info.get("ticket_hours")
+        return self.t("ticket.closed_hours", hours=", ".join(hours)) if hours else self.t("ticket.closed")
+
+    def printer_changed(self) -> None:
+        """Stop offering tickets while the printer cannot print; offer them again when it can."""
+        if self.app.printer_stopped() and self.step in ("service", "priority"):
+            self.step = "no_printer"
+        elif not self.app.printer_stopped() and self.step == "no_printer":
+            self.step = "service"
 
     # ---- choosing ---------------------------------------------------------------------------
 
@@ -107,14 +123,18 @@ class TicketScreen(KioskScreen):
         else:
             self.notice = ""
 
+    def toggle_priority(self) -> None:
+        """The citizen says they are in a priority group (or takes it back)."""
+        self.wants_priority = not self.wants_priority
+
     def choose(self, service) -> None:
-        """A service was chosen: ask about priority next (if any categories are configured)."""
+        """A service was chosen: the priority groups next if the citizen asked for priority."""
         self.chosen = service
-        if self.priorities:
+        if self.wants_priority and self.priorities:
             self.step = "priority"
             grid = self.ids.priority_grid
             grid.clear_widgets()
-            for category in [None, *self.priorities]:
+            for category in [*self.priorities, None]:
                 b = Factory.ChoiceButton(title=category.name if category else self.t("ticket.no_priority"),
                                          value=category)
                 b.bind(on_release=lambda b: self.issue(b.value))
@@ -138,8 +158,7 @@ class TicketScreen(KioskScreen):
     def issue_failed(self, error: BaseException) -> None:
         """Show why no ticket was issued (outside hours, hub unreachable: press again to retry)."""
         if isinstance(error, OutsideHours):
-            self.step = "closed"
-            self.closed_text = error.message if self.app.lang == "vi" else self.t("ticket.closed")
+            self.step, self.closed_text = "service", self.hours_text()
         else:
             self.show_error(error)
 
@@ -150,7 +169,13 @@ class TicketScreen(KioskScreen):
         self.print_ticket()
 
     def refresh(self) -> None:
-        """Render the ticket details in the current language."""
+        """Render the closed banner, the "no priority" choice and the ticket details in the
+        current language."""
+        if self.closed_text:
+            self.closed_text = self.hours_text()
+        for button in self.ids.priority_grid.children:
+            if button.value is None:
+                button.title = self.t("ticket.no_priority")
         r = self.receipt
         if r is None:
             return
@@ -181,12 +206,14 @@ class TicketScreen(KioskScreen):
         self.prints += 1
         self.print_state = "printed"
         self._print_notice()
+        self.app.guide(self.guide_name())
 
     def print_failed(self, error: BaseException) -> None:
         """The printer failed: the number stays on screen, with a notice."""
         self.print_state = "failed"
         self.failure = error.reason if isinstance(error, PrintFailure) else "error"
         self._print_notice()
+        self.app.guide(self.guide_name())
 
     def _print_notice(self) -> None:
         state = self.print_state
@@ -196,3 +223,9 @@ class TicketScreen(KioskScreen):
             self.say("ticket.printed", tone="ok")
         elif state == "failed":
             self.say(f"ticket.print_failed_{self.failure}", tone="warn")
+
+    def guide_name(self) -> str:
+        """The issued ticket's clip says whether to take the paper or remember the number."""
+        if self.step == "done":
+            return {"printed": "ticket_printed", "failed": "ticket_unprinted"}.get(self.print_state, "")
+        return f"ticket_{'closed' if self.step == 'service' and self.closed_text else self.step}"

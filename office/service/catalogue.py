@@ -22,6 +22,7 @@ class CatalogueUseCases(ServiceBase):
                 "bank": ({"bin": c.bank_bin, "account": c.bank_account, "name": c.bank_account_name}
                          if c.bank_bin else None),
                 "agency_code": self.store.agency_code,
+                "ticket_hours": [f"{a:%H:%M}–{b:%H:%M}" for a, b in c.ticket_sessions],
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}
 

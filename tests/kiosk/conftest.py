@@ -8,6 +8,8 @@ from kiosk.boot import prepare  # noqa: E402
 
 prepare(size=(1080, 1920))
 
+import time  # noqa: E402
+
 import pytest  # noqa: E402
 from kiosk_helpers import PORTRAIT  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
@@ -18,6 +20,7 @@ from devices.camera import FakeCamera  # noqa: E402
 from devices.printer import FakePrinter  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from kiosk.settings import KioskSettings  # noqa: E402
+from kiosk.voice import RecordingVoice  # noqa: E402
 from office.gateway import OfficeGateway  # noqa: E402
 from office.policy import Guards  # noqa: E402
 
@@ -48,11 +51,20 @@ class Kiosk(Driver):
     def screen(self, name: str | None = None):
         return self.sm.get_screen(name) if name else self.sm.current_screen
 
-    def keys(self, keypad_id: str, text: str, screen=None) -> None:
-        """Press keypad keys one by one with real touches."""
+    def tap(self, widget) -> None:
+        """Touch like a person: after the screen has settled (the kiosk ignores touches right after
+        a screen change and while it waits for an answer)."""
+        deadline = time.monotonic() + 20
+        while not self.app.accepting_touches() and time.monotonic() < deadline:
+            EventLoop.idle()
+        super().tap(widget)
+
+    def keys(self, keypad_id: str, keys, screen=None) -> None:
+        """Press keypad keys one by one with real touches: each character of a string, or each
+        key id of a list (["SPACE"], ["BACK"])."""
         keypad = (screen or self.screen()).ids[keypad_id]
-        for char in text:
-            key = next(k for k in keypad.children if k.key == char)
+        for name in keys:
+            key = next(k for k in keypad.children if k.key == name)
             self.tap(key)
 
     def assert_touch_targets(self) -> None:
@@ -78,12 +90,14 @@ def make_kiosk(svc):
             box["camera"] = FakeCamera(on_scan, on_status, on_rejected)
             return box["camera"]
 
-        settings = KioskSettings(**settings)
+        settings = KioskSettings(**{"touch_guard_s": 0.05, **settings})  # short: tests wait for it
         port = service or OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
-        app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock)
+        voice = RecordingVoice()
+        app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock, voice=voice)
         app._run_prepare()
         started.append(app)
         k = Kiosk(app, svc, printer, box)
+        k.voice = voice
         if wait_office:
             k.until(lambda: app.office_name, what="office loaded")
         else:
