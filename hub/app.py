@@ -50,7 +50,7 @@ log = logging.getLogger("hub")
 MAX_BODY_BYTES = 64 * 1024
 # whole-store aggregates, PIN hashing: thread pool; mutations and audited reads: the writer thread
 SLOW = frozenset({"summary", "reports", "register_rows", "login"})
-WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited} | {"logout"})
+WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited or use.secret} | {"logout"})
 
 
 class Hub:

@@ -237,6 +237,54 @@ class LoginIn(_In):
     pin: Text(20)
 
 
+class CatalogueIn(_In):
+    include_closed: bool = False
+
+
+class PinIn(_In):
+    pin: Text(20)
+
+
+class UsernameIn(_In):
+    username: Text(50)
+
+
+class StaffPinIn(UsernameIn):
+    pin: Text(20)
+
+
+class StaffIn(UsernameIn):
+    name: Text(200)
+    title: Text(200)
+    department: Text(200)
+    admin: StrictBool = False
+
+
+class ServiceOpenIn(_In):
+    code: Code
+    is_open: StrictBool
+
+
+class CounterOpenIn(CounterIn):
+    is_open: StrictBool
+
+
+Session = Annotated[list[Text(5)], Field(min_length=2, max_length=2)]
+
+
+class TicketHoursIn(_In):
+    sessions: Annotated[list[Session], Field(min_length=1, max_length=6)]
+
+
+class DayIn(_In):
+    day: Day
+
+
+class CalendarDayIn(DayIn):
+    kind: Text(20)
+    reason: Text(200)
+
+
 class ErrorOut(BaseModel):
     """Every error answer: a machine-readable code and a message for people."""
 
@@ -256,7 +304,11 @@ INPUTS: dict[str, type[_In]] = {
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
     "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
-    "register_rows": ReportsIn,
+    "register_rows": ReportsIn, "services": CatalogueIn, "counters": CatalogueIn,
+    "unlock_kiosk_admin": PinIn, "save_staff_member": StaffIn, "remove_staff_member": UsernameIn,
+    "set_staff_pin": StaffPinIn, "set_service_open": ServiceOpenIn, "set_counter_open": CounterOpenIn,
+    "set_ticket_hours": TicketHoursIn, "set_calendar_day": CalendarDayIn, "clear_calendar_day": DayIn,
+    "set_kiosk_pin": PinIn,
 }  # every other use case takes no input
 
 

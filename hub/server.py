@@ -26,17 +26,19 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(app: FastAPI) -> uvicorn.Server:
+def _server(app: FastAPI, **tls: str) -> uvicorn.Server:
     return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                         timeout_graceful_shutdown=2))
+                                         timeout_graceful_shutdown=2, **tls))
 
 
 def serve(service: OfficeService, host: str = "127.0.0.1", port: int = 8470,
-          announce: Callable[[str], None] = print) -> None:
-    """Serve the hub in this thread until interrupted (Ctrl-C)."""
+          announce: Callable[[str], None] = print, ssl_certfile: str | None = None,
+          ssl_keyfile: str | None = None) -> None:
+    """Serve the hub in this thread until interrupted (Ctrl-C, SIGTERM); HTTPS with a certificate."""
     sock = _listen(host, port)
-    server = _server(create_app(service))
-    announce(f"http://{host}:{sock.getsockname()[1]}")
+    tls = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
+    server = _server(create_app(service), **tls)
+    announce(f"{'https' if tls else 'http'}://{host}:{sock.getsockname()[1]}")
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down gracefully

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # = office.config.ROOT, without importing the calendar
@@ -24,17 +25,42 @@ def add_command(subparsers, name: str, func, help_text: str) -> argparse.Argumen
 
 
 def config(args):
-    """The office config of `--config` (built-in defaults without it); ConfigError names the bad key."""
+    """The office config of `--config`, or None without it (then a store set up by `office init`
+    uses its own, any other store the built-in defaults); ConfigError names the bad key."""
     from office.config import load_config
 
-    return load_config(args.config)
+    return load_config(args.config) if args.config is not None else None
 
 
 def require_store(db: Path) -> Path:
     """`db` when it exists; otherwise stop with one line saying how to create one."""
     if not db.exists():
-        raise SystemExit(f"error: {db}: no such store (create one with `main.py demo --db {db}`)")
+        raise SystemExit(f"error: {db}: no such store (set up an office with `main.py office init --config "
+                         f"office.toml --db {db}`, or try the demo with `main.py demo --db {db}`)")
     return db
+
+
+def log_to_stderr() -> None:
+    """Log one line per event to standard error: the journal under systemd (which stamps the time),
+    with the time in front on a terminal. Never a token, PIN or citizen's personal data."""
+    import logging
+    import os
+
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+    logging.basicConfig(level=logging.INFO, format=stamp + "%(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr)
+
+
+def read_pin() -> str:
+    """A PIN from the terminal (typed twice, hidden) or one line of standard input."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    import getpass
+
+    pin = getpass.getpass("PIN (6 digits): ")
+    if getpass.getpass("PIN again: ") != pin:
+        raise SystemExit("error: the two PINs differ")
+    return pin
 
 
 def format_info(s: dict) -> str:
@@ -67,8 +93,11 @@ def cmd_info(args) -> int:
 
 
 def register(subparsers) -> None:
-    """`main.py info`."""
+    """`main.py info` and `main.py office …`."""
     i = add_command(subparsers, "info", cmd_info,
                     "summarise a store: office, dossiers per status, tickets, ratings, change log")
     i.add_argument("--db", type=Path, required=True, help="store file")
     i.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    from office import admin_cli
+
+    admin_cli.register(subparsers)

@@ -6,22 +6,27 @@ An app running on the store (embedded) and every request the hub serves go throu
 - the logged-in staff member is the actor of every step, call and reveal (the port has no actor
   parameter to fake), and the device is the reporter of its own problems;
 - every view of a dossier's personal data is in the audit log (staff member and device);
-- guessing is locked out: lookups per device, PINs per device and per user name;
+- office administration only by a logged-in staff member who is an office admin;
+- guessing is locked out: lookups per device, PINs per device and per user name, the kiosk admin
+  PIN per device (every attempt logged);
 - a mutation retried with the same idempotency key acts once and answers the same; the same key
   with another request is a Conflict.
 """
 from __future__ import annotations
 
 import inspect
+import logging
 from datetime import timedelta
 from typing import Any
 
 from office.auth import SESSION_HOURS, Credentials, Device, StaffSession, authorize
-from office.errors import NotFound, Unauthorized
+from office.errors import Forbidden, NotFound, Unauthorized
 from office.model import Actor
 from office.policy import Guards, once
 from office.port import LOGIN, USE_CASES, OfficePort, implement, result_type
 from office.service import OfficeService
+
+log = logging.getLogger("office")
 
 
 class OfficeGateway(OfficePort):
@@ -79,6 +84,8 @@ class OfficeGateway(OfficePort):
         """Run use case `name` with the port's `arguments` for this caller."""
         use = USE_CASES[name]
         authorize(use.access, self.device, self.session, name.replace("_", " "))
+        if use.admin:
+            self._require_admin(name.replace("_", " "))
         special = getattr(self, "_" + name, None)
         if special is not None:
             def run():
@@ -90,6 +97,15 @@ class OfficeGateway(OfficePort):
             return once(self.store, f"{self._device_key}:{idempotency_key}", name, arguments, run,
                         self.service.clock(), result_type(name))
         return run()
+
+    def _require_admin(self, what: str) -> None:
+        """Forbidden unless the logged-in staff member is an active office admin."""
+        try:
+            member = self.store.staff_member(self.session.username)
+        except NotFound:
+            member = {"admin": 0, "active": 0}
+        if not (member["admin"] and member["active"]):
+            raise Forbidden(f"Chỉ cán bộ quản trị của văn phòng được: {what}")
 
     def _with_caller(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """The use case's arguments plus who calls, where the service asks for it: the staff
@@ -119,6 +135,23 @@ class OfficeGateway(OfficePort):
         except NotFound:
             lookups.raise_if_locked(self._device_key)  # the guess that starts a lock says so at once
             raise
+
+    def _unlock_kiosk_admin(self, pin: str) -> None:
+        key = f"kiosk-admin:{self._device_key}"
+        try:
+            with self.guards.logins.guard(key, Unauthorized):
+                self.service.unlock_kiosk_admin(pin)
+        except Unauthorized:
+            self._record("kiosk.admin_denied")
+            log.warning("wrong kiosk admin PIN on %s", self.device.name)
+            self.guards.logins.raise_if_locked(key)
+            raise
+        self._record("kiosk.admin_unlocked")
+        log.info("kiosk admin panel opened on %s", self.device.name)
+
+    def _record(self, action: str) -> None:
+        with self.store.write():
+            self.store.add_audit(self.service.clock(), None, self.device.id, action, self.device.name)
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

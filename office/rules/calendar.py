@@ -101,10 +101,15 @@ class WorkCalendar:
         self._day_length = sum((e - s for s, e in self._sessions), timedelta())
         self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
 
-    def with_overrides(self, days_off: Mapping[date, str], working_days: Iterable[date]) -> WorkCalendar:
-        """This calendar plus more overrides (e.g. from the central system); this one's own win."""
+    def with_overrides(self, days_off: Mapping[date, str], working_days: Iterable[date],
+                       theirs_win: bool = False) -> WorkCalendar:
+        """This calendar plus more overrides: this one's own win (e.g. over the central system's
+        days), or with `theirs_win` the new ones do (the office's own days over the file's)."""
         if not days_off and not working_days:
             return self
+        if theirs_win:
+            return WorkCalendar(self.hours, days_off, working_days).with_overrides(
+                self._days_off, self._working_days)
         off = {d: r for d, r in days_off.items() if d not in self._working_days}
         work = {d for d in working_days if d not in self._days_off}
         return WorkCalendar(self.hours, {**off, **self._days_off}, self._working_days | work)

@@ -12,9 +12,12 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     central      steps posted at the central system (sync pull)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
+    admin        setup from the office file, staff and PINs, services and counters opened or
+                 closed, ticket hours, the office's calendar days, the kiosk admin PIN
 """
 from __future__ import annotations
 
+from office.service.admin import AdminUseCases
 from office.service.base import ServiceBase
 from office.service.catalogue import CatalogueUseCases
 from office.service.central import CentralStepUseCases
@@ -29,5 +32,6 @@ __all__ = ["OfficeService"]
 
 
 class OfficeService(CatalogueUseCases, QueueUseCases, ReceptionUseCases, CentralStepUseCases,
-                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, ServiceBase):
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, AdminUseCases,
+                    ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

@@ -9,6 +9,7 @@
     ratings       satisfaction ratings
     credentials   devices, PIN hashes, staff sessions, audit log
     sync_state    sync values, inbox of pulled updates, number blocks, central calendar
+    settings      the saved configuration and its revision, office calendar days, kiosk PIN hash
     reports       grouped rows for reports and the register, `info` counts
 
 The schema lives in `migrations` (m001…); each module only touches its own tables.
@@ -23,6 +24,7 @@ from office.store.migrations import migrations
 from office.store.queue import QueueStore
 from office.store.ratings import RatingStore
 from office.store.reports import ReportStore
+from office.store.settings import SettingsStore
 from office.store.sync_state import SyncStateStore
 
 __all__ = ["BUSY_TIMEOUT_S", "DOSSIER_COLUMNS", "RECEPTION_COLUMNS", "SCHEMA_VERSION", "Store",
@@ -30,5 +32,5 @@ __all__ = ["BUSY_TIMEOUT_S", "DOSSIER_COLUMNS", "RECEPTION_COLUMNS", "SCHEMA_VER
 
 
 class Store(CatalogueStore, DossierStore, QueueStore, RatingStore, CredentialStore, SyncStateStore,
-            ReportStore, StoreBase):
+            SettingsStore, ReportStore, StoreBase):
     """Typed access to the office database. Thread-safe: each thread gets its own connection."""

@@ -134,3 +134,21 @@ def m004_counter_intake(db: sqlite_utils.Database) -> None:
         procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
         reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
     """)
+
+
+@migrations()
+def m015_office_admin(db: sqlite_utils.Database) -> None:
+    """Running a real office without SQL: the configuration saved by `office init` (and its
+    revision, so every process sees a change), the office's own calendar days, the kiosk admin
+    PIN hash, staff members who administer the office or have left, services and counters
+    opened or closed."""
+    db.executescript("""
+    CREATE TABLE office_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, set_at TEXT NOT NULL);
+    CREATE TABLE office_calendar (day TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL,
+        set_at TEXT NOT NULL, set_by TEXT NOT NULL);
+    CREATE TABLE office_secrets (name TEXT PRIMARY KEY, hash TEXT NOT NULL, set_at TEXT NOT NULL);
+    ALTER TABLE staff ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE staff ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE services ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE counters ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+    """)

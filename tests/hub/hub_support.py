@@ -15,7 +15,7 @@ from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.service import OfficeService
 
-STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321")}
+STAFF = {"bich.tt": (OFFICER, "246813"), "cuong.lv": (BACK_OFFICE, "864213")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
            "bang-1": "display", "admin-1": "admin"}
 

@@ -34,8 +34,9 @@ def test_enroll_serve_revoke_and_pins(tmp_path):
     listing = main_py("hub", "devices", "--db", db).stdout
     assert "quay-9" in listing and "active" in listing and token not in listing
     assert main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin="918273\n").returncode == 0
-    bad = main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin="12\n")
-    assert bad.returncode == 1 and "6 đến 12 chữ số" in bad.stderr
+    for weak, why in (("12", "đúng 6 chữ số"), ("123456", "liên tiếp"), ("777777", "lặp lại")):
+        bad = main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin=f"{weak}\n")
+        assert bad.returncode == 1 and why in bad.stderr
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(db),
                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=ROOT)
