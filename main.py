@@ -10,6 +10,8 @@ Installed as `motcua` (pyproject.toml); `python -m main` and `python main.py` wo
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -39,15 +41,27 @@ def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # systemd's SIGTERM stops a command as cleanly as Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: parse, run one subcommand, turn known errors into one-line messages."""
+    """Entry point: parse, run one subcommand, turn known errors into one-line messages.
+
+    Whatever a command creates (stores, backups, forms, logs) is readable by its owner only, and
+    SIGTERM or Ctrl-C ends it cleanly with exit code 0 (the apps stop their window on either)."""
     prog = "motcua" if Path(sys.argv[0]).name == "motcua" else "main.py"
     args = build_parser(prog).parse_args(argv)
     from office.config import ConfigError
     from office.errors import DomainError, Unavailable
 
+    os.umask(0o077)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 0
     except ConfigError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 2

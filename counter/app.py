@@ -32,7 +32,7 @@ from devices.decoders import Scan
 from office.errors import DomainError
 from office.model import Actor, Counter
 from office.port import OfficePort
-from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp
+from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp, run_app
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
@@ -276,4 +276,4 @@ def run_counter(service: OfficePort, printer, counter_id: int | None, live_feed:
                 return False
 
         Clock.schedule_interval(check, 0.1)
-    app.run()
+    run_app(app)

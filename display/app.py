@@ -150,12 +150,12 @@ class BoardApp(App):
         self.redraw()
 
     def on_stop(self):
-        """Stop the feed and the clocks; let the queued announcements finish."""
+        """Stop the feed and the clocks; the announcement being spoken may finish (2 s at most)."""
         for event in getattr(self, "_events", ()):
             event.cancel()
-        self.feed.stop()
+        self.feed.stop(timeout=0.2)  # its thread ends at the next event or keep-alive
         if self.announcer:
-            self.announcer.close()
+            self.announcer.close(timeout=2)
 
     def redraw(self, *_):
         """Draw the feed's current picture."""

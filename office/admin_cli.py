@@ -23,7 +23,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from office.cli import add_command, read_pin, require_store
+from office.cli import read_pin, require_store
 
 KINDS = {"off": "day_off", "work": "working_day"}
 
@@ -39,8 +39,8 @@ def _service(db: Path):
     return OfficeService.open(require_store(db))
 
 
-def cmd_office(args) -> int:
-    """Dispatch `main.py office JOB`."""
+def run(args) -> int:
+    """Run `main.py office JOB`."""
     return JOBS[args.office_command](args)
 
 
@@ -237,11 +237,8 @@ JOBS = {"init": cmd_init, "apply": cmd_apply, "show": cmd_show, "staff": cmd_sta
         "counter": cmd_open_close, "hours": cmd_hours, "day": cmd_day, "kiosk-pin": cmd_kiosk_pin}
 
 
-def register(subparsers) -> None:
-    """`main.py office` and its jobs."""
-    o = add_command(subparsers, "office", cmd_office,
-                    "set up a real office from its office file and administer it (staff, PINs, services, "
-                    "counters, hours, days)")
+def add_jobs(o: argparse.ArgumentParser) -> None:
+    """The jobs of `main.py office`."""
     jobs = o.add_subparsers(dest="office_command", required=True, metavar="JOB")
     parsers = []
     for name, text in (("init", "create the office store from its office file; prints the first PINs once"),

@@ -19,7 +19,7 @@ from office import cli as office_cli
 from office.errors import NotFound, Unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("demo", "info", "bench", "kiosk", "display", "counter", "scan", "print-test", "central", "sync",
+COMMANDS = ("demo", "info", "office", "backup", "restore", "bench", "kiosk", "display", "counter", "scan", "print-test", "central", "sync",
             "reconcile", "hub")
 HEAVY = ("kivy", "fastapi", "uvicorn", "starlette", "cv2", "reportlab", "requests", "psycopg", "escpos", "zxingcpp",
          "pyzbar", "numpy", "PIL", "holidays", "sqlite_utils")
@@ -100,7 +100,8 @@ def test_shared_root_is_the_config_root():
 
 def test_every_package_registers_its_commands():
     """main.py only assembles: each command's function lives in its package's cli module."""
-    owners = {"demo": "demo", "info": "office", "bench": "benchmarks", "kiosk": "kiosk", "display": "display",
+    owners = {"demo": "demo", "info": "office", "office": "office", "backup": "office", "restore": "office",
+              "bench": "benchmarks", "kiosk": "kiosk", "display": "display",
               "counter": "counter", "scan": "devices", "print-test": "devices", "central": "central",
               "sync": "sync", "reconcile": "sync", "hub": "hub"}
     for name, parser in subcommands(main.build_parser()).items():

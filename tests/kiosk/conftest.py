@@ -9,7 +9,7 @@ from kiosk.boot import prepare  # noqa: E402
 prepare(size=(1080, 1920))
 
 import pytest  # noqa: E402
-from kiosk_helpers import PORTRAIT  # noqa: E402
+from kiosk_helpers import KIOSK_PIN, PORTRAIT  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import mm  # noqa: E402
@@ -79,6 +79,7 @@ def make_kiosk(svc):
             return box["camera"]
 
         settings = KioskSettings(**settings)
+        svc.set_kiosk_pin(KIOSK_PIN)
         port = service or OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
         app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock)
         app._run_prepare()

@@ -21,3 +21,5 @@ def returned_dossier(svc) -> str:
     for status in (DossierStatus.PROCESSING, DossierStatus.DONE, DossierStatus.RETURNED):
         svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
     return d.code
+
+KIOSK_PIN = "975310"  # the test office's kiosk PIN (the office sets it; there is no default)
