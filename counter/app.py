@@ -4,9 +4,9 @@ keyboard-wedge scanner).
 
 State lives in the screens; the App holds who is logged in at which counter, the actions waiting
 to be re-sent with their idempotency keys while the hub is unreachable (a red banner), the live
-feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens, Ctrl+Enter submits,
-a keyboard-wedge scanner burst opens a receipt. Service calls, PDF rendering and printing run on
-workers; results come back through Clock.
+feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens (Ctrl+7: the admin
+screen, for office admins), Ctrl+Enter submits, a keyboard-wedge scanner burst opens a receipt.
+Service calls, PDF rendering and printing run on workers; results come back through Clock.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import DictProperty, ObjectProperty
+from kivy.properties import BooleanProperty, DictProperty, ObjectProperty
 from kivy.uix.textinput import TextInput
 
+from counter.screens.admin import AdminScreen
 from counter.screens.late import LateScreen
 from counter.screens.login import LoginScreen
 from counter.screens.process import ProcessScreen
@@ -36,10 +37,10 @@ from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp, run_app
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
-            "reports.kv", "root.kv")
+            "reports.kv", "admin.kv", "root.kv")
 SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen, "process": ProcessScreen,
-           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen}
-NAV = ("queue", "receive", "process", "late", "return", "reports")  # Ctrl+1 … Ctrl+6
+           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "admin": AdminScreen}
+NAV = ("queue", "receive", "process", "late", "return", "reports", "admin")  # Ctrl+1 … Ctrl+7
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
@@ -52,6 +53,7 @@ class CounterApp(OfficeApp):
     actor = ObjectProperty(None, allownone=True)
     counter = ObjectProperty(None, allownone=True)
     waiting = DictProperty({})
+    is_admin = BooleanProperty(False)  # the staff member logged in administers the office
     title = "Một cửa – Quầy"
     kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
     text_prefix = "counter-"
@@ -116,8 +118,9 @@ class CounterApp(OfficeApp):
         self._update_banner()
 
     def go(self, name: str) -> None:
-        """Show a screen (only the login screen until someone is logged in)."""
-        if self.actor is None and name != "login":
+        """Show a screen (only the login screen until someone is logged in; the admin screen only
+        for an office admin)."""
+        if (self.actor is None and name != "login") or (name == "admin" and not self.is_admin):
             return
         super().go(name)
 
@@ -136,6 +139,8 @@ class CounterApp(OfficeApp):
         self.refresh_waiting()
         self.go("queue")
         self.screen("queue").pick_up_current()
+        self.call_service(self.service.office_settings, lambda _: setattr(self, "is_admin", True),
+                          lambda e: None)  # answered for an office admin only (else Forbidden)
 
     def logout(self) -> None:
         """End the staff session (on the hub too) and go back to the login screen."""
@@ -143,6 +148,7 @@ class CounterApp(OfficeApp):
         for screen in self.root.ids.sm.screens:
             screen.clear()
         self.actor = self.counter = None
+        self.is_admin = False
         self.username = ""
         self.root.logged_in = False
         self.root.ids.sm.current = "login"
@@ -234,7 +240,7 @@ class CounterApp(OfficeApp):
     # ---- keyboard and scanner ------------------------------------------------------------------
 
     def on_key(self, key: int, codepoint: str | None, modifiers: list) -> bool:
-        """Ctrl+1…6 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
+        """Ctrl+1…7 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
         if self.actor is None:
             return False
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
