@@ -48,20 +48,20 @@ class AdminUseCases(ServiceBase):
             wanted = config_to_dict(setup.config)
             if store.saved_config() != wanted:
                 store.save_config(wanted, now)
-                changes.append(self._event("config", "applied", {"office_name": setup.config.office_name}))
-            changes += self._apply_catalogue(setup)
+                changes.append(self._event("config", "applied", {"office_name": setup.config.office_name}, staff))
+            changes += self._apply_catalogue(setup, staff)
             services = {s.code: s for s in store.services(include_closed=True)}
             for s in setup.services:
                 if services.get(s.code) != s:
                     store.save_service(s)
-                    changes.append(self._event(f"service:{s.code}", "saved", asdict(s)))
+                    changes.append(self._event(f"service:{s.code}", "saved", asdict(s), staff))
             counters = {c.id: c for c in store.counters(include_closed=True)}
             for c in setup.counters:
                 old = counters.get(c.id)
                 c = replace(c, paused_reason=old.paused_reason if old and c.open else None)
                 if old != c:
                     store.save_counter(c)
-                    changes.append(self._event(f"counter:{c.id}", "saved", asdict(c)))
+                    changes.append(self._event(f"counter:{c.id}", "saved", asdict(c), staff))
             members = {m.username: m for m in store.staff_members()}
             for m in setup.staff:
                 old = members.get(m.username)
@@ -72,28 +72,29 @@ class AdminUseCases(ServiceBase):
             for d in setup.calendar:
                 if days.get(d.day) != d:
                     store.set_calendar_day(d, staff, now)
-                    changes.append(self._event(f"calendar:{d.day}", d.kind, {**asdict(d), "by": staff}))
+                    changes.append(self._event(f"calendar:{d.day}", d.kind, asdict(d), staff))
         self._load()
         return changes
 
-    def _apply_catalogue(self, setup: OfficeSetup) -> list[str]:
+    def _apply_catalogue(self, setup: OfficeSetup, staff: str) -> list[str]:
         known_fields = set(self.store.fields())
         known = {(p.code, p.version): p for p in self.store.procedures()}
         changes = []
         for f in setup.fields:
             if f not in known_fields:
                 self.store.save_field(f)
-                changes.append(self._event(f"field:{f.code}", "saved", asdict(f)))
+                changes.append(self._event(f"field:{f.code}", "saved", asdict(f), staff))
         for p in setup.procedures:
             if known.get((p.code, p.version)) != p:
                 self.store.save_procedure(p)
                 changes.append(self._event(f"procedure:{p.code}", "saved",
-                                           {"code": p.code, "version": p.version, "name": p.name}))
+                                           {"code": p.code, "version": p.version, "name": p.name}, staff))
         return changes
 
-    def _event(self, subject: str, kind: str, payload: dict) -> str:
-        """Append an "admin" change-log event (inside `write()`); the line `apply` prints."""
-        self.store.append_event("admin", subject, kind, payload, self._now())
+    def _event(self, subject: str, kind: str, payload: dict, by: str) -> str:
+        """Append an "admin" change-log event saying who did it (inside `write()`); the line
+        `apply` prints."""
+        self.store.append_event("admin", subject, kind, {**payload, "by": by}, self._now())
         return f"{subject}: {kind}"
 
     # ---- staff ----------------------------------------------------------------------------------
@@ -121,10 +122,10 @@ class AdminUseCases(ServiceBase):
         if not m.active:
             self.store.staff_member(m.username)
             self._drop_member(m.username)
-            return self._event(f"staff:{m.username}", "removed", {"username": m.username, "by": staff})
+            return self._event(f"staff:{m.username}", "removed", {"username": m.username}, staff)
         self.store.save_staff(m.username, m.name, m.title, m.department, m.admin)
         payload = {k: v for k, v in asdict(m).items() if k != "has_pin"}
-        return self._event(f"staff:{m.username}", "saved", {**payload, "by": staff})
+        return self._event(f"staff:{m.username}", "saved", payload, staff)
 
     def _keep_an_admin(self) -> None:
         if not any(m.admin and m.active for m in self.store.staff_members()):
@@ -143,7 +144,7 @@ class AdminUseCases(ServiceBase):
                 raise Conflict(f"Cán bộ {username!r} đã nghỉ")
             self._drop_member(username)
             self._keep_an_admin()
-            self._event(f"staff:{username}", "removed", {"username": username, "by": staff})
+            self._event(f"staff:{username}", "removed", {"username": username}, staff)
 
     def set_staff_pin(self, username: str, pin: str, staff: str = "") -> None:
         """Set or reset a staff member's PIN (the PIN rules of `office.auth.check_new_pin`); their
@@ -152,7 +153,7 @@ class AdminUseCases(ServiceBase):
             if not self.store.staff_member(username)["active"]:
                 raise Conflict(f"Cán bộ {username!r} đã nghỉ: thêm lại trước khi đặt mã PIN")
             Credentials(self.store, self.clock).set_pin(username, pin)
-            self._event(f"staff:{username}", "pin_set", {"username": username, "by": staff})
+            self._event(f"staff:{username}", "pin_set", {"username": username}, staff)
 
     # ---- services and counters ------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class AdminUseCases(ServiceBase):
             self.store.service(code)
             self.store.set_service_open(code, is_open)
             service = self.store.service(code)
-            self._event(f"service:{code}", "opened" if is_open else "closed", {"code": code, "by": staff})
+            self._event(f"service:{code}", "opened" if is_open else "closed", {"code": code}, staff)
         return service
 
     def set_counter_open(self, counter_id: int, is_open: bool, staff: str = "") -> Counter:
@@ -174,8 +175,7 @@ class AdminUseCases(ServiceBase):
             self.store.counter(counter_id)
             self.store.set_counter_open(counter_id, is_open)
             counter = self.store.counter(counter_id)
-            self._event(f"counter:{counter_id}", "opened" if is_open else "closed",
-                        {"id": counter_id, "by": staff})
+            self._event(f"counter:{counter_id}", "opened" if is_open else "closed", {"id": counter_id}, staff)
         return counter
 
     # ---- hours, calendar, kiosk PIN ---------------------------------------------------------------
@@ -206,8 +206,8 @@ class AdminUseCases(ServiceBase):
             raise InvalidInput(f"Giờ cấp số phải nằm trong giờ làm việc ({hours})")
         with self.store.write():
             self.store.save_config(config_to_dict(replace(self.config, ticket_sessions=pairs)), self._now())
-            self._event("ticket_hours", "set", {"sessions": [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in pairs],
-                                                "by": staff})
+            self._event("ticket_hours", "set", {"sessions": [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in pairs]},
+                        staff)
         self._load()
 
     def set_calendar_day(self, day: date, kind: str, reason: str, staff: str = "") -> None:
@@ -221,7 +221,7 @@ class AdminUseCases(ServiceBase):
             raise InvalidInput("Năm phải trong khoảng 2000–2099")
         with self.store.write():
             self.store.set_calendar_day(CalendarDay(day, kind, reason[:200]), staff, self._now())
-            self._event(f"calendar:{day}", kind, {"day": day.isoformat(), "reason": reason[:200], "by": staff})
+            self._event(f"calendar:{day}", kind, {"day": day.isoformat(), "reason": reason[:200]}, staff)
         self._load()
 
     def clear_calendar_day(self, day: date, staff: str = "") -> None:
@@ -229,7 +229,7 @@ class AdminUseCases(ServiceBase):
         with self.store.write():
             if not self.store.clear_calendar_day(day, self._now()):
                 raise NotFound(f"Văn phòng chưa khai báo gì cho ngày {day:%d/%m/%Y}")
-            self._event(f"calendar:{day}", "cleared", {"day": day.isoformat(), "by": staff})
+            self._event(f"calendar:{day}", "cleared", {"day": day.isoformat()}, staff)
         self._load()
 
     def set_kiosk_pin(self, pin: str, staff: str = "") -> None:
@@ -237,7 +237,7 @@ class AdminUseCases(ServiceBase):
         stored = hash_pin(check_new_pin(pin))
         with self.store.write():
             self.store.set_secret_hash(KIOSK_PIN, stored, self._now())
-            self._event("kiosk_pin", "set", {"by": staff})
+            self._event("kiosk_pin", "set", {}, staff)
 
     def unlock_kiosk_admin(self, pin: str) -> None:
         """Unauthorized unless `pin` is the kiosk admin PIN; Conflict while none is set. (The
