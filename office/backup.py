@@ -64,12 +64,15 @@ def inspect_store(path: str | Path) -> StoreFacts:
     return StoreFacts(str(path), office_id, count, last, digest.hexdigest(), int(synced[0]) if synced else 0, rows)
 
 
-def _copy(source: Path, target: Path) -> None:
-    """SQLite's online backup of one read snapshot of `source` into `target` (0600)."""
+def _copy(source: Path, target: Path, single_file: bool = False) -> None:
+    """SQLite's online backup of one read snapshot of `source` into `target` (0600); a
+    `single_file` copy leaves WAL mode, so it is one self-contained file."""
     keep_private(target)
     with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)) as src, \
             closing(sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)) as dst:
         src.backup(dst)  # in one step: one consistent snapshot, however busy the hub is
+        if single_file:
+            dst.execute("PRAGMA journal_mode=DELETE")
 
 
 def _fsync(path: Path) -> None:
@@ -94,7 +97,7 @@ def backup(db: str | Path, folder: str | Path, keep: int = 14, now: datetime | N
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        _copy(db, partial)
+        _copy(db, partial, single_file=True)
         facts = inspect_store(partial)
         _fsync(partial)
         os.replace(partial, final)
@@ -124,7 +127,7 @@ def restore(copy: str | Path, db: str | Path, force: bool = False) -> tuple[Stor
                    if current.synced_seq > facts.last_seq else "")
                 + "). Thêm --force nếu vẫn muốn khôi phục")
         aside = db.with_name(f"{db.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
-        _copy(db, aside)
+        _copy(db, aside, single_file=True)
     _copy(copy, db)  # through SQLite's locks: a process still holding the store sees the copy whole
     restored = inspect_store(db)
     if restored.changelog_hash != facts.changelog_hash:
