@@ -123,6 +123,7 @@ def test_a_nightly_sync_waiting_for_its_hour(office, tmp_path):
 
 def test_a_stopping_app_lets_the_print_in_hand_finish_and_drops_the_queued_ones():
     import kivy_support  # noqa: F401  (headless Kivy before the worker's Clock)
+
     from uikit.worker import Worker
 
     printed, worker = [], Worker("printer")
