@@ -20,7 +20,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, ObjectProperty
 from kivy.uix.textinput import TextInput
 
-from counter.screens.admin import AdminScreen
+from counter.screens.admin import OfficeAdminScreen
 from counter.screens.late import LateScreen
 from counter.screens.login import LoginScreen
 from counter.screens.process import ProcessScreen
@@ -39,7 +39,7 @@ KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
             "reports.kv", "admin.kv", "root.kv")
 SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen, "process": ProcessScreen,
-           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "admin": AdminScreen}
+           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "admin": OfficeAdminScreen}
 NAV = ("queue", "receive", "process", "late", "return", "reports", "admin")  # Ctrl+1 … Ctrl+7
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7

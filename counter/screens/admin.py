@@ -12,7 +12,7 @@ from counter.widgets import ItemButton
 KIND_OFF, KIND_WORK = "day_off", "working_day"
 
 
-class AdminScreen(CounterScreen):
+class OfficeAdminScreen(CounterScreen):
     """Lists on the left (staff), settings on the right; one notice line for every answer."""
 
     staff = ListProperty([])
