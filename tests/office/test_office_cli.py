@@ -124,3 +124,29 @@ def test_hub_serve_refuses_a_real_office_store_holding_demo_credentials(tmp_path
     store.close()
     refused = main_py("hub", "serve", "--db", db, "--port", "0")
     assert refused.returncode == 2 and "token of kiosk-1" in refused.stderr and "PIN of hoa.tt" in refused.stderr
+
+
+def test_a_token_comes_from_a_private_file_or_the_environment(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from office.cli import TOKEN_ENV, token
+
+    def args(**kw):
+        return argparse.Namespace(**{"token": None, "token_file": None, **kw})
+
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    assert token(args()) is None
+    monkeypatch.setenv(TOKEN_ENV, "from-the-environment")
+    assert token(args()) == "from-the-environment"
+    file = tmp_path / "kiosk.token"
+    file.write_text("from-a-file\n")
+    file.chmod(0o600)
+    assert token(args(token_file=file)) == "from-a-file" and capsys.readouterr().err == ""
+    file.chmod(0o644)
+    assert token(args(token_file=file)) == "from-a-file" and "chmod 600" in capsys.readouterr().err
+    assert token(args(token="on-the-command-line", token_file=file)) == "on-the-command-line"
+    file.write_text("")
+    with pytest.raises(SystemExit, match="empty"):
+        token(args(token_file=file))
+    with pytest.raises(SystemExit, match="No such file"):
+        token(args(token_file=tmp_path / "missing"))
