@@ -10,6 +10,7 @@ Installed as `motcua` (pyproject.toml); `python -m main` and `python main.py` wo
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -58,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        return args.func(args)
+        code = args.func(args)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
-        return 0
+        code = 0
     except ConfigError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 2
@@ -71,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as e:
         print(f"unavailable: {e.message}", file=sys.stderr)
         return 1
+    shell = sys.modules.get("uikit.app")
+    if shell is not None and shell.WINDOW_RUN:
+        # An app window ran and everything it opened is closed: Kivy would spend seconds freeing its
+        # graphics at interpreter exit, and a stop (systemd, Ctrl-C) must be quick. Flush, leave.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

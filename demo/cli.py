@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def cmd_demo(args) -> int:
             print(f"  {TOKEN_ENV}={tokens[device]} .venv/bin/python main.py {app} --hub {url}", flush=True)
     try:
         if args.all:
-            return run_apps(url, tokens)
+            return run_apps(url, tokens, stop)
         if has_display():
             from kiosk.cli import open_kiosk
 
@@ -63,9 +64,10 @@ def cmd_demo(args) -> int:
         svc.store.close()
 
 
-def run_apps(url: str, tokens: dict[str, str]) -> int:
+def run_apps(url: str, tokens: dict[str, str], stop_hub) -> int:
     """Open the kiosk, counter and board windows against the demo hub, each in its own process (a
-    Kivy window per process); wait until all are closed, or stop them all on Ctrl-C / SIGTERM."""
+    Kivy window per process); wait until all are closed, or stop them all on Ctrl-C / SIGTERM (the
+    apps and the hub stop side by side)."""
     procs = []
     for app, device in APPS:
         env = {**os.environ, TOKEN_ENV: tokens[device]}  # never on a command line: `ps` shows those
@@ -77,12 +79,15 @@ def run_apps(url: str, tokens: dict[str, str]) -> int:
         for p in procs:
             if p.poll() is None:
                 p.terminate()
+        hub = threading.Thread(target=stop_hub, name="demo-hub-stop")
+        hub.start()
         deadline = time.monotonic() + 4
         for p in procs:
             try:
                 p.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
+        hub.join()
     return 0
 
 

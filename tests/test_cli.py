@@ -128,11 +128,12 @@ def readme_table_rows() -> list[tuple[str, list[str], set[str]]]:
 
 
 def readme_examples() -> list[list[str]]:
-    """The `main.py …` command lines of README's examples, as an operator would type them (optional
-    parts in [ ] included, the first of `a|b` alternatives)."""
+    """The `main.py …` (or installed `motcua …`) command lines of README's examples, as an operator
+    would type them (optional parts in [ ] included, the first of `a|b` alternatives)."""
     lines = []
     for line in README.splitlines():
-        m = re.match(r"^\s+(?:bash scripts/setup.sh && )?\.venv/bin/python main\.py (.*)$", line)
+        m = re.match(r"^\s+(?:bash scripts/setup.sh && )?(?:\.venv/bin/python main\.py|(?:sudo -u motcua )?"
+                     r"/opt/motcua/bin/motcua) (.*)$", line)
         if m:
             text = re.sub(r"\s+#.*$", "", m.group(1)).replace("[", "").replace("]", "")
             lines.append([w.split("|")[0] for w in shlex.split(text)])

@@ -57,6 +57,7 @@ def stop(proc: subprocess.Popen, sig: signal.Signals = signal.SIGTERM) -> float:
     rest = proc.stdout.read()
     assert code == 0, f"exit code {code} after {sig.name}:\n{rest[-2000:]}"
     assert took <= STOP_S, f"took {took:.1f} s to stop after {sig.name}"
+    print(f"{sig.name}: stopped in {took:.2f} s")
     return took
 
 
@@ -132,3 +133,22 @@ def test_a_stopping_app_lets_the_print_in_hand_finish_and_drops_the_queued_ones(
     time.sleep(0.1)
     worker.shutdown(wait=3.0)  # what the App shell's on_stop does with the device worker
     assert printed == ["A102"]
+
+
+@pytest.mark.slow
+def test_the_whole_office_on_one_pc_opens_three_windows_and_stops_them_all(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    demo = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "demo", "--all", "--db", str(db), "--dossiers",
+                             "60", "--tickets", "30", "--days", "3", "--hub-port", "0"], cwd=ROOT,
+                            env={**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_WINDOW": "sdl2",
+                                 "KIVY_HOME": str(tmp_path / "kivy")},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    opened, deadline = set(), time.monotonic() + 90
+    while len(opened) < 3 and time.monotonic() < deadline:
+        line = demo.stdout.readline()
+        for title in ("Kiosk", "Quầy", "Bảng"):
+            if "window open" in line and title in line:
+                opened.add(title)
+    assert len(opened) == 3, opened
+    stop(demo)
+    intact(db)

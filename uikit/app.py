@@ -43,10 +43,15 @@ UNAVAILABLE, DENIED, BUG = "unavailable", "denied", "error"
 log = logging.getLogger("uikit.app")
 
 
+WINDOW_RUN = False  # set once an app window has run to its end in this process (see main.py)
+
+
 def run_app(app: App) -> None:
     """Run a Kivy app until its window closes, SIGTERM (systemd's stop) or SIGINT (Ctrl-C): a signal
     stops it exactly as its own exit does (on_stop: timers, feeds, devices; workers finish the job
     in hand, e.g. the ticket being printed), then this returns. Handlers are restored afterwards."""
+    global WINDOW_RUN
+
     def stop(signum, frame):
         log.info("%s: stopping", signal.Signals(signum).name)
         Clock.schedule_once(lambda dt: app.stop())
@@ -56,6 +61,7 @@ def run_app(app: App) -> None:
     try:
         app.run()
     finally:
+        WINDOW_RUN = True
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -150,3 +150,21 @@ def test_a_token_comes_from_a_private_file_or_the_environment(tmp_path, monkeypa
         token(args(token_file=file))
     with pytest.raises(SystemExit, match="No such file"):
         token(args(token_file=tmp_path / "missing"))
+
+
+def test_hub_serve_warns_loudly_on_the_demo_office(tmp_path):
+    from demo.seed import seed_demo
+    from office.config import OfficeConfig
+    from office.service import OfficeService
+
+    svc = OfficeService.open(tmp_path / "demo.sqlite", OfficeConfig())
+    seed_demo(svc, dossiers=0, tickets=0, days=0)
+    svc.store.close()
+    hub = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(tmp_path / "demo.sqlite"),
+                            "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert hub.stdout.readline().startswith("hub: http://127.0.0.1:")
+    finally:
+        hub.terminate()
+        assert hub.wait(20) == 0
+    assert "WARNING: this is the DEMO office" in hub.stderr.read()
