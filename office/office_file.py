@@ -30,7 +30,7 @@ from office.model import CalendarDay, Counter, Field, Procedure, Service, StaffM
 OFFICE_KEYS = ("catalogue", "service", "counter", "staff", "calendar")
 CALENDAR_KINDS = ("day_off", "working_day")
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}", re.ASCII)  # a staff member's log-in name
 _PREFIX = re.compile(r"[A-Z]{1,2}")
 
 
@@ -174,7 +174,7 @@ def _staff(value, config: OfficeConfig, where: _Where) -> tuple[StaffMember, ...
     for i, item in enumerate(where.table(value, "staff", 1), 1):
         key = f"staff[{i}]"
         where.entry(item, key, types, ("username", "name", "title"))
-        if not _USERNAME.fullmatch(item["username"]):
+        if not USERNAME.fullmatch(item["username"]):
             raise where.error(f"{key}.username", "must be 2–50 lower-case letters, digits, '.', '-' or '_' "
                                                  "(e.g. hoa.tt)")
         department = where.text(item, key, "department") if "department" in item else config.office_name

@@ -16,7 +16,7 @@ from office.auth import Credentials, check_new_pin, hash_pin, verify_pin
 from office.config import ConfigError, config_to_dict
 from office.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from office.model import CalendarDay, Counter, Service, StaffMember, TicketState
-from office.office_file import CALENDAR_KINDS, OfficeSetup
+from office.office_file import CALENDAR_KINDS, USERNAME, OfficeSetup
 from office.service.base import ServiceBase
 from office.text import clean
 
@@ -41,7 +41,7 @@ class AdminUseCases(ServiceBase):
                 raise Conflict(f"{store.path} là văn phòng mẫu (demo): không dùng cho văn phòng thật")
             for key, current in (("office_id", store.office_id), ("agency_code", store.agency_code)):
                 wanted = getattr(setup.config, key)
-                if purpose == OFFICE and wanted != current:
+                if wanted != current:
                     raise ConfigError(f"{key}: this store belongs to {key} {current!r}, the file says {wanted!r} "
                                       f"(it identifies the office and its dossier codes: it cannot change)")
             store.set_meta("purpose", OFFICE)
@@ -108,9 +108,8 @@ class AdminUseCases(ServiceBase):
         """Add a staff member or update one (a member who had left is active again)."""
         username = username.strip().lower()
         member = StaffMember(username, clean(name), clean(title), clean(department), admin)
-        if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum() \
-                or not username.isascii() or len(username) > 50:
-            raise InvalidInput("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch (tối đa 50 ký tự)")
+        if not USERNAME.fullmatch(username):
+            raise InvalidInput("Tên đăng nhập gồm 2–50 chữ thường không dấu, số, dấu chấm hoặc gạch (vd. hoa.tt)")
         if not member.name or not member.title or not member.department:
             raise InvalidInput("Cần họ tên, chức danh và bộ phận của cán bộ")
         with self.store.write():
