@@ -4,7 +4,7 @@ keyboard-wedge scanner).
 
 State lives in the screens; the App holds who is logged in at which counter, the actions waiting
 to be re-sent with their idempotency keys while the hub is unreachable (a red banner), the live
-feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens (Ctrl+7: the admin
+feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens (Ctrl+8: the admin
 screen, for office admins), Ctrl+Enter submits, a keyboard-wedge scanner burst opens a receipt.
 Service calls, PDF rendering and printing run on workers; results come back through Clock.
 """
@@ -40,7 +40,8 @@ KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "l
             "reports.kv", "admin.kv", "root.kv")
 SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen, "process": ProcessScreen,
            "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "admin": OfficeAdminScreen}
-NAV = ("queue", "receive", "process", "late", "return", "reports", "admin")  # Ctrl+1 … Ctrl+7
+NAV = ("queue", "receive", "process", "late", "return", "reports")  # Ctrl+1 … Ctrl+6
+ADMIN_KEY = ord("8")  # Ctrl+8: the admin screen (Ctrl+7 is kept for the online dossier queue)
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
@@ -240,9 +241,13 @@ class CounterApp(OfficeApp):
     # ---- keyboard and scanner ------------------------------------------------------------------
 
     def on_key(self, key: int, codepoint: str | None, modifiers: list) -> bool:
-        """Ctrl+1…7 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
+        """Ctrl+1…6 screens, Ctrl+8 admin, Ctrl+Enter submits, F1–F7 queue actions (once someone is
+        logged in)."""
         if self.actor is None:
             return False
+        if "ctrl" in modifiers and key == ADMIN_KEY:
+            self.go("admin")
+            return True
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
             self.go(NAV[key - ord("1")])
             return True

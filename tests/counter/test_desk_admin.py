@@ -23,7 +23,7 @@ def admin_desk(make_desk, mode: str = "hub"):
 def test_an_office_admin_manages_the_office_from_the_counter(make_desk):
     desk = admin_desk(make_desk)
     svc, app = desk.svc, desk.app
-    desk.key(ord("7"), ["ctrl"])
+    desk.key(ord("8"), ["ctrl"])
     admin = desk.screen("admin")
     desk.until(lambda: app.root.ids.sm.current == "admin" and admin.staff and admin.services, what="admin loaded")
     desk.shot("admin-1-overview")
@@ -82,5 +82,5 @@ def test_a_staff_member_who_is_not_an_admin_never_sees_the_admin_screen(make_des
     desk = make_desk("hub")  # bich.tt, not an office admin
     desk.settle()
     assert desk.app.actor is not None and not desk.app.is_admin and desk.app.root.ids.nav_admin.opacity == 0
-    desk.key(ord("7"), ["ctrl"])
+    desk.key(ord("8"), ["ctrl"])
     assert desk.app.root.ids.sm.current != "admin"
