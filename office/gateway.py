@@ -70,9 +70,15 @@ class OfficeGateway(OfficePort):
     def _check_pin(self, username: str, pin: str) -> Actor:
         authorize(LOGIN, self.device, None, "đăng nhập cán bộ")
         username = username.strip()
-        with self.guards.logins.guard(self._device_key, Unauthorized), \
-                self.guards.logins.guard(f"user:{username}", Unauthorized):
-            return self.credentials.check_pin(username, pin)
+        try:
+            with self.guards.logins.guard(self._device_key, Unauthorized), \
+                    self.guards.logins.guard(f"user:{username}", Unauthorized):
+                actor = self.credentials.check_pin(username, pin)
+        except Unauthorized:
+            log.warning("staff log-in refused for %r on %s", username[:50], self.device.name)
+            raise
+        log.info("staff %s logged in on %s", username, self.device.name)
+        return actor
 
     def logout(self) -> None:
         """End the staff session."""

@@ -33,7 +33,8 @@ def main_py(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     """The example office, open all day every day (so the test runs at any hour), set up and served
-    through the command line; yields (hub URL, device tokens, first PINs)."""
+    through the command line; yields (hub URL, device tokens, first PINs, store); the hub's log is
+    hub.log beside the store."""
     folder = tmp_path_factory.mktemp("office")
     text = EXAMPLE.read_text(encoding="utf-8").replace('"../demo/catalogue.toml"',
                                                       f'"{ROOT / "assets" / "demo" / "catalogue.toml"}"')
@@ -46,14 +47,16 @@ def office(tmp_path_factory):
     main_py("office", "day", "work", "--db", db, "--day", date.today().isoformat(), "--reason", "Kiểm thử")
     tokens = {name: main_py("hub", "enroll", "--db", db, "--role", role, "--name", name).stdout.strip()
               for name, role in (("kiosk-1", "kiosk"), ("quay-1", "counter"), ("bang-tin-1", "display"))}
+    log = (folder / "hub.log").open("w", encoding="utf-8")  # the hub's stderr: what the journal keeps
     hub = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(db), "--port", "0"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                           stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", hub.stdout.readline()).group(0)
         yield url, tokens, pins, db
     finally:
         hub.send_signal(signal.SIGTERM)
         assert hub.wait(10) == 0
+        log.close()
 
 
 class Screens(Driver):
@@ -142,3 +145,18 @@ def test_no_demo_token_or_pin_opens_anything(office):
     assert demo_credentials_in(store) == []
     assert not any(verify_pin(pin, store.pin_hash(user)) for user in pins if user != "kiosk panel"
                    for pin in DEMO_PINS.values())
+
+
+def test_the_hub_log_has_one_line_per_event_and_no_secret(office):
+    """What the journal keeps of the day above: the refused demo tokens and PINs are there, as
+    events, but no token or PIN (neither the office's nor the demo's)."""
+    url, tokens, pins, db = office
+    log = (db.parent / "hub.log").read_text(encoding="utf-8")
+    lines = log.splitlines()
+    assert lines and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARNING|ERROR) \S+: ", line)
+                         for line in lines), log
+    secrets = [*tokens.values(), *pins.values(), *DEMO_PINS.values(), DEMO_KIOSK_PIN,
+               *(demo_token(DEFAULT_SEED, name) for name, _ in DEMO_DEVICES)]
+    assert not [s for s in secrets if s in log]
+    assert "staff thao.npt logged in on quay-1" in log and "staff log-in refused for 'hoa.tt' on quay-1" in log
+    assert "wrong kiosk admin PIN on kiosk-1" in log
