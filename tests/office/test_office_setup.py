@@ -279,3 +279,23 @@ def test_ticket_hours_stay_inside_working_hours(tmp_path):
             svc.set_ticket_hours(bad, staff=HEAD)
     svc.set_ticket_hours([["07:00", "11:00"], ["13:30", "16:30"]], staff=HEAD)
     assert svc.office_settings()["ticket_sessions"] == [["07:00", "11:00"], ["13:30", "16:30"]]
+
+
+def test_the_store_and_its_wal_are_readable_by_their_owner_only(tmp_path):
+    """Whatever the umask: a new store, its WAL and shared memory are 0600; an existing store that
+    others could read is tightened when opened."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        svc = init_office(tmp_path / "office.sqlite")
+        svc.save_staff_member("lan.pt", "Phạm Thị Lan", "Công chức tiếp nhận", "Bộ phận Một cửa", staff="test")
+        files = [tmp_path / name for name in ("office.sqlite", "office.sqlite-wal", "office.sqlite-shm")]
+        assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+        svc.store.close()
+        files[0].chmod(0o644)
+        Store(files[0]).close()
+        assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
