@@ -96,7 +96,7 @@ class OfficeAdminScreen(CounterScreen):
         """One line of the staff list."""
         flags = [self.t(key) for key, on in (("admin.flag_admin", m.admin), ("admin.flag_no_pin", m.active and
                                              not m.has_pin), ("admin.flag_left", not m.active)) if on]
-        return f"[b]{m.username}[/b] — {m.name} — {m.title}" + (f"  [b]{' · '.join(flags)}[/b]" if flags else "")
+        return f"[b]{m.username}[/b] — {m.name} — {m.title}" + (f" — [i]{' · '.join(flags)}[/i]" if flags else "")
 
     # ---- staff -----------------------------------------------------------------------------------
 
