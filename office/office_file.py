@@ -117,7 +117,7 @@ def _catalogue(value, path: Path, where: _Where) -> tuple[tuple[Field, ...], tup
         raise where.error("catalogue", "must name the procedure catalogue file, e.g. catalogue = \"catalogue.toml\"")
     file = Path(value) if Path(value).is_absolute() else path.parent / value
     if not file.is_file():
-        raise where.error("catalogue", f"file not found: {file}")
+        raise where.error("catalogue", f"file not found: {file} (a path relative to the office file, or absolute)")
     try:
         catalogue = read_catalogue(file)
     except InvalidInput as e:
