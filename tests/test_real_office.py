@@ -148,15 +148,22 @@ def test_no_demo_token_or_pin_opens_anything(office):
 
 
 def test_the_hub_log_has_one_line_per_event_and_no_secret(office):
-    """What the journal keeps of the day above: the refused demo tokens and PINs are there, as
-    events, but no token or PIN (neither the office's nor the demo's)."""
+    """What the journal keeps: log-ins opened and refused and wrong kiosk PINs, one stamped line
+    each, but never a token or a PIN (neither the office's nor the demo's)."""
     url, tokens, pins, db = office
+    tokens = {**tokens, **{name: main_py("hub", "enroll", "--db", db, "--role", role, "--name", name).stdout.strip()
+                           for name, role in (("kiosk-9", "kiosk"), ("quay-9", "counter"))}}
+    counter, kiosk = HubClient(url, tokens["quay-9"], retries=0), HubClient(url, tokens["kiosk-9"], retries=0)
+    counter.login("khoa.tvd", pins["khoa.tvd"])
+    with pytest.raises(Unauthorized):
+        counter.login("ngoc.hb", DEMO_PINS["hoa.tt"])
+    with pytest.raises(Unauthorized):
+        kiosk.unlock_kiosk_admin(DEMO_KIOSK_PIN)
     log = (db.parent / "hub.log").read_text(encoding="utf-8")
-    lines = log.splitlines()
-    assert lines and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARNING|ERROR) \S+: ", line)
-                         for line in lines), log
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARNING|ERROR) \S+: ", line)
+               for line in log.splitlines()), log
+    assert "staff khoa.tvd logged in on quay-9" in log and "staff log-in refused for 'ngoc.hb' on quay-9" in log
+    assert "wrong kiosk admin PIN on kiosk-9" in log
     secrets = [*tokens.values(), *pins.values(), *DEMO_PINS.values(), DEMO_KIOSK_PIN,
                *(demo_token(DEFAULT_SEED, name) for name, _ in DEMO_DEVICES)]
     assert not [s for s in secrets if s in log]
-    assert "staff thao.npt logged in on quay-1" in log and "staff log-in refused for 'hoa.tt' on quay-1" in log
-    assert "wrong kiosk admin PIN on kiosk-1" in log
