@@ -28,7 +28,7 @@ DEFAULT_PRIORITIES = (
 )
 
 
-DEFAULT_VOICE_TEMPLATE = "xin_moi_so_thu_tu {number} den_quay_so {counter}"
+DEFAULT_VOICE_TEMPLATE = "xin_moi so {number} den_quay {counter}"
 VOICE_TOKEN = re.compile(r"\{number\}|\{counter\}|[a-z0-9_]+")
 
 
