@@ -5,28 +5,26 @@ from pathlib import Path
 
 from office.cli import ROOT, add_command
 
+BENCHES = ("core", "decode", "hub", "office_load", "sync", "voice")
+
 
 def cmd_bench(args) -> int:
-    """Run the benchmarks and print their tables (each module only when its turn comes)."""
-    from benchmarks import core, decode
+    """Run the benchmarks (or the `--only` ones) and print their tables; each module is imported
+    only when its turn comes."""
+    import importlib
 
-    status = core.main(args)
-    status = decode.main(args) or status
-    from benchmarks import hub as hub_bench
-
-    status = hub_bench.main(args) or status
-    from benchmarks import sync as sync_bench
-
-    status = sync_bench.main(args) or status
-    from benchmarks import voice
-
-    return voice.main(args) or status
+    status = 0
+    for name in args.only or BENCHES:
+        status = importlib.import_module(f"benchmarks.{name}").main(args) or status
+    return status
 
 
 def register(subparsers) -> None:
     """`main.py bench`."""
     b = add_command(subparsers, "bench", cmd_bench,
-                    "benchmarks: dossier lookup in a large store, concurrent call-next, the board's voice")
+                    "benchmarks: dossier lookup in a large store, concurrent call-next, the hub under a "
+                    "mixed office load, sync, the board's voice")
+    b.add_argument("--only", nargs="+", choices=BENCHES, help="run only these benchmarks (default: all)")
     b.add_argument("--dossiers", type=int, default=1_000_000, help="store size for the lookup bench")
     b.add_argument("--processes", type=int, default=8, help="processes calling next concurrently")
     b.add_argument("--tickets", type=int, default=2000, help="tickets for the call-next bench")

@@ -13,6 +13,7 @@ prepare()
 
 from kivy.base import EventLoop  # noqa: E402
 
+from demo.seed import demo_secret  # noqa: E402
 from devices.decoders import ScanPipeline  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from office.config import OfficeConfig  # noqa: E402
@@ -28,7 +29,7 @@ def main(db: str) -> None:
     svc = OfficeService.open(db, OfficeConfig())
     codes = svc.store.dossier_codes(DossierStatus.PROCESSING, limit=RUNS)
     rng = random.Random(3)
-    frames = [(code, sample("rotation", (640, 480), rng, code, svc.store.dossier_secret(code)).frame)
+    frames = [(code, sample("rotation", (640, 480), rng, code, demo_secret(2026, code)).frame)
               for code in codes]
     pipeline = ScanPipeline()
     app = KioskApp(svc)

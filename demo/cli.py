@@ -17,7 +17,7 @@ APPS = (("kiosk", "kiosk-1"), ("counter", "quay-1"), ("display", "bang-tin-1")) 
 
 def cmd_demo(args) -> int:
     """Create the demo office (if the store is empty), show what it contains, serve it."""
-    from demo.seed import mark_demo, seed_demo
+    from demo.seed import demo_secret, mark_demo, seed_demo
     from office.model import DossierStatus as S
     from office.service import OfficeService
 
@@ -34,8 +34,9 @@ def cmd_demo(args) -> int:
         code = next(iter(svc.store.dossier_codes(status, limit=1)), None)
         if code is None:
             continue
-        view = svc.kiosk_lookup(code, svc.store.dossier_secret(code))
-        print(f"  {code}  {svc.store.dossier_secret(code)}  → {view.masked_name}: "
+        secret = demo_secret(args.seed, code)
+        view = svc.kiosk_lookup(code, secret)
+        print(f"  {code}  {secret}  → {view.masked_name}: "
               f"{view.status_label_vi} ({view.timeliness.label_vi})")
     print(format_demo_credentials(svc, args.seed))
     if args.no_window:

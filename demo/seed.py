@@ -73,7 +73,7 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
                 if svc.calendar.is_working_day(d)]
     if not workdays:
         return
-    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events)
+    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events, seed)
     _seed_queue(svc, tickets, workdays, rng, now, progress)
 
 
@@ -156,7 +156,13 @@ def _person(rng: random.Random) -> tuple[str, str, str, str]:
     return name, id_number, phone, address
 
 
-def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_events) -> None:
+def demo_secret(seed: int, code: str) -> str:
+    """The lookup secret of a demo dossier: derived from the seed and the code, so the demo can show
+    working lookups although the store keeps only keyed hashes — public, demo only."""
+    return f"{int(hashlib.sha256(f'mot-cua-demo-secret:{seed}:{code}'.encode()).hexdigest(), 16) % 1_000_000:06d}"
+
+
+def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_events, seed) -> None:
     cal, store, cfg = svc.calendar, svc.store, svc.config
     procedures = {p.code: p for p in catalogue["procedures"] if p.effective_to is None}
     codes = list(PROCEDURE_WEIGHTS)
@@ -177,8 +183,8 @@ def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_eve
             raise SequenceExhausted(f"demo: more than {cfg.sequence_last} dossiers on {day}; use more --days")
         code = format_dossier_code(store.agency_code, day, seq[day])
         p = procedures[rng.choices(codes, weights)[0]]
-        row, dsteps, dchanges = _dossier_history(cal, rng, code, p, received, now,
-                                                 catalogue["departments"][p.code])
+        row, dsteps, dchanges = _dossier_history(cal, rng, code, store.hash_secret(code, demo_secret(seed, code)),
+                                                 p, received, now, catalogue["departments"][p.code])
         rows.append(row)
         steps += dsteps
         changes += dchanges
@@ -207,8 +213,9 @@ def _flush(store, rows, steps, changes, now, with_events) -> None:
             store.append_event("dossier", row[0], "imported", payload, now)
 
 
-def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
-    """One dossier's row, steps and due changes, following the national status rules."""
+def _dossier_history(cal, rng, code, secret_hash, p: Procedure, received, now, department):
+    """One dossier's row (with its lookup secret's hash), steps and due changes, following the
+    national status rules."""
     case = rng.choice(p.cases)
     name, id_number, phone, address = _person(rng)
     channel = 2 if rng.random() < 0.15 else 1
@@ -291,7 +298,7 @@ def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
                              f"Trả kết quả: {p.result or p.name}", S.RETURNED)
                         status, returned_at = S.RETURNED, back
     iso = lambda v: v.isoformat(timespec="seconds") if v else None  # noqa: E731
-    row = (code, f"{rng.randrange(1_000_000):06d}", p.code, p.version, case.code,
+    row = (code, secret_hash, p.code, p.version, case.code,
            name, "CCCD", id_number, phone, address, 1, int(status), channel,
            f"{p.name} – {name}", case.fee, iso(received), iso(due), iso(original_due),
            iso(paused_at), iso(finished_at), iso(returned_at), None)

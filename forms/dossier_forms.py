@@ -4,6 +4,8 @@ Every function takes the office port (OfficeService embedded or HubClient) and r
 prints through it, so a counter prints the same forms embedded or against a hub."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
@@ -44,11 +46,16 @@ def _header(svc, number: str, when) -> list:
     return heading(svc.office(), number, when)
 
 
-def receipt(svc, code: str, staff: Actor | None = None) -> bytes:
+def receipt(svc, code: str, secret: str, staff: Actor | None = None) -> bytes:
     """Mẫu 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả: dossier code as text, Code128 and QR
     (`code|secret`), lookup secret, applicant, procedure, components, statutory time, received
-    and appointment times, where to collect, fees and both signatures."""
-    d = svc.dossier(code)
+    and appointment times, where to collect, fees and both signatures.
+
+    `secret` comes from the answer that issued it (`receive_dossier` or, for a reprint,
+    `reissue_secret`): the office keeps only its keyed hash."""
+    if not secret:
+        raise InvalidInput("Giấy tiếp nhận cần mã tra cứu: in lại bằng cách cấp mã tra cứu mới")
+    d = replace(svc.dossier(code), secret=secret)
     procedure, case = _procedure(svc, d)
     receiver = staff.name if staff else (d.steps[0].actor if d.steps else "")
     story = _header(svc, "Mẫu số 01", d.received_at)

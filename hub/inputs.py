@@ -177,6 +177,7 @@ class SearchIn(_In):
     text: Text(100) = ""
     status: Annotated[int, Field(ge=1, le=10)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 class LateIn(_In):
@@ -199,6 +200,7 @@ class ExtendIn(DossierIn):
 
 class LookupIn(DossierIn):
     secret: Text(20)
+    scanned: StrictBool = False
 
 
 class SupplementIn(DossierIn):
@@ -235,6 +237,7 @@ class DeviceProblemIn(_In):
 class LoginIn(_In):
     username: Text(50)
     pin: Text(20)
+    counter_id: Id | None = None
 
 
 class CatalogueIn(_In):
@@ -303,7 +306,7 @@ INPUTS: dict[str, type[_In]] = {
     "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
-    "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
+    "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
     "register_rows": ReportsIn, "services": CatalogueIn, "counters": CatalogueIn,
     "unlock_kiosk_admin": PinIn, "save_staff_member": StaffIn, "remove_staff_member": UsernameIn,
     "set_staff_pin": StaffPinIn, "set_service_open": ServiceOpenIn, "set_counter_open": CounterOpenIn,

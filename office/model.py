@@ -300,7 +300,7 @@ class Dossier:
     """A dossier (hồ sơ) as the office knows it."""
 
     code: str
-    secret: str
+    secret: str  # the lookup secret, only in the answer that issued it (reception, reissue); else ""
     procedure_code: str
     procedure_version: int
     case_code: str

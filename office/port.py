@@ -61,14 +61,16 @@ class UseCase:
 
     `access` maps each allowed device role to whether a staff login is needed; `writes` marks a
     mutation (retried safely with an idempotency key; its answer is kept for the retry);
-    `audited` marks a read of personal data (each call writes an audit row); `admin` needs the
-    logged-in staff member to be an office admin; `secret` carries a PIN (never in a URL nor in
-    the kept answers of retried requests: setting a PIN twice is harmless)."""
+    `audited` marks a read of personal data (each call writes an audit row); `limited` marks a
+    read whose failures are counted against a limit on guessing (each failure writes a row);
+    `admin` needs the logged-in staff member to be an office admin; `secret` carries a PIN (never
+    in a URL nor in the kept answers of retried requests: setting a PIN twice is harmless)."""
 
     name: str
     access: Mapping[str, bool]
     writes: bool = False
     audited: bool = False
+    limited: bool = False
     admin: bool = False
     secret: bool = False
 
@@ -99,6 +101,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("receive_dossier", STAFF, writes=True),
     UseCase("missing_components", STAFF),
     UseCase("record_intake", STAFF, writes=True),
+    UseCase("reissue_secret", STAFF, writes=True),
     UseCase("intake", STAFF),
     UseCase("dossier", STAFF, audited=True),
     UseCase("change_status", STAFF, writes=True),
@@ -109,12 +112,12 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("reveal_applicant", STAFF, audited=True),
     UseCase("search_dossiers", STAFF),
     UseCase("late_dossiers", STAFF),
-    UseCase("register_rows", MANAGERS),
-    UseCase("kiosk_lookup", KIOSK),
+    UseCase("register_rows", STAFF, audited=True),
+    UseCase("kiosk_lookup", KIOSK, limited=True),
     UseCase("rate", KIOSK, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
-    UseCase("reports", MANAGERS),
+    UseCase("reports", STAFF, audited=True),
     UseCase("unlock_kiosk_admin", KIOSK, audited=True, secret=True),
     UseCase("staff_members", ADMINS, admin=True),
     UseCase("save_staff_member", ADMINS, writes=True, admin=True),
@@ -224,6 +227,9 @@ class OfficePort(Protocol):
                       idempotency_key: str | None = None) -> IntakeRecord:
         """Record a dossier not received: "incomplete" (Mẫu 02) or "refused" (Mẫu 03); no code."""
 
+    def reissue_secret(self, code: str, *, idempotency_key: str | None = None) -> Dossier:
+        """A new lookup secret to reprint a dossier's receipt (Mẫu 01); the old secret stops working."""
+
     def intake(self, record_id: int) -> IntakeRecord:
         """An intake record (incomplete or refused dossier) by its number."""
 
@@ -252,17 +258,20 @@ class OfficePort(Protocol):
         """The applicant's full personal data for a stated purpose; every reveal is audit-logged."""
 
     def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
-                        limit: int = 50) -> list[DossierRow]:
-        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest first."""
+                        limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest
+        first, a page of `limit` rows from `offset`."""
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers overdue or due within N working days, most urgent first."""
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
-        """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]."""
+        """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]; each read
+        is in the audit log (names, addresses, phones)."""
 
-    def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
-        """The public view of a dossier from its code and lookup secret (guesses are limited)."""
+    def kiosk_lookup(self, code: str, secret: str, scanned: bool = False) -> KioskDossierView:
+        """The public view of a dossier from its code and lookup secret; `scanned`: both were read
+        from the receipt's QR (typed and scanned guesses are limited apart)."""
 
     def rate(self, target_kind: str, target: str, level: int, reason: str = "", criteria: dict | None = None,
              *, idempotency_key: str | None = None) -> Rating:
@@ -276,7 +285,8 @@ class OfficePort(Protocol):
         """Office identity and store counts."""
 
     def reports(self, day_from: date, day_to: date) -> dict:
-        """Office report over [day_from, day_to] (at most 366 days)."""
+        """Office report over [day_from, day_to] (at most 366 days); each read is in the audit log
+        (figures per officer)."""
 
     # ---- kiosk staff panel and office administration (office admins only) ------------------
 
@@ -319,8 +329,9 @@ class OfficePort(Protocol):
 
     # ---- staff session --------------------------------------------------------------------
 
-    def login(self, username: str, pin: str) -> Actor:
-        """Log a staff member in on this device; later calls act as them."""
+    def login(self, username: str, pin: str, counter_id: int | None = None) -> Actor:
+        """Log a staff member in on this device, at `counter_id` on a counter device (the session
+        acts for that counter only); later calls act as them."""
 
     def logout(self) -> None:
         """End the staff session."""

@@ -1,12 +1,15 @@
 """How the office writes and reads text, money, dates and durations — one place for each
-convention (Vietnamese first): NFC text, accent-free folding for search, "8.000 đồng",
-dd/mm/yyyy dates, "08:30 02/03/2026" moments and "5 ngày làm việc" durations.
+convention (Vietnamese first): NFC text, what typed text may hold (`checked`, `checked_reason`, `phone`),
+accent-free folding for search, "8.000 đồng", dd/mm/yyyy dates, "08:30 02/03/2026" moments and
+"5 ngày làm việc" durations.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
+from office.errors import InvalidInput
 from office.model import DurationUnit
 
 DAY = "%d/%m/%Y"
@@ -27,6 +30,57 @@ def nfc(text: str) -> str:
 def clean(text: str) -> str:
     """NFC with runs of white space collapsed to one space and the ends trimmed."""
     return " ".join(nfc(text).split())
+
+
+# Bidirectional controls make a text read otherwise than it is stored ("Trojan Source"); the
+# zero-width characters are invisible and only make equal names differ.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# mobile: 10 digits from 03, 05, 07, 08, 09; landline: 11 digits from 02 (area code 02x/02xx)
+_PHONE_RE = re.compile(r"0[35789]\d{8}|02\d{9}", re.ASCII)
+
+
+def checked(value: str, what: str, *, lines: bool = False) -> str:
+    """Typed text as the office keeps it: NFC, zero-width characters dropped, runs of spaces
+    collapsed and the ends trimmed (with `lines`, line breaks are kept and each line trimmed).
+    InvalidInput naming `what` for NUL and other control characters, lone surrogates,
+    bidirectional overrides, or a text made of invisible characters only."""
+    for ch in value:
+        if ch not in "\t\n\r" and (unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS):
+            raise InvalidInput(f"{what} chứa ký tự điều khiển không được phép (U+{ord(ch):04X})")
+    visible = value.translate(_INVISIBLE)
+    if value.strip() and not visible.strip():
+        raise InvalidInput(f"{what} chỉ gồm ký tự vô hình")
+    if not lines:
+        return clean(visible)
+    return "\n".join(clean(line) for line in visible.splitlines()).strip("\n")
+
+
+def checked_reason(value: str, what: str, *, lines: bool = False) -> str:
+    """A reason or note typed by a person: `checked`, and when given it must contain letters
+    (not only digits, punctuation or symbols)."""
+    text = checked(value, what, lines=lines)
+    if text and not any(ch.isalpha() for ch in text):
+        raise InvalidInput(f"{what} phải có chữ, không chỉ số hay ký hiệu")
+    return text
+
+
+def phone(value: str) -> str:
+    """A Vietnamese phone number as its digits from the leading 0: a mobile (10 digits: 03x, 05x,
+    07x, 08x, 09x) or a landline (11 digits: 02x…). "+84"/"84" counts as "0"; spaces, dots,
+    dashes and brackets are ignored; "" stays "". Else InvalidInput."""
+    digits = _PHONE_SEPARATORS.sub("", checked(value, "Số điện thoại"))
+    if not digits:
+        return ""
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not _PHONE_RE.fullmatch(digits):
+        raise InvalidInput("Số điện thoại không hợp lệ: di động 10 số (03, 05, 07, 08, 09…) "
+                           "hoặc cố định 11 số (02…)")
+    return digits
 
 
 def fold(text: str) -> str:

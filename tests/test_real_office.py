@@ -135,7 +135,7 @@ def test_no_demo_token_or_pin_opens_anything(office):
     counter = HubClient(url, tokens["quay-1"], retries=0)
     for username in ("hoa.tt", "son.hv", "huong.ltt", "thao.npt"):  # 4 tries: under the PIN lockout
         with pytest.raises(Unauthorized):
-            counter.login(username, DEMO_PINS.get(username, "110011"))
+            counter.login(username, DEMO_PINS.get(username, "110011"), 1)
     kiosk = HubClient(url, tokens["kiosk-1"], retries=0)
     for pin in (DEMO_KIOSK_PIN, "2468", "246800"):  # the demo's, and the old built-in default
         with pytest.raises(Unauthorized):
@@ -154,9 +154,9 @@ def test_the_hub_log_has_one_line_per_event_and_no_secret(office):
     tokens = {**tokens, **{name: main_py("hub", "enroll", "--db", db, "--role", role, "--name", name).stdout.strip()
                            for name, role in (("kiosk-9", "kiosk"), ("quay-9", "counter"))}}
     counter, kiosk = HubClient(url, tokens["quay-9"], retries=0), HubClient(url, tokens["kiosk-9"], retries=0)
-    counter.login("khoa.tvd", pins["khoa.tvd"])
+    counter.login("khoa.tvd", pins["khoa.tvd"], 1)
     with pytest.raises(Unauthorized):
-        counter.login("ngoc.hb", DEMO_PINS["hoa.tt"])
+        counter.login("ngoc.hb", DEMO_PINS["hoa.tt"], 1)
     with pytest.raises(Unauthorized):
         kiosk.unlock_kiosk_admin(DEMO_KIOSK_PIN)
     log = (db.parent / "hub.log").read_text(encoding="utf-8")

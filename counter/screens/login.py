@@ -53,4 +53,4 @@ class LoginScreen(CounterScreen):
                 self.ids.pin.text = ""
             self.show_error(error)
 
-        self.call(lambda: self.app.service.login(username, pin), done, failed)
+        self.call(lambda: self.app.service.login(username, pin, counter.id), done, failed)

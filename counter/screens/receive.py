@@ -180,8 +180,8 @@ class ReceiveScreen(CounterScreen):
         """Print (again) Mẫu 01 and Mẫu 06 of the received dossier."""
         import forms
 
-        svc, code, actor = self.app.service, self.dossier.code, self.app.actor
-        self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, actor)),
+        svc, code, secret, actor = self.app.service, self.dossier.code, self.dossier.secret, self.app.actor
+        self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, secret, actor)),
                      (f"Mau06-{code}", lambda: forms.control_sheet(svc, code))], "receive.printed")
 
     def _print(self, jobs, done_key: str, **values) -> None:

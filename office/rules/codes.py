@@ -1,6 +1,15 @@
-"""Dossier codes `{agency e-ID}-{YYMMDD}-{sequence}` and lookup secrets (DESIGN.md §3.2)."""
+"""Dossier codes `{agency e-ID}-{YYMMDD}-{sequence}` and lookup secrets (DESIGN.md §3.2).
+
+A lookup secret is printed on the receipt and kept by the office only as a keyed hash
+(`secret_hash`, HMAC-SHA256 with the office's lookup key, which lives outside the store file): a
+copy of the store — a backup, the sync payload at the central system — does not give the secrets
+away, and with 10⁶ secrets an unkeyed hash would (one million hashes take a second). So a receipt
+cannot be printed again with its old secret: a reprint issues a new one and the old stops working.
+"""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import date, datetime
@@ -46,6 +55,24 @@ def parse_dossier_code(text: str) -> DossierCode:
 def new_lookup_secret() -> str:
     """A random 6-digit lookup secret (mã tra cứu)."""
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+SECRET_HASH_PREFIX = "hmac$"
+
+
+def secret_hash(key: bytes, code: str, secret: str) -> str:
+    """What the office keeps of a dossier's lookup secret: HMAC-SHA256 of `code|secret` with the
+    office's lookup key (bound to the code, so equal secrets of two dossiers hash apart)."""
+    digest = hmac.new(key, f"{code}{QR_SEPARATOR}{secret}".encode(), hashlib.sha256).hexdigest()
+    return SECRET_HASH_PREFIX + digest
+
+
+def seal_secret(key: bytes, context: str, secret: str, *, unseal: bool = False) -> str:
+    """A 6-digit secret masked with a one-time pad derived from the lookup key and `context` (e.g.
+    an idempotency key), so a stored answer can give the secret back to a retry without keeping
+    it in clear; `unseal` undoes it."""
+    pad = int.from_bytes(hmac.new(key, context.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()[:8])
+    return f"{(int(secret) + (-pad if unseal else pad)) % 1_000_000:06d}"
 
 
 def check_secret(secret: str) -> str:

@@ -6,7 +6,7 @@ from office.errors import InvalidInput
 from office.model import PriorityCategory, RatingLevel
 from office.rules.rating import scale_levels
 from office.service.base import ServiceBase
-from office.text import clean
+from office.text import checked
 
 
 class CatalogueUseCases(ServiceBase):
@@ -64,7 +64,8 @@ class CatalogueUseCases(ServiceBase):
 
         Recorded in the change log, so every counter and board following the hub's feed sees it.
         """
-        device, problem, message = (clean(v)[:200] for v in (device, problem, message))
+        device, problem = checked(device, "Thiết bị")[:200], checked(problem, "Sự cố")[:200]
+        message = checked(message, "Mô tả sự cố")[:200]
         if not device or not problem:
             raise InvalidInput("Cần nêu thiết bị và sự cố")
         with self.store.write():

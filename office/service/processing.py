@@ -12,7 +12,7 @@ from office.rules.identity import id_type_label
 from office.service.base import ServiceBase
 from office.service.inputs import clean_collector, clean_list
 from office.service.payloads import step_payload
-from office.text import day, moment, nfc
+from office.text import checked_reason, day, moment
 
 S = DossierStatus
 FINISHED = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.DONE}
@@ -32,7 +32,7 @@ class ProcessingUseCases(ServiceBase):
             status = DossierStatus(status)
         except ValueError:
             raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
-        content = nfc(content.strip())
+        content = checked_reason(content, "Nội dung xử lý", lines=True)
         if not content:
             raise InvalidInput("Cần ghi nội dung xử lý")
         with self.store.write():
@@ -74,7 +74,7 @@ class ProcessingUseCases(ServiceBase):
         missing = clean_list(missing)
         if not missing:
             raise InvalidInput("Cần liệt kê giấy tờ cần bổ sung")
-        note = nfc(note.strip())
+        note = checked_reason(note, "Ghi chú", lines=True)
         content = "Yêu cầu bổ sung: " + "; ".join(missing) + (f". {note}" if note else "")
         with self.store.write():
             d = self.store.dossier(str(parse_dossier_code(code)))
@@ -112,7 +112,7 @@ class ProcessingUseCases(ServiceBase):
     def extend_due(self, code: str, new_due: datetime, reason: str, actor: Actor) -> Dossier:
         """Extend the appointment date (apology letter, Mẫu 04): only before the current date passes."""
         now = self._now()
-        reason = nfc(reason.strip())
+        reason = checked_reason(reason, "Lý do gia hạn", lines=True)
         if not reason:
             raise InvalidInput("Cần nêu lý do gia hạn")
         with self.store.write():

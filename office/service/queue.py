@@ -9,6 +9,7 @@ from office.errors import Conflict, InvalidInput, OutsideHours
 from office.model import Ticket, TicketReceipt, TicketState
 from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
 from office.service.base import ServiceBase
+from office.text import checked_reason
 
 T = TicketState
 
@@ -124,7 +125,7 @@ class QueueUseCases(ServiceBase):
         now = self._now()
         with self.store.write():
             t = self._active(ticket_id, counter_id, T.CALLED, T.SERVING)
-            return self._finish(t, now, T.DONE, reason)
+            return self._finish(t, now, T.DONE, checked_reason(reason, "Lý do"))
 
     def mark_no_show(self, ticket_id: int, counter_id: int) -> Ticket:
         """The citizen did not come after the configured number of calls."""
@@ -139,7 +140,8 @@ class QueueUseCases(ServiceBase):
     def cancel_ticket(self, ticket_id: int, reason: str) -> Ticket:
         """Cancel a waiting or called ticket with a reason."""
         now = self._now()
-        if not reason.strip():
+        reason = checked_reason(reason, "Lý do hủy số")
+        if not reason:
             raise InvalidInput("Cần nêu lý do hủy số")
         with self.store.write():
             t = self.store.ticket(ticket_id)
@@ -151,6 +153,7 @@ class QueueUseCases(ServiceBase):
                         to_counter: int | None = None, reason: str = "") -> Ticket:
         """Send a citizen to another service or counter; the same number waits there, keeping its place."""
         now = self._now()
+        reason = checked_reason(reason, "Lý do chuyển")
         service = self.store.service(to_service)
         if not service.open:
             raise Conflict(f"Dịch vụ {service.name} đã đóng")
@@ -174,9 +177,10 @@ class QueueUseCases(ServiceBase):
 
     def pause_counter(self, counter_id: int, reason: str) -> None:
         """Pause a counter with a reason shown on the board."""
-        if not reason.strip():
+        reason = checked_reason(reason, "Lý do tạm dừng")
+        if not reason:
             raise InvalidInput("Cần nêu lý do tạm dừng")
-        self._set_pause(counter_id, reason.strip())
+        self._set_pause(counter_id, reason)
 
     def resume_counter(self, counter_id: int) -> None:
         """Resume a paused counter."""

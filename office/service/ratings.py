@@ -9,7 +9,7 @@ from office.model import Rating, TicketState
 from office.rules.codes import parse_dossier_code
 from office.rules.rating import check_rating
 from office.service.base import ServiceBase
-from office.text import nfc
+from office.text import checked_reason
 
 T = TicketState
 
@@ -24,7 +24,7 @@ class RatingUseCases(ServiceBase):
         A repeat press within the configured interval returns the first rating unchanged.
         """
         now = self._now()
-        reason = check_rating(self.config.rating_scale, level, nfc(reason))
+        reason = check_rating(self.config.rating_scale, level, checked_reason(reason, "Lý do"))
         if target_kind == "ticket":
             number, _, day_text = target.strip().upper().partition("@")  # "A001" or "A001@2026-03-02"
             try:

@@ -1,14 +1,17 @@
-"""Reception at the counter: receiving a dossier (checklist, representative, delivery, fee) and
-recording the ones not received (incomplete: Mẫu 02, refused: Mẫu 03)."""
+"""Reception at the counter: receiving a dossier (checklist, representative, delivery, fee),
+recording the ones not received (incomplete: Mẫu 02, refused: Mẫu 03), and a new lookup secret
+for a reprinted receipt."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from office.errors import InvalidInput
 from office.model import Actor, Applicant, Dossier, DossierStatus, IntakeRecord, ReceivedComponent, Step
-from office.rules.codes import format_dossier_code, new_lookup_secret
+from office.rules.codes import format_dossier_code, new_lookup_secret, parse_dossier_code
 from office.service.base import ServiceBase
 from office.service.inputs import clean_applicant, clean_components, clean_list, component_key
 from office.service.payloads import dossier_payload
-from office.text import clean, moment, nfc
+from office.text import checked, checked_reason, moment
 
 S = DossierStatus
 
@@ -21,7 +24,9 @@ class ReceptionUseCases(ServiceBase):
                         components: tuple[ReceivedComponent, ...] | None = None,
                         representative: Applicant | None = None, delivery: str = "counter",
                         delivery_address: str = "", fee_paid: bool = False) -> Dossier:
-        """Receive a dossier: appointment date, dossier code, lookup secret, first step.
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step. The answer
+        is the only place the secret appears in clear (the store and the change log keep its keyed
+        hash): print the receipt from it.
 
         `components` is the checklist taken at the counter: every required component of the
         procedure must be in it (else InvalidInput naming what is missing); None means no checklist
@@ -42,7 +47,8 @@ class ReceptionUseCases(ServiceBase):
             representative = clean_applicant(representative)
             if not representative.id_number:
                 raise InvalidInput("Thiếu số giấy tờ tùy thân của người được ủy quyền")
-        delivery_address = clean(delivery_address)
+        delivery_address = checked(delivery_address, "Địa chỉ nhận kết quả")
+        summary = checked(summary, "Trích yếu", lines=True)[:1000]
         if delivery not in ("counter", "postal"):
             raise InvalidInput("Hình thức nhận kết quả phải là tại Bộ phận Một cửa (counter) hoặc bưu chính (postal)")
         if delivery == "postal" and not delivery_address:
@@ -58,14 +64,29 @@ class ReceptionUseCases(ServiceBase):
             dossier = Dossier(code=code, secret=new_lookup_secret(), procedure_code=procedure.code,
                               procedure_version=procedure.version, case_code=case.code,
                               applicant=applicant, status=S.RECEIVED, received_at=now, due_at=due,
-                              original_due_at=due, channel=channel, summary=nfc(summary.strip())[:1000],
+                              original_due_at=due, channel=channel, summary=summary,
                               fee=case.fee, steps=(step,), components=tuple(components or ()),
                               representative=representative, delivery=delivery,
                               delivery_address=delivery_address if delivery == "postal" else "",
                               fee_paid=bool(fee_paid))
             self.store.insert_dossier(dossier)
-            self.store.append_event("dossier", code, "received", dossier_payload(dossier), now)
+            hashed = replace(dossier, secret=self.store.hash_secret(code, dossier.secret))
+            self.store.append_event("dossier", code, "received", dossier_payload(hashed), now)
         return dossier
+
+    def reissue_secret(self, code: str, actor: Actor) -> Dossier:
+        """A new lookup secret for a reprinted receipt (Mẫu 01), e.g. when the citizen lost it: the
+        office keeps only keyed hashes, so the old secret cannot be printed again; it stops working
+        now (the old receipt's QR no longer opens the dossier). Audited; the answer carries the new
+        secret in clear, the change log its hash."""
+        now, secret = self._now(), new_lookup_secret()
+        with self.store.write():
+            d = self.store.dossier(str(parse_dossier_code(code)))
+            self.store.set_secret(d.code, secret)
+            self.store.add_audit(now, actor.name, None, "secret.reissue", d.code)
+            self.store.append_event("dossier", d.code, "secret_reissued",
+                                    {"code": d.code, "secret": self.store.hash_secret(d.code, secret)}, now)
+        return replace(d, secret=secret)
 
     def missing_components(self, procedure_code: str, case_code: str,
                            components: tuple[ReceivedComponent, ...]) -> list[str]:
@@ -86,7 +107,7 @@ class ReceptionUseCases(ServiceBase):
         procedure = self.store.procedure(procedure_code, on=now.date())
         procedure.case(case_code)
         applicant = clean_applicant(applicant)
-        reason = nfc(reason.strip())
+        reason = checked_reason(reason, "Lý do", lines=True)
         missing = clean_list(missing)
         if kind == "incomplete" and not missing:
             raise InvalidInput("Cần liệt kê giấy tờ còn thiếu để hướng dẫn bổ sung")

@@ -2,15 +2,16 @@
 and the intake records of dossiers a counter did not receive."""
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
 from office import text
 from office.errors import NotFound, SequenceExhausted
 from office.model import Applicant, Collector, Dossier, DossierStatus, DueChange, IntakeRecord, ReceivedComponent, Step
 from office.store.base import StoreBase, _dt, _json, _ts
-from office.text import fold
 
 DOSSIER_COLUMNS = (
     "code", "secret", "procedure_code", "procedure_version", "case_code",
@@ -21,7 +22,7 @@ DOSSIER_COLUMNS = (
 
 
 def dossier_row(d: Dossier) -> tuple:
-    """A dossier as a row in DOSSIER_COLUMNS order."""
+    """A dossier as a row in DOSSIER_COLUMNS order (`secret` as given: the store hashes it)."""
     a = d.applicant
     return (d.code, d.secret, d.procedure_code, d.procedure_version, d.case_code,
             a.name, a.id_type, a.id_number, a.phone, a.address, a.kind, int(d.status),
@@ -29,6 +30,11 @@ def dossier_row(d: Dossier) -> tuple:
             _ts(d.original_due_at), _ts(d.paused_at), _ts(d.finished_at), _ts(d.returned_at),
             _ts(d.synced_at))
 
+
+# a dossier's list row (DossierRow) with its procedure's name
+ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status, d.received_at,"
+           " d.due_at, d.paused_at, d.finished_at, d.returned_at FROM dossiers d JOIN procedures p"
+           " ON p.code = d.procedure_code AND p.version = d.procedure_version")
 
 RECEPTION_COLUMNS = ("components", "representative", "delivery", "delivery_address", "fee_paid",
                      "supplement_missing", "returned_to")
@@ -57,17 +63,19 @@ class DossierStore(StoreBase):
         return seq
 
     def insert_dossier(self, d: Dossier) -> None:
-        """Insert a dossier (with its reception details), its steps and due changes."""
+        """Insert a dossier (with its reception details; only the keyed hash of its lookup secret),
+        its steps and due changes."""
         columns = DOSSIER_COLUMNS + RECEPTION_COLUMNS
         self.db.execute(
             f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            dossier_row(d) + reception_row(d))
+            dossier_row(replace(d, secret=self.hash_secret(d.code, d.secret))) + reception_row(d))
         for s in d.steps:
             self.add_step(d.code, s)
 
     def insert_dossiers_bulk(self, dossiers: Iterable[tuple], steps: Iterable[tuple],
                              due_changes: Iterable[tuple] = ()) -> None:
-        """Fast bulk insert of rows already in column order (demo seeding); inside `write()`."""
+        """Fast bulk insert of rows already in column order, lookup secrets already hashed with
+        `hash_secret` (demo seeding); inside `write()`."""
         self.db.conn.executemany(
             f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})",
             dossiers)
@@ -137,10 +145,15 @@ class DossierStore(StoreBase):
                             "SELECT * FROM due_changes WHERE dossier_code = ? ORDER BY id", [code]))
         return _dossier(row, steps, changes)
 
-    def dossier_secret(self, code: str) -> str | None:
-        """The lookup secret of a dossier, or None when the code is unknown."""
+    def secret_matches(self, code: str, secret: str) -> bool:
+        """Whether `secret` is the lookup secret of dossier `code` (False for an unknown code);
+        compared as keyed hashes in constant time."""
         row = self._one("SELECT secret FROM dossiers WHERE code = ?", [code])
-        return row["secret"] if row else None
+        return row is not None and hmac.compare_digest(row["secret"], self.hash_secret(code, secret))
+
+    def set_secret(self, code: str, secret: str) -> None:
+        """Replace a dossier's lookup secret (the old one stops working); inside `write()`."""
+        self.db.execute("UPDATE dossiers SET secret = ? WHERE code = ?", [self.hash_secret(code, secret), code])
 
     def dossier_codes(self, status: DossierStatus | None = None, limit: int = 100,
                       newest_first: bool = True) -> list[str]:
@@ -150,30 +163,11 @@ class DossierStore(StoreBase):
         return [r["code"] for r in self._rows(
             f"SELECT code FROM dossiers {where} ORDER BY received_at {order} LIMIT ?", [*params, limit])]
 
-    _ROW_SQL = ("SELECT d.code, d.applicant_name, p.name AS procedure_name, d.status, d.received_at,"
-                " d.due_at, d.paused_at, d.finished_at, d.returned_at FROM dossiers d JOIN procedures p"
-                " ON p.code = d.procedure_code AND p.version = d.procedure_version")
-
-    def search_dossiers(self, text: str, status: DossierStatus | None, limit: int) -> list[dict]:
-        """Dossier list rows, newest first: `text` (already folded for names) matches a code prefix,
-        a word run of the applicant's name without diacritics, or an exact ID number or phone."""
-        where, params = [], []
-        if text:
-            where.append("(substr(d.code, 1, ?) = ? OR d.applicant_id_number = ? OR d.applicant_phone = ?"
-                         " OR instr(fold(d.applicant_name), ?) > 0)")
-            compact = "".join(text.split())
-            params += [len(text), text.upper(), compact.upper(), compact, fold(text)]
-        if status is not None:
-            where.append("d.status = ?")
-            params.append(int(status))
-        sql = self._ROW_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return self._rows(sql + " ORDER BY d.received_at DESC, d.code DESC LIMIT ?", [*params, limit])
-
     def dossiers_due_by(self, statuses: Iterable[DossierStatus], due_by: datetime) -> list[dict]:
         """List rows of dossiers in some statuses due no later than `due_by`, most urgent first."""
         statuses = [int(s) for s in statuses]
         return self._rows(
-            self._ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
+            ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
             " ORDER BY d.due_at, d.code", [*statuses, _ts(due_by)])
 
     # ---- intake records (dossiers not received) -----------------------------------------
@@ -202,7 +196,7 @@ def _dossier(r: dict, steps: tuple, changes: tuple) -> Dossier:
     representative = json.loads(r["representative"]) if r["representative"] else None
     returned_to = json.loads(r["returned_to"]) if r["returned_to"] else None
     return Dossier(
-        code=r["code"], secret=r["secret"], procedure_code=r["procedure_code"],
+        code=r["code"], secret="", procedure_code=r["procedure_code"],  # the store keeps only its hash
         procedure_version=r["procedure_version"], case_code=r["case_code"],
         applicant=Applicant(r["applicant_name"], r["applicant_id_type"], r["applicant_id_number"],
                             r["applicant_phone"], r["applicant_address"], r["applicant_kind"]),

@@ -137,6 +137,49 @@ def m004_counter_intake(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m010_attempts(db: sqlite_utils.Database) -> None:
+    """Attempts counted against the office's limits (failed lookups and PINs, device alerts), so
+    lockouts survive a restart and count across processes."""
+    db.executescript("""
+    CREATE TABLE attempts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+        at REAL NOT NULL);
+    CREATE INDEX attempts_key ON attempts(kind, key, at);
+    CREATE INDEX attempts_at ON attempts(kind, at);
+    """)
+
+
+@migrations()
+def m011_session_counter(db: sqlite_utils.Database) -> None:
+    """The counter a staff session works at (a session acts for that counter only)."""
+    db.executescript("""
+    ALTER TABLE staff_sessions ADD COLUMN counter_id INTEGER REFERENCES counters(id);
+    """)
+
+
+@migrations()
+def m012_secret_hashes(db: sqlite_utils.Database) -> None:
+    """Lookup secrets kept only as keyed hashes (`secret_hash`, the store's lookup key)."""
+    db.execute("UPDATE dossiers SET secret = secret_hash(code, secret) WHERE secret NOT LIKE 'hmac$%'")
+
+
+@migrations()
+def m013_search(db: sqlite_utils.Database) -> None:
+    """Dossier search through indexes: applicants' folded names in FTS5 (filled by a trigger, in
+    reception order), and lists by status newest first."""
+    db.executescript("""
+    CREATE VIRTUAL TABLE dossier_names USING fts5(name, code UNINDEXED, prefix = '2 3',
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER dossier_names_insert AFTER INSERT ON dossiers BEGIN
+        INSERT INTO dossier_names (name, code) VALUES (fold(new.applicant_name), new.code);
+    END;
+    INSERT INTO dossier_names (name, code)
+        SELECT fold(applicant_name), code FROM dossiers ORDER BY received_at, code;
+    CREATE INDEX dossiers_status_received ON dossiers(status, received_at);
+    DROP INDEX dossiers_status;
+    """)
+
+
+@migrations()
 def m015_office_admin(db: sqlite_utils.Database) -> None:
     """Running a real office without SQL: the configuration saved by `office init` (and its
     revision, so every process sees a change), the office's own calendar days, the kiosk admin

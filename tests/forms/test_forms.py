@@ -60,7 +60,7 @@ def received(svc):
 
 
 def test_receipt_carries_every_field_of_form_01(svc, received):
-    found, png = render(forms.receipt(svc, received.code), "mau-01-giay-tiep-nhan")
+    found, png = render(forms.receipt(svc, received.code, received.secret), "mau-01-giay-tiep-nhan")
     assert png.stat().st_size > 20_000
     has_all(found, *HEADER, "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Tân Phú, ngày 02/03/2026",
             f"Mã hồ sơ: {received.code}", f"Mã tra cứu: {received.secret}",
@@ -80,7 +80,7 @@ def test_receipt_carries_every_field_of_form_01(svc, received):
 
 
 def test_receipt_round_trip_through_the_kiosk_decoder(svc, received):
-    _, png = render(forms.receipt(svc, received.code), "mau-01-200dpi", dpi=200)
+    _, png = render(forms.receipt(svc, received.code, received.secret), "mau-01-200dpi", dpi=200)
     gray = ScanPipeline().gray(read_image(png))
     found = {symbology: text for symbology, text in ZxingDecoder().decode(gray)}
     qr, bar = validate("qr", found["qr"]), validate("code128", found["code128"])
@@ -94,7 +94,7 @@ def test_receipt_round_trip_through_the_kiosk_decoder(svc, received):
 def test_postal_delivery_and_unpaid_fee_on_the_receipt(svc):
     d = svc.receive_dossier("1.001193", "TH1", applicant("Trần Thị Thu Hà"), OFFICER, components=CHECKLIST,
                             delivery="postal", delivery_address="Số 5 đường Hùng Vương, Tân Phú")
-    found, _ = render(forms.receipt(svc, d.code, staff=BACK_OFFICE), "mau-01-buu-chinh")
+    found, _ = render(forms.receipt(svc, d.code, d.secret, staff=BACK_OFFICE), "mau-01-buu-chinh")
     has_all(found, "Nơi nhận kết quả: Qua dịch vụ bưu chính, địa chỉ nhận: Số 5 đường Hùng Vương, Tân Phú",
             "Phí, lệ phí: Không thu phí, lệ phí", "Trần Thị Thu Hà", BACK_OFFICE.name,
             "Thời gian giải quyết hồ sơ theo quy định: 1 ngày làm việc")

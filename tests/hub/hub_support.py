@@ -18,6 +18,7 @@ from office.service import OfficeService
 STAFF = {"bich.tt": (OFFICER, "246813"), "cuong.lv": (BACK_OFFICE, "864213")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
            "bang-1": "display", "admin-1": "admin"}
+COUNTER_OF = {"quay-1": 1, "quay-2": 2}  # the counter each counter device logs in at
 
 
 @dataclass
@@ -32,17 +33,19 @@ class Office:
     guards: Guards = field(default_factory=Guards)  # shared by the hub and the embedded gateways
 
     def client(self, device: str, staff: str | None = None, **options: Any) -> HubClient:
-        """A HubClient for an enrolled device, with a staff member logged in if given."""
+        """A HubClient for an enrolled device, with a staff member logged in if given (at the
+        device's counter)."""
         client = HubClient(self.url, self.tokens[device], **options)
         if staff:
-            client.login(staff, STAFF[staff][1])
+            client.login(staff, STAFF[staff][1], COUNTER_OF.get(device))
         return client
 
     def gateway(self, device: str, staff: str | None = None) -> OfficeGateway:
-        """The embedded port of an enrolled device (as the hub would build it), staff logged in if given."""
+        """The embedded port of an enrolled device (as the hub would build it), staff logged in if
+        given (at the device's counter)."""
         gateway = OfficeGateway(self.svc, Credentials(self.svc.store).device(self.tokens[device]), self.guards)
         if staff:
-            gateway.login(staff, STAFF[staff][1])
+            gateway.login(staff, STAFF[staff][1], COUNTER_OF.get(device))
         return gateway
 
     def port(self, mode: str, device: str, staff: str | None = None) -> Any:
@@ -94,8 +97,8 @@ class Ports:
     def advance(self, **delta: Any) -> None:
         """Move the clock on; staff log in again (a session lasts one working day)."""
         self.office.clock.advance(**delta)
-        for port, staff in ((self.counter, "bich.tt"), (self.backoffice, "cuong.lv")):
-            port.login(staff, STAFF[staff][1])
+        for port, staff, counter in ((self.counter, "bich.tt", 1), (self.backoffice, "cuong.lv", 2)):
+            port.login(staff, STAFF[staff][1], counter)
 
 
 def ports_for(office: Office, mode: str) -> Ports:

@@ -102,6 +102,6 @@ def test_forms_print_the_same_over_the_hub(hub, tmp_path):
         path.write_bytes(pdf)
         return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
 
-    over_http = text_of(forms.receipt(counter, d.code), "http.pdf")
-    assert over_http == text_of(forms.receipt(hub.svc, d.code), "embedded.pdf")
+    over_http = text_of(forms.receipt(counter, d.code, d.secret), "http.pdf")
+    assert over_http == text_of(forms.receipt(hub.svc, d.code, d.secret), "embedded.pdf")
     assert d.code in over_http and d.secret in over_http
