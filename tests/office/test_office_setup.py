@@ -220,7 +220,7 @@ def test_a_member_who_left_cannot_log_in_and_their_sessions_end(tmp_path):
     credentials = Credentials(svc.store, svc.clock)
     device = credentials.device(credentials.enroll("counter", "quay-1"))
     svc.set_staff_pin("khoa.tvd", "480517", staff="test")
-    session_token, _ = credentials.login(device, "khoa.tvd", "480517")
+    session_token, _ = credentials.open_session(device, "khoa.tvd", credentials.check_pin("khoa.tvd", "480517"), 1)
     assert credentials.session(device, session_token).username == "khoa.tvd"
     svc.remove_staff_member("khoa.tvd", staff=HEAD)
     assert credentials.session(device, session_token) is None
