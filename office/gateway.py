@@ -103,9 +103,9 @@ class OfficeGateway(OfficePort):
         """Run use case `name` with the port's `arguments` for this caller."""
         use = USE_CASES[name]
         authorize(use.access, self.device, self.session, name.replace("_", " "))
-        if use.admin:
+        if use.admin:  # office administration (e.g. closing any counter), not work at one counter
             self._require_admin(name.replace("_", " "))
-        if "counter_id" in arguments:
+        elif "counter_id" in arguments:
             self._check_counter(arguments["counter_id"])
         special = getattr(self, "_" + name, None)
         if special is not None:
