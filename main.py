@@ -10,6 +10,9 @@ Installed as `motcua` (pyproject.toml); `python -m main` and `python main.py` wo
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -39,15 +42,27 @@ def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # systemd's SIGTERM stops a command as cleanly as Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: parse, run one subcommand, turn known errors into one-line messages."""
+    """Entry point: parse, run one subcommand, turn known errors into one-line messages.
+
+    Whatever a command creates (stores, backups, forms, logs) is readable by its owner only, and
+    SIGTERM or Ctrl-C ends it cleanly with exit code 0 (the apps stop their window on either)."""
     prog = "motcua" if Path(sys.argv[0]).name == "motcua" else "main.py"
     args = build_parser(prog).parse_args(argv)
     from office.config import ConfigError
     from office.errors import DomainError, Unavailable
 
+    os.umask(0o077)
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        return args.func(args)
+        code = args.func(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        code = 0
     except ConfigError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 2
@@ -57,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as e:
         print(f"unavailable: {e.message}", file=sys.stderr)
         return 1
+    shell = sys.modules.get("uikit.app")
+    if shell is not None and shell.WINDOW_RUN:
+        # An app window ran and everything it opened is closed: Kivy would spend seconds freeing its
+        # graphics at interpreter exit, and a stop (systemd, Ctrl-C) must be quick. Flush, leave.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

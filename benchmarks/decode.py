@@ -225,7 +225,7 @@ def bench_kiosk() -> None:
         env["KIVY_HOME"] = tmp
         db = Path(tmp) / "office.sqlite"
         subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db), "--dossiers", "500",
-                        "--tickets", "200", "--days", "20"], check=True, capture_output=True, env=env)
+                        "--tickets", "200", "--days", "20", "--no-window"], check=True, capture_output=True, env=env)
         starts = []
         for _ in range(3):
             t = time.perf_counter()

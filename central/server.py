@@ -395,5 +395,8 @@ def serve(db: str, host: str, port: int, ssl_keyfile: str | None = None,
     print(f"central: serving {db if not store.pg else 'PostgreSQL'} on "
           f"{scheme}://{host}:{sock.getsockname()[1]}", flush=True)
     ssl = {"ssl_keyfile": ssl_keyfile, "ssl_certfile": ssl_certfile} if ssl_certfile else {}
-    _server(create_app(store), **ssl).run(sockets=[sock])
+    try:
+        _server(create_app(store), **ssl).run(sockets=[sock])
+    finally:  # Ctrl-C or SIGTERM (uvicorn finishes the requests in hand first)
+        store.close()
     return 0

@@ -4,9 +4,9 @@ keyboard-wedge scanner).
 
 State lives in the screens; the App holds who is logged in at which counter, the actions waiting
 to be re-sent with their idempotency keys while the hub is unreachable (a red banner), the live
-feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…7 for the screens, Ctrl+Enter submits,
-a keyboard-wedge scanner burst opens a receipt. Service calls, PDF rendering and printing run on
-workers; results come back through Clock.
+feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…7 for the screens (Ctrl+8: the admin
+screen, for office admins), Ctrl+Enter submits, a keyboard-wedge scanner burst opens a receipt.
+Service calls, PDF rendering and printing run on workers; results come back through Clock.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import DictProperty, ObjectProperty
+from kivy.properties import BooleanProperty, DictProperty, ObjectProperty
 from kivy.uix.textinput import TextInput
 
+from counter.screens.admin import OfficeAdminScreen
 from counter.screens.late import LateScreen
 from counter.screens.login import LoginScreen
 from counter.screens.online import OnlineScreen
@@ -33,14 +34,16 @@ from devices.decoders import Scan
 from office.errors import DomainError
 from office.model import Actor, Counter
 from office.port import OfficePort
-from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp
+from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp, run_app
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
-            "reports.kv", "online.kv", "root.kv")
+            "reports.kv", "online.kv", "admin.kv", "root.kv")
 SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen, "process": ProcessScreen,
-           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "online": OnlineScreen}
+           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "online": OnlineScreen,
+           "admin": OfficeAdminScreen}
 NAV = ("queue", "receive", "process", "late", "return", "reports", "online")  # Ctrl+1 … Ctrl+7
+ADMIN_KEY = ord("8")  # Ctrl+8: the admin screen
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
@@ -53,6 +56,7 @@ class CounterApp(OfficeApp):
     actor = ObjectProperty(None, allownone=True)
     counter = ObjectProperty(None, allownone=True)
     waiting = DictProperty({})
+    is_admin = BooleanProperty(False)  # the staff member logged in administers the office
     title = "Một cửa – Quầy"
     kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
     text_prefix = "counter-"
@@ -117,8 +121,9 @@ class CounterApp(OfficeApp):
         self._update_banner()
 
     def go(self, name: str) -> None:
-        """Show a screen (only the login screen until someone is logged in)."""
-        if self.actor is None and name != "login":
+        """Show a screen (only the login screen until someone is logged in; the admin screen only
+        for an office admin)."""
+        if (self.actor is None and name != "login") or (name == "admin" and not self.is_admin):
             return
         super().go(name)
 
@@ -137,6 +142,8 @@ class CounterApp(OfficeApp):
         self.refresh_waiting()
         self.go("queue")
         self.screen("queue").pick_up_current()
+        self.call_service(self.service.office_settings, lambda _: setattr(self, "is_admin", True),
+                          lambda e: None)  # answered for an office admin only (else Forbidden)
 
     def logout(self) -> None:
         """End the staff session (on the hub too) and go back to the login screen."""
@@ -144,6 +151,7 @@ class CounterApp(OfficeApp):
         for screen in self.root.ids.sm.screens:
             screen.clear()
         self.actor = self.counter = None
+        self.is_admin = False
         self.username = ""
         self.root.logged_in = False
         self.root.ids.sm.current = "login"
@@ -235,9 +243,13 @@ class CounterApp(OfficeApp):
     # ---- keyboard and scanner ------------------------------------------------------------------
 
     def on_key(self, key: int, codepoint: str | None, modifiers: list) -> bool:
-        """Ctrl+1…7 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
+        """Ctrl+1…7 screens, Ctrl+8 admin, Ctrl+Enter submits, F1–F7 queue actions (once someone is
+        logged in)."""
         if self.actor is None:
             return False
+        if "ctrl" in modifiers and key == ADMIN_KEY:
+            self.go("admin")
+            return True
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
             self.go(NAV[key - ord("1")])
             return True
@@ -277,4 +289,4 @@ def run_counter(service: OfficePort, printer, counter_id: int | None, live_feed:
                 return False
 
         Clock.schedule_interval(check, 0.1)
-    app.run()
+    run_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from office.cli import DEFAULT_DB, add_command, config
+from office.cli import DEFAULT_DB, add_command, add_token, config, token
 
 COUNTER_SIZE = (1366, 768)
 DEFAULT_FORMS = DEFAULT_DB.parent / "forms"
@@ -23,13 +23,14 @@ def counter_command(args) -> int:
         print(f"error: --printer: {e}", file=sys.stderr)
         return 2
     if args.hub:
-        if not args.token:
-            print("error: --hub needs --token (a counter token from `main.py hub enroll --role counter`)",
-                  file=sys.stderr)
+        device_token = token(args)
+        if not device_token:
+            print("error: --hub needs this counter's token (--token-file FILE or $MOTCUA_TOKEN; from "
+                  "`main.py hub enroll --role counter`)", file=sys.stderr)
             return 2
         from hub.client import HubClient
 
-        service = HubClient(args.hub, args.token)
+        service = HubClient(args.hub, device_token)
         live = True
     else:
         from office.gateway import OfficeGateway
@@ -47,7 +48,11 @@ def counter_command(args) -> int:
     _prepare_window(args.fullscreen)
     from counter.app import run_counter
 
-    run_counter(service, printer, args.counter, live, exit_after_start=args.exit_after_start)
+    try:
+        run_counter(service, printer, args.counter, live, exit_after_start=args.exit_after_start)
+    finally:
+        if not args.hub:
+            office.store.close()
     return 0
 
 
@@ -74,7 +79,7 @@ def register(subparsers) -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB,
                         help=f"store file (default: the demo office {DEFAULT_DB})")
     parser.add_argument("--hub", metavar="URL", help="use the office hub at URL instead of a local store")
-    parser.add_argument("--token", help="this counter's device token (with --hub)")
+    add_token(parser, "this counter's device token (with --hub)")
     parser.add_argument("--counter", type=int, help="counter number preselected at login")
     parser.add_argument("--printer", help="A4 printer for the forms: cups:QUEUE, file:DIR or none "
                         f"(default file:{DEFAULT_FORMS})")

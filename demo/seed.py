@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from office.auth import Credentials, token_hash
+from office.auth import Credentials, token_hash, verify_pin
 from office.catalogue import load_catalogue, read_catalogue
-from office.errors import SequenceExhausted
+from office.errors import Conflict, SequenceExhausted
 from office.model import DossierStatus as S
 from office.model import Procedure, TicketState
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
+from office.service.admin import DEMO, KIOSK_PIN, OFFICE
 from office.service.payloads import imported_payload
 from office.store import DOSSIER_COLUMNS
 from office.text import moment
@@ -64,6 +65,7 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
     """
     now = (now or datetime.now()).replace(second=0, microsecond=0)
     rng = random.Random(seed)
+    mark_demo(svc.store)
     catalogue = read_catalogue()
     load_catalogue(svc.store, catalogue)
     progress(f"danh mục: {len(catalogue['procedures'])} thủ tục, {len(catalogue['counters'])} quầy")
@@ -80,8 +82,21 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
 
 DEMO_PINS = {"hoa.tt": "110011", "nam.nv": "220022", "lan.pt": "330033", "dung.lq": "440044",
              "mai.dt": "550055", "son.hv": "660066"}
+DEMO_KIOSK_PIN = "868686"
 DEMO_DEVICES = (("kiosk-1", "kiosk"), ("kiosk-2", "kiosk"), *((f"quay-{i}", "counter") for i in range(1, 7)),
                 ("bang-tin-1", "display"), ("quan-tri", "admin"))
+DEFAULT_SEED = 2026
+
+
+def mark_demo(store) -> None:
+    """Make `store` the demo office's: Conflict for a real office's store (set up by `office init`)
+    or for another office id, so the public demo credentials never land in a real office."""
+    with store.write():
+        purpose = store.meta().get("purpose")
+        if purpose == OFFICE or store.office_id != "demo":
+            raise Conflict(f"{store.path} là kho của văn phòng {store.office_id!r}, không phải văn phòng mẫu: "
+                           f"lệnh demo không ghi gì vào đó (văn phòng thật: `main.py office init`)")
+        store.set_meta("purpose", DEMO)
 
 
 def demo_token(seed: int, name: str) -> str:
@@ -89,16 +104,35 @@ def demo_token(seed: int, name: str) -> str:
     return "demo-" + hashlib.sha256(f"mot-cua-demo:{seed}:{name}".encode()).hexdigest()[:24]
 
 
-def seed_demo_credentials(svc: OfficeService, seed: int = 2026) -> None:
-    """Enrol the demo devices with their derived tokens and give the demo staff their PINs."""
+def seed_demo_credentials(svc: OfficeService, seed: int = DEFAULT_SEED) -> None:
+    """Enrol the demo devices with their derived tokens, give the demo staff their PINs and the
+    kiosks the demo admin PIN; the office head (son.hv) administers the demo office."""
+    mark_demo(svc.store)
     credentials = Credentials(svc.store, svc.clock)
     for name, role in DEMO_DEVICES:
         credentials.enroll(role, name, token=demo_token(seed, name))
     for username, pin in DEMO_PINS.items():
         credentials.set_pin(username, pin)
+    svc.set_kiosk_pin(DEMO_KIOSK_PIN, staff="demo")
+    with svc.store.write():
+        svc.store.set_meta("demo_seed", str(seed))
 
 
-def demo_device_tokens(svc: OfficeService, seed: int = 2026) -> list[tuple[str, str, str]]:
+def demo_credentials_in(store) -> list[str]:
+    """Which public demo credentials work in `store`: device tokens (of the default seed and of the
+    seed the store was made with), staff PINs, the kiosk admin PIN. For `hub serve`'s check."""
+    seeds = {DEFAULT_SEED, int(store.meta().get("demo_seed", DEFAULT_SEED))}
+    found = [f"token of {name}" for seed in sorted(seeds) for name, _ in DEMO_DEVICES
+             if store.device_by_token(token_hash(demo_token(seed, name))) is not None]
+    found += [f"PIN of {user}" for user, pin in DEMO_PINS.items()
+              if (stored := store.pin_hash(user)) and verify_pin(pin, stored)]
+    kiosk = store.secret_hash(KIOSK_PIN)
+    if kiosk and verify_pin(DEMO_KIOSK_PIN, kiosk):
+        found.append("kiosk admin PIN")
+    return found
+
+
+def demo_device_tokens(svc: OfficeService, seed: int = DEFAULT_SEED) -> list[tuple[str, str, str]]:
     """(name, role, token) of the demo devices whose demo token works in this store."""
     found = []
     for name, role in DEMO_DEVICES:

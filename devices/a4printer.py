@@ -96,11 +96,11 @@ class FolderPrinter:
         _check_pdf(pdf)
         base = _file_name(title)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)  # forms hold personal data
             for n in range(1, 10_000):
                 path = self.directory / (f"{base}.pdf" if n == 1 else f"{base} ({n}).pdf")
-                try:
-                    with open(path, "xb") as out:  # exclusive: two counters never overwrite each other
+                try:  # exclusive (two counters never overwrite each other), readable by its owner only
+                    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                         out.write(pdf)
                         out.flush()
                         os.fsync(out.fileno())

@@ -36,8 +36,9 @@ def cmd_print_test(args) -> int:
     from devices import DeviceError
     from devices.printer import make_printer
     from devices.ticket_render import TicketInfo
+    from office.config import OfficeConfig
 
-    office_config = config(args)
+    office_config = config(args) or OfficeConfig()  # the office name printed on the sample
     info = TicketInfo(office_config.office_name, "A000", "In thử – Test print", ("Quầy 1",), datetime.now(), 0, 0)
     try:
         printer = make_printer(args.printer, args.profile)

@@ -93,7 +93,7 @@ class Badge(FitLabel):
     bg = ColorProperty([0, 0, 0, 1])
 
 
-class Panel(Widget):
+class BoardPanel(Widget):
     """A framed list of the board: a title, a page number, and the cells placed in it; `empty`
     is said in the first cell's place while there is nothing to list."""
 
@@ -238,7 +238,7 @@ class BoardRoot(Widget):
         self._panel(ids.waiting, plan.waiting, waiting, WaitingCell, size.waiting_font, lambda w, font: dict(
             label=waiting_label(w), count=w.count, font=font, count_w=size.count_w(font)))
 
-    def _panel(self, widget: Panel, placed: layout.Panel, items, kind, font, values) -> None:
+    def _panel(self, widget: BoardPanel, placed: layout.Panel, items, kind, font, values) -> None:
         """Place a panel and fill it with the current page of `items`: one `kind` cell each, with the
         properties `values(item, font(cell box))`."""
         ox, oy = self.pos
@@ -342,12 +342,12 @@ class BoardApp(App):
         self.redraw()
 
     def on_stop(self):
-        """Stop the feed and the clocks; let the queued announcements finish."""
+        """Stop the feed and the clocks; the announcement being spoken may finish (2 s at most)."""
         for event in getattr(self, "_events", ()):
             event.cancel()
-        self.feed.stop()
+        self.feed.stop(timeout=0.2)  # its thread ends at the next event or keep-alive
         if self.announcer:
-            self.announcer.close()
+            self.announcer.close(timeout=2)
 
     def redraw(self, *_):
         """Draw the feed's current picture."""

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from office.cli import add_command
+from office.cli import add_command, add_token, token
 
 
 def register(subparsers) -> None:
@@ -15,8 +15,7 @@ def register(subparsers) -> None:
     parser = add_command(subparsers, "display", display_command, "open the hall display board (calls, counters, "
                          "waiting counts) with offline Vietnamese voice calling")
     parser.add_argument("--hub", required=True, metavar="URL", help="office hub URL, e.g. http://192.168.1.10:8470")
-    parser.add_argument("--token", required=True,
-                        help="this board's device token (`main.py hub enroll --role display`)")
+    add_token(parser, "this board's device token (`main.py hub enroll --role display`)")
     parser.add_argument("--fullscreen", action="store_true", help="fullscreen, no cursor (the hall TV)")
     parser.add_argument("--portrait", action="store_true", help="window shaped 1080×1920 instead of 1920×1080")
     parser.add_argument("--sounds", type=Path, help="folder of recorded clips (same names as assets/sounds/vi/); "
@@ -30,6 +29,11 @@ def display_command(args) -> int:
     from display.voice import DEFAULT_CLIPS, ClipSet, Voice, VoiceError
     from office.config import DEFAULT_VOICE_TEMPLATE
 
+    device_token = token(args)
+    if not device_token:
+        print("error: the board needs its token (--token-file FILE or $MOTCUA_TOKEN; from "
+              "`main.py hub enroll --role display`)", file=sys.stderr)
+        return 2
     announcer = None
     if not args.no_voice:
         if args.sounds is not None and not args.sounds.is_dir():
@@ -58,13 +62,14 @@ def display_command(args) -> int:
     from display.announcer import Announcer
     from display.app import BoardApp
     from hub.client import HubClient
+    from uikit.app import run_app
 
     if not args.no_voice:
         announcer = Announcer(voice, SdlPlayer(), on_error=lambda message: print(message, file=sys.stderr))
-    app = BoardApp(HubClient(args.hub, args.token), announcer)
+    app = BoardApp(HubClient(args.hub, device_token), announcer)
     if args.exit_after_start:
         from kivy.clock import Clock
 
         Clock.schedule_once(lambda dt: app.stop(), 1.0)
-    app.run()
+    run_app(app)
     return 0

@@ -52,8 +52,9 @@ def http_status(error: DomainError) -> int:
 
 
 def method(name: str) -> str:
-    """The HTTP method of a use case: POST for mutations and POST_READS, else GET."""
-    return "POST" if USE_CASES[name].writes or name in POST_READS else "GET"
+    """The HTTP method of a use case: POST for mutations, PINs and POST_READS, else GET."""
+    use = USE_CASES[name]
+    return "POST" if use.writes or use.secret or name in POST_READS else "GET"
 
 
 def path(name: str) -> str:

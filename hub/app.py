@@ -56,8 +56,8 @@ BODY_TIMEOUT_S = 10.0
 # searches, whole-store aggregates, PIN hashing: thread pool (their audit row, if any, is one short
 # write from there); mutations, audited and limited reads: the writer thread
 SLOW = frozenset({"summary", "reports", "register_rows", "search_dossiers", "late_dossiers", "login"})
-WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited or use.limited}
-                   | {"logout"})
+WRITES = frozenset({name for name, use in USE_CASES.items()
+                    if use.writes or use.audited or use.limited or use.secret} | {"logout"})
 EVENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a change-log position, below 2^63
 
 

@@ -5,10 +5,11 @@ that serve: enrolling a device or setting a PIN works on the store alone."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
-from office.cli import add_command, config, require_store
+from office.cli import add_command, config, read_pin, require_store
 
 
 def _server():
@@ -24,6 +25,50 @@ def start_hub_thread(service, host: str = "127.0.0.1", port: int = 0):
     return _server().start_hub_thread(service, host, port, docs=True)
 
 
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+def _serve(svc, args) -> int:
+    """`hub serve`: refuse a real office's store that still accepts a public demo credential, warn
+    about the demo office and about plain HTTP on the LAN, then serve until SIGTERM / Ctrl-C."""
+    from demo.seed import demo_credentials_in
+    from office.cli import log_to_stderr
+
+    log_to_stderr()
+    found = demo_credentials_in(svc.store)
+    if svc.store.meta().get("purpose") == "demo":
+        print("WARNING: this is the DEMO office: its staff PINs, kiosk PIN and device tokens are public "
+              "(README). Never serve citizens from it; set up your office with `main.py office init`.",
+              file=sys.stderr)
+    elif found:
+        print(f"error: {args.db} accepts public demo credentials ({', '.join(found)}): anyone who read the "
+              f"README could use them. Revoke those devices (`hub revoke`), reset those PINs (`hub set-pin`, "
+              f"`office kiosk-pin`), then start the hub again.", file=sys.stderr)
+        return 2
+    tls = bool(args.ssl_certfile)
+    if bool(args.ssl_keyfile) != tls:
+        print("error: give both --ssl-certfile and --ssl-keyfile (or neither)", file=sys.stderr)
+        return 2
+    if not tls and not args.host.startswith(LOOPBACK):
+        print(f"WARNING: serving {args.host} over plain HTTP: device tokens, staff PINs and citizens' data "
+              f"cross the office network unencrypted. Use --ssl-certfile/--ssl-keyfile (README: \"Set up your "
+              f"office\") unless this network is closed to everyone but the office's own machines.",
+              file=sys.stderr)
+    if not svc.store.devices():
+        print("warning: no device is enrolled yet: `main.py hub enroll --db ... --role kiosk --name kiosk-1`",
+              file=sys.stderr)
+    try:
+        _server().serve(svc, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
+                        docs=args.docs,
+                        announce=lambda url: print(f"hub: {url}  (Ctrl-C to stop)", flush=True))
+    except OSError as e:
+        print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    finally:
+        svc.store.close()
+    return 0
+
+
 def cmd_hub(args) -> int:
     """The office hub: serve the LAN API; enroll, revoke and list devices; set staff PINs."""
     from office.auth import Credentials
@@ -32,15 +77,7 @@ def cmd_hub(args) -> int:
     svc = OfficeService.open(require_store(args.db), config(args))
     credentials = Credentials(svc.store)
     if args.hub_command == "serve":
-        if not svc.store.devices():
-            print("warning: no device is enrolled yet: `main.py hub enroll --db ... --role kiosk --name kiosk-1`",
-                  file=sys.stderr)
-        try:
-            _server().serve(svc, args.host, args.port, docs=args.docs,
-                            announce=lambda url: print(f"hub: {url}  (Ctrl-C to stop)", flush=True))
-        except OSError as e:
-            print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
-            return 1
+        return _serve(svc, args)
     elif args.hub_command == "enroll":
         print(credentials.enroll(args.role, args.name))
         print(f"enrolled {args.name!r} ({args.role}). The token above is shown only once: "
@@ -55,21 +92,9 @@ def cmd_hub(args) -> int:
             state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
             print(f"{d['id']:>4}  {d['role']:<8} {d['name']:<24} enrolled {d['created_at']}  {state}")
     else:
-        credentials.set_pin(args.user, _read_pin())
+        svc.set_staff_pin(args.user, read_pin(), staff=f"cli:{getpass.getuser()}")
         print(f"PIN set for {args.user}; their open sessions were ended")
     return 0
-
-
-def _read_pin() -> str:
-    """A PIN from the terminal (typed twice, hidden) or one line of standard input."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().strip()
-    import getpass
-
-    pin = getpass.getpass("PIN (6–12 digits): ")
-    if getpass.getpass("PIN again: ") != pin:
-        raise SystemExit("error: the two PINs differ")
-    return pin
 
 
 def register(subparsers) -> None:
@@ -81,6 +106,9 @@ def register(subparsers) -> None:
     hs.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1; the LAN address "
                     "or 0.0.0.0 to serve the office network)")
     hs.add_argument("--port", type=int, default=8470, help="port (default 8470; 0 = any free port)")
+    hs.add_argument("--ssl-certfile", help="TLS certificate chain (PEM): serve HTTPS (clients trust it with "
+                    "REQUESTS_CA_BUNDLE=FILE)")
+    hs.add_argument("--ssl-keyfile", help="TLS private key (PEM) of --ssl-certfile")
     hs.add_argument("--docs", action="store_true", help="also serve the API documentation (/docs, "
                     "/openapi.json) to anyone on the network: development only, off by default")
     he = jobs.add_parser("enroll", help="enroll a device; prints its token once")

@@ -225,12 +225,6 @@ class PaymentIn(DossierIn):
     refund: StrictBool = False
 
 
-class CalendarDayIn(_In):
-    day: Day
-    kind: Text(20)
-    reason: Text(300)
-
-
 class ReturnIn(DossierIn):
     collector: CollectorIn
 
@@ -272,6 +266,55 @@ class LoginIn(_In):
     counter_id: Id | None = None
 
 
+class CatalogueIn(_In):
+    include_closed: bool = False
+
+
+class PinIn(_In):
+    pin: Text(20)
+
+
+class UsernameIn(_In):
+    username: Text(50)
+
+
+class StaffPinIn(UsernameIn):
+    pin: Text(20)
+
+
+class StaffIn(UsernameIn):
+    name: Text(200)
+    title: Text(200)
+    department: Text(200)
+    admin: StrictBool = False
+    leader: StrictBool = False
+
+
+class ServiceOpenIn(_In):
+    code: Code
+    is_open: StrictBool
+
+
+class CounterOpenIn(CounterIn):
+    is_open: StrictBool
+
+
+Session = Annotated[list[Text(5)], Field(min_length=2, max_length=2)]
+
+
+class TicketHoursIn(_In):
+    sessions: Annotated[list[Session], Field(min_length=1, max_length=6)]
+
+
+class DayIn(_In):
+    day: Day
+
+
+class CalendarDayIn(DayIn):
+    kind: Text(20)
+    reason: Text(300)
+
+
 class ErrorOut(BaseModel):
     """Every error answer: a machine-readable code and a message for people."""
 
@@ -292,7 +335,13 @@ INPUTS: dict[str, type[_In]] = {
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
     "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
     "register_rows": ReportsIn, "record_payment": PaymentIn, "set_calendar_day": CalendarDayIn,
+    "clear_calendar_day": DayIn,
     "accept_online": OnlineIn, "refuse_online": RefuseOnlineIn,
+    "services": CatalogueIn, "counters": CatalogueIn,
+    "unlock_kiosk_admin": PinIn, "save_staff_member": StaffIn, "remove_staff_member": UsernameIn,
+    "set_staff_pin": StaffPinIn, "set_service_open": ServiceOpenIn, "set_counter_open": CounterOpenIn,
+    "set_ticket_hours": TicketHoursIn,
+    "set_kiosk_pin": PinIn,
 }  # every other use case takes no input
 
 

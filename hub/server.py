@@ -108,19 +108,22 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(app: FastAPI, max_connections: int = MAX_CONNECTIONS) -> uvicorn.Server:
+def _server(app: FastAPI, max_connections: int = MAX_CONNECTIONS, **tls: str) -> uvicorn.Server:
     protocol = type("BoundedH11", (BoundedH11,), {"max_connections": _room_for_connections(max_connections)})
     return uvicorn.Server(uvicorn.Config(app, http=protocol, log_level="warning", access_log=False,
                                          lifespan="off", timeout_keep_alive=KEEP_ALIVE_S,
-                                         timeout_graceful_shutdown=2))
+                                         timeout_graceful_shutdown=2, **tls))
 
 
 def serve(service: OfficeService, host: str = "127.0.0.1", port: int = 8470,
-          announce: Callable[[str], None] = print, **options: Any) -> None:
-    """Serve the hub in this thread until interrupted (Ctrl-C); `options` go to `create_app`."""
+          announce: Callable[[str], None] = print, ssl_certfile: str | None = None,
+          ssl_keyfile: str | None = None, **options: Any) -> None:
+    """Serve the hub in this thread until interrupted (Ctrl-C, SIGTERM); HTTPS with a certificate;
+    `options` go to `create_app`."""
     sock = _listen(host, port)
-    server = _server(create_app(service, **options))
-    announce(f"http://{host}:{sock.getsockname()[1]}")
+    tls = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
+    server = _server(create_app(service, **options), **tls)
+    announce(f"{'https' if tls else 'http'}://{host}:{sock.getsockname()[1]}")
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down gracefully

@@ -34,7 +34,7 @@ from kiosk.screens.ticket import TicketScreen
 from kiosk.settings import KioskSettings
 from kiosk.voice import KioskVoice
 from kiosk.widgets import KioskRoot
-from uikit.app import OfficeApp
+from uikit.app import OfficeApp, run_app
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "kiosk"
 KV_FILES = ("widgets.kv", "home.kv", "lookup.kv", "ticket.kv", "rate.kv", "procedures.kv", "admin.kv",
@@ -347,4 +347,4 @@ def run_kiosk(service, settings: KioskSettings, exit_after_start: bool = False) 
                 return False
 
         Clock.schedule_interval(check, 0)
-    app.run()
+    run_app(app)

@@ -6,19 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from office.cli import DEFAULT_DB, add_command, config
+from office.cli import DEFAULT_DB, add_command, add_token, config, token
 
 
 def cmd_kiosk(args) -> int:
     """Open the citizen kiosk: on a hub (--hub URL --token T) or on a store (the demo office by default)."""
     if args.hub:
-        if not args.token:
-            print("error: --hub needs --token (a kiosk token from `main.py hub enroll --role kiosk`)",
-                  file=sys.stderr)
+        device_token = token(args)
+        if not device_token:
+            print("error: --hub needs this kiosk's token (--token-file FILE or $MOTCUA_TOKEN; from "
+                  "`main.py hub enroll --role kiosk`)", file=sys.stderr)
             return 2
         from hub.client import HubClient
 
-        return open_kiosk(HubClient(args.hub, args.token), args)
+        return open_kiosk(HubClient(args.hub, device_token), args)
     from office.service import OfficeService
 
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -50,11 +51,16 @@ def open_kiosk(service, args) -> int:
         return 2
     from office.service import OfficeService
 
-    if isinstance(service, OfficeService):  # embedded: the office's rules through a gateway
+    store = service.store if isinstance(service, OfficeService) else None
+    if store is not None:  # embedded: the office's rules through a gateway
         from office.gateway import OfficeGateway
 
         service = OfficeGateway.embedded(service, "kiosk", settings.name)
-    run_kiosk(service, settings, exit_after_start=getattr(args, "exit_after_start", False))
+    try:
+        run_kiosk(service, settings, exit_after_start=getattr(args, "exit_after_start", False))
+    finally:
+        if store is not None:
+            store.close()
     return 0
 
 
@@ -64,7 +70,7 @@ def register(subparsers) -> None:
                     "open the citizen kiosk (touch screen, camera, USB scanner, ticket printer)")
     k.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"store file (default: the demo office {DEFAULT_DB})")
     k.add_argument("--hub", metavar="URL", help="use the office hub at URL instead of a local store")
-    k.add_argument("--token", help="this kiosk's device token (with --hub)")
+    add_token(k, "this kiosk's device token (with --hub)")
     k.add_argument("--fullscreen", action="store_true", help="fullscreen, no cursor (production kiosk)")
     k.add_argument("--kiosk-config", type=Path, help="kiosk settings TOML (see kiosk.example.toml)")
     k.add_argument("--printer", help="printer spec: tcp://HOST[:PORT], file:PATH, usb:0xVID:0xPID, "

@@ -1,6 +1,7 @@
-"""Kiosk settings (devices, timeouts, admin PIN) from an optional TOML file; every key has a default.
+"""Kiosk settings (devices, timeouts, language) from an optional TOML file; every key has a default.
 
 Kept apart from the office configuration: these belong to one kiosk machine, not to the office.
+The staff panel's PIN is the office's (`main.py office kiosk-pin`), never a setting here.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ class KioskSettings:
     scan_debounce_s: float = 3.0
     wedge_max_gap_s: float = 0.03
     inactivity_s: int = 60
-    admin_pin: str = "2468"
     language: str = "vi"
     thank_you_s: int = 6
     touch_guard_s: float = 0.5  # touches ignored this long after a screen changes (no tap-through)
@@ -47,6 +47,10 @@ def load_kiosk_settings(path: str | Path | None, **overrides) -> KioskSettings:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise KioskSettingsError(f"{path}: not valid TOML ({e})") from None
         for key, value in data.items():
+            if key == "admin_pin":
+                raise KioskSettingsError(f"{path}: admin_pin is no longer a kiosk setting (a default PIN anyone "
+                                         f"could read): remove it; the office sets the kiosk PIN "
+                                         f"(`main.py office kiosk-pin`, or the counter app's admin screen)")
             if key not in _TYPES:
                 raise KioskSettingsError(f"{path}: unknown key {key!r} (known: {', '.join(_TYPES)})")
             want = {"str": str, "int": int, "float": (int, float)}[_TYPES[key]]
@@ -57,8 +61,6 @@ def load_kiosk_settings(path: str | Path | None, **overrides) -> KioskSettings:
     settings = replace(KioskSettings(), **values)
     if settings.language not in ("vi", "en"):
         raise KioskSettingsError(f"{path or 'settings'}: language must be vi or en")
-    if not (settings.admin_pin.isdigit() and 4 <= len(settings.admin_pin) <= 8):
-        raise KioskSettingsError(f"{path or 'settings'}: admin_pin must be 4–8 digits")
     if settings.voice not in ("on", "off"):
         raise KioskSettingsError(f"{path or 'settings'}: voice must be on or off")
     if settings.inactivity_s < 10:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from office.port import ROLES
 from office.store import Store
 
 SESSION_HOURS = 12
-_PIN_RE = re.compile(r"\d{6,12}", re.ASCII)
+PIN_LENGTH = 6
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1  # ~16 MiB and tens of ms per PIN check
 
 
@@ -36,10 +35,27 @@ def token_hash(token: str) -> str:
 
 
 def check_new_pin(pin: str) -> str:
-    """The PIN if it is 6–12 digits, else InvalidInput."""
-    if not _PIN_RE.fullmatch(pin):
-        raise InvalidInput("Mã PIN gồm 6 đến 12 chữ số")
+    """The PIN if it may be set, else InvalidInput saying why: the one PIN rule, for staff PINs and
+    the kiosk's admin PIN alike. Exactly 6 digits (0–9), not all the same (111111) and not a run
+    up or down (123456, 987654, 890123), which are the first PINs anyone tries."""
+    if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+        raise InvalidInput(f"Mã PIN phải gồm đúng {PIN_LENGTH} chữ số")
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    if steps == {0}:
+        raise InvalidInput("Mã PIN không được gồm một chữ số lặp lại (ví dụ 111111)")
+    if steps in ({1}, {9}):
+        raise InvalidInput("Mã PIN không được là dãy số liên tiếp (ví dụ 123456 hay 987654)")
     return pin
+
+
+def random_pin() -> str:
+    """A fresh random PIN that passes `check_new_pin` (for new staff members, shown once)."""
+    while True:
+        pin = f"{secrets.randbelow(10 ** PIN_LENGTH):0{PIN_LENGTH}d}"
+        try:
+            return check_new_pin(pin)
+        except InvalidInput:
+            continue
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
@@ -126,7 +142,7 @@ class Credentials:
             return bool(self.store.revoke_device(" ".join(name.split()), self._now()))
 
     def set_pin(self, username: str, pin: str) -> None:
-        """Set a staff member's PIN (6–12 digits); their open sessions end."""
+        """Set a staff member's PIN (the rules of `check_new_pin`); their open sessions end."""
         stored = hash_pin(check_new_pin(pin))
         with self.store.write():
             self.store.set_pin_hash(username, stored, self._now())
@@ -149,6 +165,8 @@ class Credentials:
             staff = self.store.staff_member(username)
         except NotFound:
             raise Unauthorized(BAD_LOGIN) from None
+        if not staff["active"]:
+            raise Unauthorized(BAD_LOGIN)
         return Actor(staff["name"], staff["title"], staff["department"], bool(staff["leader"]))
 
     def open_session(self, device: Device, username: str, actor: Actor,

@@ -63,4 +63,4 @@ def load_catalogue(store: Store, catalogue: dict) -> None:
         for c in catalogue["counters"]:
             store.save_counter(c)
         for s in catalogue["staff"]:
-            store.save_staff(s["username"], s["name"], s["title"], s["department"], s.get("leader", False))
+            store.save_staff(s["username"], s["name"], s["title"], s["department"], s.get("admin"), s.get("leader"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import time
 from pathlib import Path
 
@@ -126,6 +126,26 @@ def config_from_dict(data: dict, source: str = "config") -> OfficeConfig:
     config = replace(OfficeConfig(), **values)
     _check(config, source)
     return config
+
+
+def config_to_dict(c: OfficeConfig) -> dict:
+    """The TOML-shaped form of a config (what `config_from_dict` reads back): the store keeps it.
+    The default calendar file is left out, so a moved installation still finds its own."""
+    data: dict = {}
+    for f in fields(OfficeConfig):
+        value = getattr(c, f.name)
+        if f.name in ("working_sessions", "ticket_sessions"):
+            value = [[a.isoformat("minutes"), b.isoformat("minutes")] for a, b in value]
+        elif f.name == "calendar_overrides":
+            if value == DEFAULT_OVERRIDES_PATH:
+                continue
+            value = str(value)
+        elif f.name == "priority_categories":
+            value = [{"code": p.code, "name": p.name} for p in value]
+        elif f.name == "board":
+            value = asdict(value)
+        data[f.name] = value
+    return data
 
 
 def _sessions(value, where: str) -> tuple[tuple[time, time], ...]:

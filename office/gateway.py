@@ -6,6 +6,7 @@ An app running on the store (embedded) and every request the hub serves go throu
 - the logged-in staff member is the actor of every step, call and reveal (the port has no actor
   parameter to fake), and the device is the reporter of its own problems;
 - every view of a dossier's personal data is in the audit log (staff member and device);
+- office administration only by a logged-in staff member who is an office admin;
 - a staff session on a counter device acts for the counter it logged in at, and no other;
 - guessing is limited (`office.policy.Guards`): lookup secrets per code, kiosk and office, typed
   and scanned apart; PINs per device and per user name; rating proofs per device; device alerts per device;
@@ -15,6 +16,7 @@ An app running on the store (embedded) and every request the hub serves go throu
 from __future__ import annotations
 
 import inspect
+import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +27,8 @@ from office.policy import Guards, once
 from office.port import LOGIN, USE_CASES, OfficePort, implement, result_type
 from office.rules.codes import check_secret, parse_dossier_code
 from office.service import OfficeService
+
+log = logging.getLogger("office")
 
 
 class OfficeGateway(OfficePort):
@@ -79,12 +83,15 @@ class OfficeGateway(OfficePort):
         with self.guards.serial(self._device_key):
             logins.check(self.store, keys, self.service.clock())
             try:
-                return self.credentials.check_pin(username.strip(), pin)
+                actor = self.credentials.check_pin(username.strip(), pin)
             except Unauthorized:
+                log.warning("staff log-in refused for %r on %s", username.strip()[:50], self.device.name)
                 with self.store.write():
                     logins.count(self.store, keys, self.service.clock())
                 logins.check(self.store, keys, self.service.clock())  # the failure that locks says so
                 raise
+        log.info("staff %s logged in on %s", username.strip(), self.device.name)
+        return actor
 
     def logout(self) -> None:
         """End the staff session."""
@@ -96,7 +103,9 @@ class OfficeGateway(OfficePort):
         """Run use case `name` with the port's `arguments` for this caller."""
         use = USE_CASES[name]
         authorize(use.access, self.device, self.session, name.replace("_", " "))
-        if "counter_id" in arguments:
+        if use.admin:  # office administration (e.g. closing any counter), not work at one counter
+            self._require_admin(name.replace("_", " "))
+        elif "counter_id" in arguments:
             self._check_counter(arguments["counter_id"])
         guard = getattr(self, "_guard_" + name, None)
         if guard is not None:
@@ -112,6 +121,15 @@ class OfficeGateway(OfficePort):
             return once(self.store, f"{self._device_key}:{idempotency_key}", name, arguments, run,
                         self.service.clock(), result_type(name))
         return run()
+
+    def _require_admin(self, what: str) -> None:
+        """Forbidden unless the logged-in staff member is an active office admin."""
+        try:
+            member = self.store.staff_member(self.session.username)
+        except NotFound:
+            member = {"admin": 0, "active": 0}
+        if not (member["admin"] and member["active"]):
+            raise Forbidden(f"Chỉ cán bộ quản trị của văn phòng được: {what}")
 
     def _with_caller(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """The use case's arguments plus who calls, where the service asks for it: the staff
@@ -207,6 +225,27 @@ class OfficeGateway(OfficePort):
             throttle.count(self.store, keys, now)
         throttle.check(self.store, keys, now)  # the guess that locks says so at once
         raise miss
+
+    def _unlock_kiosk_admin(self, pin: str) -> None:
+        keys = {"device": f"kiosk-admin:{self._device_key}"}  # counted apart from staff log-ins there
+        logins, now = self.guards.logins, self.service.clock()
+        with self.guards.serial(keys["device"]):
+            logins.check(self.store, keys, now)
+            try:
+                self.service.unlock_kiosk_admin(pin)
+            except Unauthorized:
+                with self.store.write():
+                    logins.count(self.store, keys, now)
+                self._record("kiosk.admin_denied")
+                log.warning("wrong kiosk admin PIN on %s", self.device.name)
+                logins.check(self.store, keys, now)  # the failure that locks says so
+                raise
+        self._record("kiosk.admin_unlocked")
+        log.info("kiosk admin panel opened on %s", self.device.name)
+
+    def _record(self, action: str) -> None:
+        with self.store.write():
+            self.store.add_audit(self.service.clock(), None, self.device.id, action, self.device.name)
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

@@ -198,6 +198,20 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    """A staff member as the office head manages them (never their PIN)."""
+
+    username: str
+    name: str
+    title: str
+    department: str
+    admin: bool = False  # may administer the office: staff, PINs, services, counters, hours, days
+    active: bool = True  # a member who left keeps their name on past steps but cannot log in
+    has_pin: bool = False
+    leader: bool = False  # a leader of the agency: recalls a returned result, changes the calendar
+
+
+@dataclass(frozen=True)
 class Step:
     """One append-only processing step of a dossier."""
 
@@ -396,6 +410,7 @@ class Service:
     name: str
     prefix: str
     field_codes: tuple[str, ...] = ()
+    open: bool = True  # a closed service issues no tickets (those waiting are still served)
 
 
 @dataclass(frozen=True)
@@ -414,6 +429,7 @@ class Counter:
     name: str
     services: tuple[str, ...]
     paused_reason: str | None = None
+    open: bool = True  # a closed counter is out of service: no login, no calls, not on the board
 
 
 @dataclass(frozen=True)

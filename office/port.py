@@ -39,6 +39,7 @@ from office.model import (
     RatingReceipt,
     ReceivedComponent,
     Service,
+    StaffMember,
     Ticket,
     TicketReceipt,
     Timeliness,
@@ -53,6 +54,7 @@ STAFF = {"counter": True, "admin": True}
 ISSUERS = {"kiosk": False, "counter": True, "admin": True}
 MANAGERS = {"counter": True, "admin": False}
 LOGIN = {"counter": False, "admin": False}
+ADMINS = {"counter": True, "admin": True}  # and the staff member logged in must be an office admin
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,17 @@ class UseCase:
     `access` maps each allowed device role to whether a staff login is needed; `writes` marks a
     mutation (retried safely with an idempotency key; its answer is kept for the retry);
     `audited` marks a read of personal data (each call writes an audit row); `limited` marks a
-    read whose failures are counted against a limit on guessing (each failure writes a row)."""
+    read whose failures are counted against a limit on guessing (each failure writes a row);
+    `admin` needs the logged-in staff member to be an office admin; `secret` carries a PIN (never
+    in a URL nor in the kept answers of retried requests: setting a PIN twice is harmless)."""
 
     name: str
     access: Mapping[str, bool]
     writes: bool = False
     audited: bool = False
     limited: bool = False
+    admin: bool = False
+    secret: bool = False
 
 
 USE_CASES: dict[str, UseCase] = {u.name: u for u in (
@@ -121,6 +127,17 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("reports", STAFF, audited=True),
     UseCase("calendar_days", EVERYONE),
     UseCase("set_calendar_day", STAFF, writes=True),
+    UseCase("clear_calendar_day", STAFF, writes=True),
+    UseCase("unlock_kiosk_admin", KIOSK, audited=True, secret=True),
+    UseCase("staff_members", ADMINS, admin=True),
+    UseCase("save_staff_member", ADMINS, writes=True, admin=True),
+    UseCase("remove_staff_member", ADMINS, writes=True, admin=True),
+    UseCase("set_staff_pin", ADMINS, admin=True, secret=True),
+    UseCase("set_service_open", ADMINS, writes=True, admin=True),
+    UseCase("set_counter_open", ADMINS, writes=True, admin=True),
+    UseCase("office_settings", ADMINS, admin=True),
+    UseCase("set_ticket_hours", ADMINS, writes=True, admin=True),
+    UseCase("set_kiosk_pin", ADMINS, admin=True, secret=True),
 )}
 
 
@@ -141,11 +158,11 @@ class OfficePort(Protocol):
     def fields(self) -> list[Field]:
         """Fields of procedures."""
 
-    def services(self) -> list[Service]:
-        """Queue services."""
+    def services(self, include_closed: bool = False) -> list[Service]:
+        """The open queue services (closed ones too with `include_closed`)."""
 
-    def counters(self) -> list[Counter]:
-        """Counters with their services and pause state."""
+    def counters(self, include_closed: bool = False) -> list[Counter]:
+        """The open counters with their services and pause state (closed ones too with `include_closed`)."""
 
     def priority_categories(self) -> tuple[PriorityCategory, ...]:
         """Configured priority categories."""
@@ -303,6 +320,45 @@ class OfficePort(Protocol):
     def set_calendar_day(self, day: date, kind: str, reason: str, *,
                          idempotency_key: str | None = None) -> CalendarDay:
         """Make a day a day off or a working day (a leader, with the decision that says so)."""
+
+    def clear_calendar_day(self, day: date, *, idempotency_key: str | None = None) -> None:
+        """Forget a calendar change the office added itself (a leader): the national calendar and
+        the central system's days apply again."""
+
+    # ---- kiosk staff panel and office administration (office admins only) ------------------
+
+    def unlock_kiosk_admin(self, pin: str) -> None:
+        """Check the kiosk admin PIN (opens the kiosk's staff panel); wrong PINs are locked out and logged."""
+
+    def staff_members(self) -> list[StaffMember]:
+        """Every staff member (those who left too) and whether each has a PIN; never the PINs."""
+
+    def save_staff_member(self, username: str, name: str, title: str, department: str, admin: bool = False,
+                          leader: bool = False, *, idempotency_key: str | None = None) -> StaffMember:
+        """Add a staff member or update one (a member who had left is active again); `admin`:
+        administers the office, `leader`: a leader of the agency."""
+
+    def remove_staff_member(self, username: str, *, idempotency_key: str | None = None) -> None:
+        """A staff member left: their PIN and sessions end, their name stays on past steps."""
+
+    def set_staff_pin(self, username: str, pin: str) -> None:
+        """Set or reset a staff member's PIN (6 digits, not all the same, not a run); their sessions end."""
+
+    def set_service_open(self, code: str, is_open: bool, *, idempotency_key: str | None = None) -> Service:
+        """Open a queue service, or close it: kiosks stop issuing its tickets, those waiting are served."""
+
+    def set_counter_open(self, counter_id: int, is_open: bool, *, idempotency_key: str | None = None) -> Counter:
+        """Open a counter, or close it (out of service: no login, no calls, off the board)."""
+
+    def office_settings(self) -> dict:
+        """Ticket hours, working hours, the office's own calendar days, whether the kiosk PIN is set."""
+
+    def set_ticket_hours(self, sessions: list[list[str]], *, idempotency_key: str | None = None) -> None:
+        """When kiosks issue tickets, e.g. [["07:00", "11:15"], ["13:30", "16:45"]]; inside working hours."""
+
+
+    def set_kiosk_pin(self, pin: str) -> None:
+        """Set the PIN that opens the kiosks' staff panel (and lets staff close the kiosk window)."""
 
     # ---- staff session --------------------------------------------------------------------
 

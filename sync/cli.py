@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from office.cli import add_command
+from office.cli import add_command, add_token, token
 from office.cli import config as office_config
 
 if TYPE_CHECKING:  # types only: the core, the sync client and requests load when a command runs
@@ -25,13 +25,20 @@ log = logging.getLogger("sync")
 
 def cmd_sync(args) -> int:
     """Sync an office store with the central system, once or every day at HH:MM."""
-    return sync_command(args.db, office_config(args), args.central, args.token, args.at, args.timeout,
+    return sync_command(args.db, office_config(args), args.central, _token(args), args.at, args.timeout,
                         args.batch_events, args.compress_level)
 
 
 def cmd_reconcile(args) -> int:
     """Compare per-day event counts and id hashes of the office and the central system."""
-    return reconcile_command(args.db, office_config(args), args.central, args.token, args.timeout)
+    return reconcile_command(args.db, office_config(args), args.central, _token(args), args.timeout)
+
+
+def _token(args) -> str:
+    office_token = token(args)
+    if not office_token:
+        raise SystemExit("error: give this office's token (--token-file FILE or $MOTCUA_TOKEN; from `central enroll`)")
+    return office_token
 
 
 def register(subparsers) -> None:
@@ -43,7 +50,7 @@ def register(subparsers) -> None:
     for sp in (y, r):
         sp.add_argument("--db", type=Path, required=True, help="office store file")
         sp.add_argument("--central", required=True, help="central server URL, e.g. https://central.example.vn")
-        sp.add_argument("--token", required=True, help="this office's token (from `central enroll`)")
+        add_token(sp, "this office's token (from `central enroll`)")
         sp.add_argument("--timeout", type=float, default=60, help="seconds per request (default 60)")
     when = y.add_mutually_exclusive_group()
     when.add_argument("--once", action="store_true", help="sync once and exit (the default)")

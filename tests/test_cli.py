@@ -19,7 +19,7 @@ from office import cli as office_cli
 from office.errors import NotFound, Unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("demo", "info", "bench", "kiosk", "display", "counter", "scan", "print-test", "central", "sync",
+COMMANDS = ("demo", "info", "office", "backup", "restore", "bench", "kiosk", "display", "counter", "scan", "print-test", "central", "sync",
             "reconcile", "hub")
 HEAVY = ("kivy", "fastapi", "uvicorn", "starlette", "cv2", "reportlab", "requests", "psycopg", "escpos", "zxingcpp",
          "pyzbar", "numpy", "PIL", "holidays", "sqlite_utils")
@@ -100,7 +100,8 @@ def test_shared_root_is_the_config_root():
 
 def test_every_package_registers_its_commands():
     """main.py only assembles: each command's function lives in its package's cli module."""
-    owners = {"demo": "demo", "info": "office", "bench": "benchmarks", "kiosk": "kiosk", "display": "display",
+    owners = {"demo": "demo", "info": "office", "office": "office", "backup": "office", "restore": "office",
+              "bench": "benchmarks", "kiosk": "kiosk", "display": "display",
               "counter": "counter", "scan": "devices", "print-test": "devices", "central": "central",
               "sync": "sync", "reconcile": "sync", "hub": "hub"}
     for name, parser in subcommands(main.build_parser()).items():
@@ -127,11 +128,12 @@ def readme_table_rows() -> list[tuple[str, list[str], set[str]]]:
 
 
 def readme_examples() -> list[list[str]]:
-    """The `main.py …` command lines of README's examples, as an operator would type them (optional
-    parts in [ ] included, the first of `a|b` alternatives)."""
+    """The `main.py …` (or installed `motcua …`) command lines of README's examples, as an operator
+    would type them (optional parts in [ ] included, the first of `a|b` alternatives)."""
     lines = []
     for line in README.splitlines():
-        m = re.match(r"^\s+(?:bash scripts/setup.sh && )?\.venv/bin/python main\.py (.*)$", line)
+        m = re.match(r"^\s+(?:bash scripts/setup.sh && )?(?:\.venv/bin/python main\.py|(?:sudo -u motcua )?"
+                     r"/opt/motcua/bin/motcua) (.*)$", line)
         if m:
             text = re.sub(r"\s+#.*$", "", m.group(1)).replace("[", "").replace("]", "")
             lines.append([w.split("|")[0] for w in shlex.split(text)])

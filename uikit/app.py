@@ -11,6 +11,7 @@ the same classes (`error_text`), never an exception text, a URL or a translation
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -35,10 +36,34 @@ ESCAPE = 27
 ENTER_KEYS = (13, 271)
 WEDGE_POLL_S = 0.05
 PROBE_SECONDS = 2.0
+PRINT_FINISH_S = 3.0  # how long a stopping app waits for the print in hand
 # What the last answer (or its absence) says about the hub: "" it answered; "unavailable" it could
 # not be reached; "denied" it refuses this device's credentials; "error" a call failed on a bug.
 UNAVAILABLE, DENIED, BUG = "unavailable", "denied", "error"
 log = logging.getLogger("uikit.app")
+
+
+WINDOW_RUN = False  # set once an app window has run to its end in this process (see main.py)
+
+
+def run_app(app: App) -> None:
+    """Run a Kivy app until its window closes, SIGTERM (systemd's stop) or SIGINT (Ctrl-C): a signal
+    stops it exactly as its own exit does (on_stop: timers, feeds, devices; workers finish the job
+    in hand, e.g. the ticket being printed), then this returns. Handlers are restored afterwards."""
+    global WINDOW_RUN
+
+    def stop(signum, frame):
+        log.info("%s: stopping", signal.Signals(signum).name)
+        Clock.schedule_once(lambda dt: app.stop())
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    Clock.schedule_once(lambda dt: log.info("%s: window open", app.title), 0.5)
+    try:
+        app.run()
+    finally:
+        WINDOW_RUN = True
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class OfficeApp(App):
@@ -104,7 +129,7 @@ class OfficeApp(App):
         self._events.append(Clock.schedule_interval(callback, seconds))
 
     def on_stop(self):
-        """Stop the timers and the workers; screens cancel theirs."""
+        """Stop the timers and the workers (the print in hand finishes); screens cancel theirs."""
         Window.unbind(on_key_down=self._on_key_down)
         for event in self._events + [self._notice_event]:
             if event is not None:
@@ -112,8 +137,9 @@ class OfficeApp(App):
         if self.root is not None:
             for screen in self.root.ids.sm.screens:
                 screen.cancel_timers()  # no property changes here: kv's app proxy is being reset
-        for worker in (self.service_worker, self.device_worker, self.probe_worker):
-            worker.shutdown()
+        self.service_worker.shutdown()
+        self.probe_worker.shutdown()
+        self.device_worker.shutdown(wait=PRINT_FINISH_S)  # the ticket or form being printed comes out
 
     def office_loaded(self, office: dict) -> None:
         """The office's identity for the header (and the rest of it for the screens)."""

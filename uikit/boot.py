@@ -5,7 +5,11 @@ import os
 
 
 def environment(kivy_home: str | None = None, headless: bool = False) -> None:
-    """Set Kivy's environment variables; call before the first kivy import."""
+    """Set Kivy's environment variables and log our events one line each to standard error (the
+    journal under systemd); call before the first kivy import."""
+    from office.cli import log_to_stderr
+
+    log_to_stderr()
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")

@@ -102,7 +102,7 @@ class WorkCalendar:
         self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
 
     def with_overrides(self, days_off: Mapping[date, str], working_days: Iterable[date]) -> WorkCalendar:
-        """This calendar plus more overrides (e.g. from the central system); this one's own win."""
+        """This calendar plus more overrides (e.g. the stored days); this one's own win."""
         if not days_off and not working_days:
             return self
         off = {d: r for d, r in days_off.items() if d not in self._working_days}

@@ -14,9 +14,12 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     online       dossiers submitted online: accept (1 → 2) or refuse (1 → 3)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
+    admin        setup from the office file, staff and PINs, services and counters opened or
+                 closed, ticket hours, the office's calendar days, the kiosk admin PIN
 """
 from __future__ import annotations
 
+from office.service.admin import AdminUseCases
 from office.service.base import ServiceBase
 from office.service.calendar import CalendarUseCases
 from office.service.catalogue import CatalogueUseCases
@@ -33,6 +36,6 @@ __all__ = ["OfficeService"]
 
 
 class OfficeService(CatalogueUseCases, QueueUseCases, OnlineUseCases, ReceptionUseCases, CentralStepUseCases,
-                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, CalendarUseCases,
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, CalendarUseCases, AdminUseCases,
                     ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

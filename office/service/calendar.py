@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from office import text
-from office.errors import Forbidden, InvalidInput
+from office.errors import Forbidden, InvalidInput, NotFound
 from office.model import Actor, CalendarDay
 from office.service.base import ServiceBase
 
@@ -37,6 +37,17 @@ class CalendarUseCases(ServiceBase):
                                     {"day": day.isoformat(), "kind": kind, "reason": reason,
                                      "added_by": actor.name}, self._now())
         return CalendarDay(day, kind, reason, "office", actor.name)
+
+    def clear_calendar_day(self, day: date, actor: Actor) -> None:
+        """Forget a calendar change the office added itself (a leader only): the national
+        calendar and the central system's days apply again."""
+        if not actor.leader:
+            raise Forbidden("Chỉ lãnh đạo được thay đổi lịch làm việc của cơ quan")
+        with self.store.write():
+            if not self.store.clear_office_calendar_day(day):
+                raise NotFound(f"Cơ quan chưa khai báo gì cho ngày {text.day(day)}")
+            self.store.append_event("calendar", day.isoformat(), "day_cleared",
+                                    {"day": day.isoformat(), "added_by": actor.name}, self._now())
 
     def calendar_days(self) -> list[CalendarDay]:
         """Calendar changes stored in the office (its own and the central system's), by date."""

@@ -38,13 +38,13 @@ class CatalogueUseCases(ServiceBase):
         """Fields of procedures."""
         return self.store.fields()
 
-    def services(self):
-        """Queue services."""
-        return self.store.services()
+    def services(self, include_closed: bool = False):
+        """The open queue services (closed ones too with `include_closed`)."""
+        return self.store.services(include_closed)
 
-    def counters(self):
-        """Counters with their services and pause state."""
-        return self.store.counters()
+    def counters(self, include_closed: bool = False):
+        """The open counters with their services and pause state (closed ones too with `include_closed`)."""
+        return self.store.counters(include_closed)
 
     def priority_categories(self) -> tuple[PriorityCategory, ...]:
         """Configured priority categories."""

@@ -30,6 +30,8 @@ class QueueUseCases(ServiceBase):
         service = self.store.service(service_code)
         if priority is not None and priority not in {c.code for c in self.config.priority_categories}:
             raise InvalidInput(f"Không có đối tượng ưu tiên {priority!r}")
+        if not service.open:
+            raise Conflict(f"Dịch vụ {service.name} tạm ngừng cấp số thứ tự")
         with self.store.write():
             if not self.ticket_issuing_open(now):
                 raise OutsideHours(self._hours_message())
@@ -65,6 +67,8 @@ class QueueUseCases(ServiceBase):
         now = self._now()
         with self.store.write():
             counter = self.store.counter(counter_id)
+            if not counter.open:
+                raise Conflict(f"{counter.name} đã đóng (ngừng phục vụ)")
             if counter.paused_reason is not None:
                 raise Conflict(f"{counter.name} đang tạm dừng: {counter.paused_reason}")
             for t in self.store.tickets(now.date(), [T.CALLED, T.SERVING]):
@@ -153,7 +157,10 @@ class QueueUseCases(ServiceBase):
         now = self._now()
         reason = checked_reason(reason, "Lý do chuyển")
         service = self.store.service(to_service)
-        if to_counter is not None and service.code not in self.store.counter(to_counter).services:
+        if not service.open:
+            raise Conflict(f"Dịch vụ {service.name} đã đóng")
+        if to_counter is not None and (service.code not in self.store.counter(to_counter).services
+                                       or not self.store.counter(to_counter).open):
             raise InvalidInput(f"Quầy {to_counter} không phục vụ {service.name}")
         with self.store.write():
             t = self._active(ticket_id, counter_id, T.CALLED, T.SERVING)

@@ -9,6 +9,7 @@
     ratings       satisfaction ratings
     credentials   devices, PIN hashes, staff sessions, audit log
     sync_state    sync values, inbox of pulled updates, number blocks, central calendar
+    settings      the saved configuration and its revision, office calendar days, kiosk PIN hash
     attempts      attempts counted against the office's limits (lockouts, alert limits)
     search        dossier search for staff through indexes (FTS5 names, codes, ID numbers, phones)
     online        dossiers submitted online, waiting at the counter
@@ -29,6 +30,7 @@ from office.store.queue import QueueStore
 from office.store.ratings import RatingStore
 from office.store.reports import ReportStore
 from office.store.search import SearchStore
+from office.store.settings import SettingsStore
 from office.store.sync_state import SyncStateStore
 
 __all__ = ["BUSY_TIMEOUT_S", "DOSSIER_COLUMNS", "RECEPTION_COLUMNS", "SCHEMA_VERSION", "Store",
@@ -36,5 +38,5 @@ __all__ = ["BUSY_TIMEOUT_S", "DOSSIER_COLUMNS", "RECEPTION_COLUMNS", "SCHEMA_VER
 
 
 class Store(CatalogueStore, DossierStore, QueueStore, RatingStore, CredentialStore, SyncStateStore,
-            OnlineStore, ReportStore, AttemptStore, SearchStore, StoreBase):
+            OnlineStore, SettingsStore, ReportStore, AttemptStore, SearchStore, StoreBase):
     """Typed access to the office database. Thread-safe: each thread gets its own connection."""

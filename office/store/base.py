@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -58,6 +59,24 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
+def keep_private(path: str | Path) -> None:
+    """Make the store file (and its WAL and shared-memory files) readable by its owner only: create
+    it 0600 if it does not exist yet (SQLite gives the -wal and -shm files the mode of the store),
+    tighten an existing file that others could read."""
+    path = Path(path)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if stat.S_IMODE(p.stat().st_mode) & 0o077 and p.stat().st_uid == os.getuid():
+                p.chmod(0o600)
+        except FileNotFoundError:
+            continue
+
+
 def _ts(value: datetime | None) -> str | None:
     """A datetime as stored text (ISO, to the second); None stays NULL."""
     return value.isoformat(timespec="seconds") if value else None
@@ -84,8 +103,11 @@ class StoreBase:
     `office.store` build on it and `Store` composes them."""
 
     def __init__(self, path: str | Path, office_id: str = "demo", agency_code: str = ""):
-        """Open (creating and migrating if needed) the store at `path` and its lookup key."""
+        """Open (creating and migrating if needed) the store at `path` (a new file is 0600) and its
+        lookup key."""
         self.path = str(path)
+        if self.path != ":memory:":
+            keep_private(path)
         self._local = threading.local()
         self.lookup_key = self._open_lookup_key()
         check = hmac.new(self.lookup_key, b"lookup-key-check", hashlib.sha256).hexdigest()[:16]
@@ -253,6 +275,11 @@ class StoreBase:
     def meta(self) -> dict[str, str]:
         """Office identity and store facts."""
         return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a store fact, e.g. "purpose" = "demo" | "office" (inside `write()`)."""
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
 
     def append_event(self, entity: str, entity_id: str, kind: str, payload: dict,
                      at: datetime) -> str:

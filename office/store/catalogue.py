@@ -1,5 +1,5 @@
-"""The catalogue: fields and versions of procedures, queue services, counters (with their pause
-state and priority streak) and staff members."""
+"""The catalogue: fields and versions of procedures, queue services and counters (open or closed,
+with their pause state and priority streak) and staff members (active or left, admin or not)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from datetime import date
 
 from office import codec
 from office.errors import NotFound
-from office.model import Component, Counter, Field, Procedure, ProcedureCase, Service
+from office.model import Component, Counter, Field, Procedure, ProcedureCase, Service, StaffMember
 from office.store.base import StoreBase
 
 
@@ -62,31 +62,33 @@ class CatalogueStore(StoreBase):
     def save_service(self, s: Service) -> None:
         """Insert or replace a queue service."""
         self.db["services"].upsert({"code": s.code, "name": s.name, "prefix": s.prefix,
-                                    "field_codes": json.dumps(list(s.field_codes))}, pk="code")
+                                    "field_codes": json.dumps(list(s.field_codes)), "open": int(s.open)},
+                                   pk="code")
 
-    def services(self) -> list[Service]:
-        """All queue services, by prefix."""
-        return [Service(r["code"], r["name"], r["prefix"], tuple(json.loads(r["field_codes"])))
-                for r in self._rows("SELECT * FROM services ORDER BY prefix")]
+    def services(self, include_closed: bool = False) -> list[Service]:
+        """The open queue services (all of them with `include_closed`), by prefix."""
+        where = "" if include_closed else "WHERE open = 1"
+        return [_service(r) for r in self._rows(f"SELECT * FROM services {where} ORDER BY prefix")]
 
     def service(self, code: str) -> Service:
-        """One queue service or NotFound."""
-        for s in self.services():
-            if s.code == code:
-                return s
-        raise NotFound(f"Không có dịch vụ {code!r}")
+        """One queue service (open or closed) or NotFound."""
+        row = self._one("SELECT * FROM services WHERE code = ?", [code])
+        if row is None:
+            raise NotFound(f"Không có dịch vụ {code!r}")
+        return _service(row)
 
     def save_counter(self, c: Counter) -> None:
         """Insert or replace a counter."""
         self.db["counters"].upsert({"id": c.id, "name": c.name, "services": json.dumps(list(c.services)),
-                                    "paused_reason": c.paused_reason}, pk="id")
+                                    "paused_reason": c.paused_reason, "open": int(c.open)}, pk="id")
 
-    def counters(self) -> list[Counter]:
-        """All counters, by id."""
-        return [_counter(r) for r in self._rows("SELECT * FROM counters ORDER BY id")]
+    def counters(self, include_closed: bool = False) -> list[Counter]:
+        """The open counters (all of them with `include_closed`), by id."""
+        where = "" if include_closed else "WHERE open = 1"
+        return [_counter(r) for r in self._rows(f"SELECT * FROM counters {where} ORDER BY id")]
 
     def counter(self, counter_id: int) -> Counter:
-        """One counter or NotFound."""
+        """One counter (open or closed) or NotFound."""
         row = self._one("SELECT * FROM counters WHERE id = ?", [counter_id])
         if row is None:
             raise NotFound(f"Không có quầy số {counter_id}")
@@ -104,21 +106,44 @@ class CatalogueStore(StoreBase):
         """Record the counter's normal-call streak."""
         self.db.execute("UPDATE counters SET normal_streak = ? WHERE id = ?", [value, counter_id])
 
-    def save_staff(self, username: str, name: str, title: str, department: str, leader: bool = False) -> None:
-        """Insert or replace a staff member (`leader`: a leader of the agency)."""
-        self.db["staff"].upsert({"username": username, "name": name, "title": title,
-                                 "department": department, "leader": int(leader)}, pk="username")
+    def save_staff(self, username: str, name: str, title: str, department: str,
+                   admin: bool | None = None, leader: bool | None = None) -> None:
+        """Insert or update a staff member (active again if they had left); `admin` (administers
+        the office) and `leader` (a leader of the agency) None keep the flag as it is (off for a
+        new member)."""
+        row = {"username": username, "name": name, "title": title, "department": department, "active": 1}
+        if admin is not None:
+            row["admin"] = int(admin)
+        if leader is not None:
+            row["leader"] = int(leader)
+        self.db["staff"].upsert(row, pk="username")
 
-    def staff(self) -> list[dict]:
-        """All staff members."""
-        return list(self._rows("SELECT * FROM staff ORDER BY username"))
+    def deactivate_staff(self, username: str) -> None:
+        """A staff member left: no login, no admin right; their name stays on past steps."""
+        self.db.execute("UPDATE staff SET active = 0, admin = 0 WHERE username = ?", [username])
+
+    def staff_members(self) -> list[StaffMember]:
+        """Every staff member (those who left too), with whether a PIN is set; never the PIN."""
+        return [StaffMember(r["username"], r["name"], r["title"], r["department"], bool(r["admin"]),
+                            bool(r["active"]), bool(r["has_pin"]), bool(r["leader"])) for r in self._rows(
+            "SELECT s.*, p.username IS NOT NULL AS has_pin FROM staff s"
+            " LEFT JOIN staff_pins p ON p.username = s.username ORDER BY s.active DESC, s.username")]
 
     def staff_member(self, username: str) -> dict:
-        """One staff member (username, name, title, department, leader) or NotFound."""
+        """One staff member (username, name, title, department, leader, admin, active) or NotFound."""
         row = self._one("SELECT * FROM staff WHERE username = ?", [username])
         if row is None:
             raise NotFound(f"Không có cán bộ {username!r}")
         return row
+
+    def set_service_open(self, code: str, is_open: bool) -> None:
+        """Open or close a queue service."""
+        self.db.execute("UPDATE services SET open = ? WHERE code = ?", [int(is_open), code])
+
+    def set_counter_open(self, counter_id: int, is_open: bool) -> None:
+        """Open or close a counter (closing also clears its pause)."""
+        self.db.execute("UPDATE counters SET open = ?, paused_reason = CASE WHEN ? THEN paused_reason END"
+                        " WHERE id = ?", [int(is_open), int(is_open), counter_id])
 
 
 def _procedure(r: dict) -> Procedure:
@@ -132,4 +157,8 @@ def _procedure(r: dict) -> Procedure:
 
 
 def _counter(r: dict) -> Counter:
-    return Counter(r["id"], r["name"], tuple(json.loads(r["services"])), r["paused_reason"])
+    return Counter(r["id"], r["name"], tuple(json.loads(r["services"])), r["paused_reason"], bool(r["open"]))
+
+
+def _service(r: dict) -> Service:
+    return Service(r["code"], r["name"], r["prefix"], tuple(json.loads(r["field_codes"])), bool(r["open"]))

@@ -49,6 +49,12 @@ class CredentialStore(StoreBase):
         self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
                         [_ts(at), username])
 
+    def drop_pin(self, username: str, at: datetime) -> None:
+        """Remove a staff member's PIN and end their open sessions (they left)."""
+        self.db.execute("DELETE FROM staff_pins WHERE username = ?", [username])
+        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+                        [_ts(at), username])
+
     def pin_hash(self, username: str) -> str | None:
         """The stored PIN hash of a staff member, or None when no PIN is set."""
         row = self._one("SELECT pin_hash FROM staff_pins WHERE username = ?", [username])
@@ -66,8 +72,8 @@ class CredentialStore(StoreBase):
         username, name, title, department, leader flag and the counter it is bound to."""
         return self._one(
             "SELECT s.username, st.name, st.title, st.department, st.leader, s.expires_at, s.counter_id"
-            " FROM staff_sessions s"
-            " JOIN staff st ON st.username = s.username WHERE s.token_hash = ? AND s.device_id = ?"
+            " FROM staff_sessions s JOIN staff st ON st.username = s.username AND st.active = 1"
+            " WHERE s.token_hash = ? AND s.device_id = ?"
             " AND s.ended_at IS NULL AND s.expires_at > ?", [token_hash, device_id, _ts(now)])
 
     def end_session(self, token_hash: str, device_id: int, at: datetime) -> None:

@@ -242,6 +242,21 @@ def m013_search(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m015_office_admin(db: sqlite_utils.Database) -> None:
+    """Running a real office without SQL: the configuration saved by `office init` (and its
+    revision, so every process sees a change), the kiosk admin PIN hash, staff members who
+    administer the office or have left, services and counters opened or closed."""
+    db.executescript("""
+    CREATE TABLE office_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, set_at TEXT NOT NULL);
+    CREATE TABLE office_secrets (name TEXT PRIMARY KEY, hash TEXT NOT NULL, set_at TEXT NOT NULL);
+    ALTER TABLE staff ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE staff ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE services ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE counters ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+    """)
+
+
+@migrations()
 def m021_online_dossiers(db: sqlite_utils.Database) -> None:
     """Dossiers submitted online, pulled from the central system, waiting at the counter to be
     accepted (1 → 2, with the code of the dossier created) or refused (1 → 3, with the reason)."""

@@ -65,6 +65,12 @@ class SyncStateStore(StoreBase):
                         [day.isoformat(), kind, reason, added_by, _ts(at)])
         self._calendar_changed()
 
+    def clear_office_calendar_day(self, day: date) -> bool:
+        """Forget a calendar change the office added itself (inside `write()`); False when none."""
+        gone = self.db.execute("DELETE FROM office_calendar WHERE day = ?", [day.isoformat()]).rowcount
+        self._calendar_changed()
+        return bool(gone)
+
     def _calendar_changed(self) -> None:
         self.db.execute("INSERT INTO meta (key, value) VALUES ('calendar_version', '1') ON CONFLICT (key)"
                         " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")

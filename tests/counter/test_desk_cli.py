@@ -15,7 +15,7 @@ def run(*args, env=None):
 
 def test_bad_options_are_one_clear_line(tmp_path):
     proc = run("--hub", "http://127.0.0.1:9", "--db", tmp_path / "x.db")
-    assert proc.returncode == 2 and "--hub needs --token" in proc.stderr
+    assert proc.returncode == 2 and "--hub needs this counter's token" in proc.stderr
     proc = run("--printer", "laser", "--db", tmp_path / "x.db")
     assert proc.returncode == 2 and "máy in A4 'laser' không hợp lệ" in proc.stderr
 

@@ -157,6 +157,8 @@ def test_folder_never_overwrites(tmp_path, receipt_pdf):
     printer = FolderPrinter(tmp_path / "out")
     paths = [printer.print_pdf(receipt_pdf[1], "Mẫu 01") for _ in range(3)]
     assert [Path(p).name for p in paths] == ["Mẫu 01.pdf", "Mẫu 01 (2).pdf", "Mẫu 01 (3).pdf"]
+    assert {Path(p).stat().st_mode & 0o777 for p in paths} == {0o600}  # forms hold personal data
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o700
 
 
 def test_open_a4_printer_by_spec(tmp_path):

@@ -15,7 +15,7 @@ from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.service import OfficeService
 
-STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321"), "son.hv": (LEADER, "246810")}
+STAFF = {"bich.tt": (OFFICER, "246813"), "cuong.lv": (BACK_OFFICE, "864213"), "son.hv": (LEADER, "246810")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
            "bang-1": "display", "admin-1": "admin"}
 COUNTER_OF = {"quay-1": 1, "quay-2": 2}  # the counter each counter device logs in at
@@ -78,7 +78,7 @@ def make_office(path: Path, clock: Clock, **config: Any) -> Office:
     seed_catalogue(svc.store)
     with svc.store.write():
         for username, (actor, _) in STAFF.items():
-            svc.store.save_staff(username, actor.name, actor.role, actor.department, actor.leader)
+            svc.store.save_staff(username, actor.name, actor.role, actor.department, leader=actor.leader)
     credentials = Credentials(svc.store, clock)
     for username, (_, pin) in STAFF.items():
         credentials.set_pin(username, pin)

@@ -44,9 +44,16 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
     "reveal_applicant": {"code": CODE, "purpose": "thử"}, "reissue_secret": {"code": CODE},
     "search_dossiers": {"text": "an"}, "register_rows": {"day_from": "2026-03-01", "day_to": "2026-03-02"},
     "accept_online": {"ref": "DVC-1"}, "refuse_online": {"ref": "DVC-1", "reason": "thử"},
+    "unlock_kiosk_admin": {"pin": "000000"}, "remove_staff_member": {"username": "cuong.lv"},
+    "save_staff_member": {"username": "dan.nv", "name": "Nguyễn Văn Dân", "title": "Chuyên viên",
+                          "department": "Bộ phận Một cửa"},
+    "set_staff_pin": {"username": "cuong.lv", "pin": "975310"}, "set_kiosk_pin": {"pin": "975310"},
+    "set_service_open": {"code": "DD", "is_open": True}, "set_counter_open": {"counter_id": 3, "is_open": True},
+    "set_ticket_hours": {"sessions": [["07:00", "11:00"]]}, "clear_calendar_day": {"day": "2026-09-03"},
 }
 # The rules, written out independently of office/port.py: "ok" allowed, "staff" allowed with a
-# staff member logged in on the device, absent: refused.
+# staff member logged in on the device, "admin" only with an office admin logged in (bich.tt is
+# not one: refused with 403), absent: refused.
 CATALOGUE = ("office", "procedures", "procedure", "fields", "services", "counters", "priority_categories",
              "rating_levels", "ticket_issuing_open", "waiting_counts", "calendar_days")
 COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "start_serving", "finish_ticket", "mark_no_show",
@@ -54,7 +61,7 @@ COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "star
                 "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
                 "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",
                 "late_dossiers", "reissue_secret", "expire_supplements", "record_payment", "set_calendar_day",
-                "online_dossiers", "accept_online", "refuse_online")
+                "clear_calendar_day", "online_dossiers", "accept_online", "refuse_online")
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
@@ -62,7 +69,10 @@ RULES = {
     **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "staff"},
-    "register_rows": {"counter": "staff", "admin": "staff"},
+    "register_rows": {"counter": "staff", "admin": "staff"}, "unlock_kiosk_admin": {"kiosk": "ok"},
+    **{name: {"counter": "admin", "admin": "admin"} for name in (
+        "staff_members", "save_staff_member", "remove_staff_member", "set_staff_pin", "set_service_open",
+        "set_counter_open", "office_settings", "set_ticket_hours", "set_kiosk_pin")},
 }
 CALLERS = [("kiosk-1", False), ("bang-1", False), ("quay-1", False), ("quay-1", True),
            ("admin-1", False), ("admin-1", True)]
@@ -81,7 +91,9 @@ def expected(rules: dict, device: str | None, with_session: bool) -> int | None:
         return 401
     if role not in rules:
         return 403
-    return 401 if rules[role] == "staff" and not with_session else None
+    if rules[role] in ("staff", "admin") and not with_session:
+        return 401
+    return 403 if rules[role] == "admin" else None
 
 
 def test_every_role_on_every_use_case(hub: Office):
@@ -114,7 +126,7 @@ def test_feed_is_for_boards_counters_and_admin(hub: Office, device, status):
 @pytest.mark.parametrize("device, status", [("quay-1", 200), ("admin-1", 200), ("kiosk-1", 403),
                                             ("bang-1", 403), (None, 401)])
 def test_only_counters_and_admin_log_staff_in(hub: Office, device, status):
-    response = hub.http("POST", api.SESSION_PATH, device, json={"username": "bich.tt", "pin": "123456",
+    response = hub.http("POST", api.SESSION_PATH, device, json={"username": "bich.tt", "pin": "246813",
                                                                      "counter_id": 1})
     assert response.status_code == status
 
@@ -132,8 +144,8 @@ def test_staff_session_rules(hub: Office, clock):
     with pytest.raises(Unauthorized, match="PIN"):
         hub.client("quay-1").login("bich.tt", "000000", 1)
     with pytest.raises(Unauthorized):
-        hub.client("quay-1").login("nobody", "123456", 1)
-    counter.login("bich.tt", "123456", 1)
+        hub.client("quay-1").login("nobody", "246813", 1)
+    counter.login("bich.tt", "246813", 1)
     clock.advance(hours=13)  # sessions last a working day
     with pytest.raises(StaffLoginRequired):
         counter.call_next(1)
@@ -141,10 +153,10 @@ def test_staff_session_rules(hub: Office, clock):
 
 def test_new_pin_and_revocation_end_sessions(hub: Office):
     counter, admin = hub.client("quay-1", "bich.tt"), hub.client("admin-1", "cuong.lv")
-    Credentials(hub.svc.store).set_pin("bich.tt", "777777")
+    Credentials(hub.svc.store).set_pin("bich.tt", "737373")
     with pytest.raises(StaffLoginRequired):
         counter.call_next(1)
-    assert counter.login("bich.tt", "777777", 1) == OFFICER
+    assert counter.login("bich.tt", "737373", 1) == OFFICER
     assert Credentials(hub.svc.store).revoke("admin-1")
     with pytest.raises(Unauthorized):
         admin.summary()
@@ -185,7 +197,7 @@ def test_pin_guessing_is_limited_per_device_and_per_user(hub: Office, clock):
         client.login("bich.tt", "000005", 1)
     with pytest.raises(RateLimited, match="Đăng nhập sai"):
         client.login("cuong.lv", STAFF["cuong.lv"][1], 1)  # every user waits on this device …
-    assert hub.client("quay-2").login("bich.tt", "123456", 2) == OFFICER  # … not elsewhere
+    assert hub.client("quay-2").login("bich.tt", "246813", 2) == OFFICER  # … not elsewhere
     clock.advance(minutes=15)
     assert client.login("cuong.lv", STAFF["cuong.lv"][1], 1) == BACK_OFFICE
 
@@ -194,7 +206,7 @@ def test_pin_hashes_are_slow_salted_and_never_the_pin(hub: Office):
     stored = [hub.svc.store.pin_hash(u) for u in STAFF]
     assert all(h.startswith("scrypt$16384$8$1$") for h in stored)
     assert len({h.split("$")[4] for h in stored}) == len(STAFF)  # one salt each
-    assert verify_pin("123456", stored[0]) and not verify_pin("123457", stored[0])
+    assert verify_pin("246813", stored[0]) and not verify_pin("246814", stored[0])
     assert hash_pin("123456") != hash_pin("123456")
     assert not verify_pin("123456", "garbage")
 
@@ -204,7 +216,7 @@ def test_tokens_are_stored_hashed(hub: Office):
     dump = "\n".join(sqlite3.connect(hub.svc.store.path).iterdump())
     for token in [*hub.tokens.values(), session]:
         assert token not in dump
-    assert "123456" not in dump
+    assert "246813" not in dump
 
 
 def test_full_dossier_views_are_audit_logged(hub: Office, clock):

@@ -34,8 +34,9 @@ def test_enroll_serve_revoke_and_pins(tmp_path):
     listing = main_py("hub", "devices", "--db", db).stdout
     assert "quay-9" in listing and "active" in listing and token not in listing
     assert main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin="918273\n").returncode == 0
-    bad = main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin="12\n")
-    assert bad.returncode == 1 and "6 đến 12 chữ số" in bad.stderr
+    for weak, why in (("12", "đúng 6 chữ số"), ("123456", "liên tiếp"), ("777777", "lặp lại")):
+        bad = main_py("hub", "set-pin", "--db", db, "--user", "bich.tt", stdin=f"{weak}\n")
+        assert bad.returncode == 1 and why in bad.stderr
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(db),
                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=ROOT)
@@ -76,3 +77,33 @@ def test_demo_prints_working_credentials(tmp_path):
     finally:
         stop()
         svc.store.close()
+
+
+def test_hub_serves_https_with_a_certificate_and_warns_about_plain_http_on_the_lan(tmp_path, monkeypatch):
+    office = make_office(tmp_path / "office.db", Clock())
+    token = office.tokens["kiosk-1"]
+    office.svc.store.close()
+    key, cert = tmp_path / "hub.key", tmp_path / "hub.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=hub.van-phong.local", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(tmp_path / "office.db"),
+                               "--port", "0", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = re.search(r"https://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # how a kiosk trusts the office's certificate
+        assert [s.code for s in HubClient(url, token).services()] == ["HT", "DD"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(20) == 0
+    assert "plain HTTP" not in server.stderr.read()
+    lan = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--db", str(tmp_path / "office.db"),
+                            "--host", "0.0.0.0", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, cwd=ROOT)
+    try:
+        assert "http://0.0.0.0:" in lan.stdout.readline()
+    finally:
+        lan.send_signal(signal.SIGTERM)
+        assert lan.wait(20) == 0
+    assert "WARNING: serving 0.0.0.0 over plain HTTP" in lan.stderr.read()

@@ -42,7 +42,7 @@ S, T = DossierStatus, TicketState
 
 
 CALLER = {"actor", "staff", "device"}  # what the gateway supplies from who calls
-LOCAL_ONLY = {"apply_central_step"}  # run by the hub machine's own sync, never by a LAN device
+LOCAL_ONLY = {"apply_central_step", "apply_setup"}  # run on the hub machine (its sync, `office init|apply`), never by a LAN device
 CHECKS = {"rating_subject"}  # checks the gateway runs before a use case (guesses counted apart)
 
 

@@ -11,7 +11,7 @@ prepare(size=(1080, 1920))
 import time  # noqa: E402
 
 import pytest  # noqa: E402
-from kiosk_helpers import PORTRAIT  # noqa: E402
+from kiosk_helpers import KIOSK_PIN, PORTRAIT  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import mm  # noqa: E402
@@ -91,6 +91,7 @@ def make_kiosk(svc):
             return box["camera"]
 
         settings = KioskSettings(**{"touch_guard_s": 0.05, **settings})  # short: tests wait for it
+        svc.set_kiosk_pin(KIOSK_PIN)
         port = service or OfficeGateway.embedded(svc, "kiosk", settings.name, guards)
         voice = RecordingVoice()
         app = KioskApp(port, settings, printer, camera_factory, clock=svc.clock, voice=voice)

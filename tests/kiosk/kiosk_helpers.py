@@ -22,3 +22,6 @@ def returned_dossier(svc) -> tuple[str, str]:
         svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
     svc.return_result(d.code, Collector(APPLICANT.name, "CCCD", APPLICANT.id_number, "applicant"), OFFICER)
     return d.code, d.secret
+
+
+KIOSK_PIN = "975310"  # the test office's kiosk PIN (the office sets it; there is no default)

@@ -16,7 +16,7 @@ def run(*args, env=None) -> subprocess.CompletedProcess:
 def test_hub_needs_a_token(tmp_path):
     r = run("--hub", "http://127.0.0.1:9", "--db", tmp_path / "x.db")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
-    assert "--hub needs --token" in r.stderr and not (tmp_path / "x.db").exists()
+    assert "--hub needs this kiosk's token" in r.stderr and not (tmp_path / "x.db").exists()
 
 
 def test_bad_decoder_is_refused_by_the_parser():

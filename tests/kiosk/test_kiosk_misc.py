@@ -1,7 +1,7 @@
 """Procedures, hidden admin, inactivity, camera health (hub failures: test_kiosk_hub.py)."""
 import time
 
-from kiosk_helpers import dossier_in_processing
+from kiosk_helpers import KIOSK_PIN, dossier_in_processing
 
 
 def test_procedure_information(kiosk):
@@ -22,11 +22,13 @@ def test_hidden_admin_gesture_and_pin(kiosk):
     assert kiosk.sm.current == "home"
     kiosk.tap(office)
     assert kiosk.sm.current == "admin"
-    kiosk.keys("pin_keypad", "1111")
+    kiosk.keys("pin_keypad", "111111")
     kiosk.tap_text("Đồng ý")
+    kiosk.settle()
     assert "không đúng" in kiosk.screen("admin").notice
-    kiosk.keys("pin_keypad", "2468")
+    kiosk.keys("pin_keypad", KIOSK_PIN)
     kiosk.tap_text("Đồng ý")
+    kiosk.settle()
     assert kiosk.screen("admin").step == "panel"
     assert "Máy in (fake printer)" in kiosk.screen("admin").status_text
     kiosk.shot("admin-panel")
@@ -40,9 +42,12 @@ def test_three_wrong_pins_go_home(kiosk):
     for _ in range(5):
         kiosk.tap(kiosk.app.root.ids.office_button)
     for _ in range(3):
-        kiosk.keys("pin_keypad", "0000")
+        kiosk.keys("pin_keypad", "000000")
         kiosk.tap_text("Đồng ý")
+        kiosk.settle()
     assert kiosk.sm.current == "home"
+    denied = [a for a in kiosk.svc.store.audit_log() if a["action"] == "kiosk.admin_denied"]
+    assert len(denied) == 3 and denied[0]["target"] == "kiosk-1"  # every wrong PIN is logged
 
 
 def test_escape_and_window_close_do_not_leave_the_kiosk(kiosk):

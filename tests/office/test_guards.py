@@ -12,7 +12,7 @@ from office.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauth
 from office.gateway import OfficeGateway
 from office.policy import DAY, LOGINS, Guards, wait_words
 
-STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321"),
+STAFF = {"bich.tt": (OFFICER, "246813"), "cuong.lv": (BACK_OFFICE, "864213"),
          **{f"cb{i}": (OFFICER, "246810") for i in range(8)}}
 
 
@@ -168,25 +168,25 @@ def test_pin_guesses_for_one_user_from_many_devices_are_capped(office, clock):
         with pytest.raises((Unauthorized, RateLimited)):
             counter(office, f"quay-{i}").login("bich.tt", f"00000{i}", 1)
     with pytest.raises(RateLimited) as locked:
-        counter(office, "quay-20").login("bich.tt", "123456", 1)
+        counter(office, "quay-20").login("bich.tt", "246813", 1)
     assert "Đăng nhập sai nhiều lần" in locked.value.message and locked.value.retry_after <= 3600
     clock.advance(hours=1)
-    assert counter(office, "quay-20").login("bich.tt", "123456", 1) == OFFICER
+    assert counter(office, "quay-20").login("bich.tt", "246813", 1) == OFFICER
 
 
 def test_a_counter_session_acts_for_its_counter_only(office):
     office.issue_ticket("HT")
     quay = counter(office, "quay-1")
     with pytest.raises(Forbidden, match="chọn quầy"):
-        quay.login("bich.tt", "123456")
-    quay.login("bich.tt", "123456", 1)
+        quay.login("bich.tt", "246813")
+    quay.login("bich.tt", "246813", 1)
     with pytest.raises(Forbidden, match="quầy 1"):
         quay.call_next(2)
     with pytest.raises(Forbidden):
         quay.pause_counter(3, "Họp")
     assert quay.call_next(1).number == "A001"
     admin = OfficeGateway.embedded(office, "admin", "admin-1", Guards())
-    admin.login("cuong.lv", "654321")
+    admin.login("cuong.lv", "864213")
     admin.pause_counter(3, "Họp giao ban")  # an admin session without a counter acts for any
 
 

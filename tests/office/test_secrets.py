@@ -42,9 +42,9 @@ def test_the_store_keeps_no_secret_in_clear(svc, db_path):
 def office_with_counter(svc):
     with svc.store.write():
         svc.store.save_staff("bich.tt", OFFICER.name, OFFICER.role, OFFICER.department)
-    Credentials(svc.store).set_pin("bich.tt", "123456")
+    Credentials(svc.store).set_pin("bich.tt", "246813")
     gateway = OfficeGateway.embedded(svc, "counter", "quay-1", Guards())
-    gateway.login("bich.tt", "123456", 1)
+    gateway.login("bich.tt", "246813", 1)
     return svc, gateway
 
 

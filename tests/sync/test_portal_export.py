@@ -232,13 +232,13 @@ def test_the_demo_office_exports_every_record_valid(portal, tmp_path, sqlite_cen
     from office.service import OfficeService
     from sync.protocol import procedure_to_wire
 
-    svc = OfficeService.open(tmp_path / "demo.db", OfficeConfig(office_id="xa-tan-phu", agency_code="000.31.20.H56"))
+    svc = OfficeService.open(tmp_path / "demo.db", OfficeConfig(office_id="demo", agency_code="000.31.20.H56"))
     seed_demo(svc, dossiers=400, tickets=60, days=20, now=datetime(2026, 11, 25, 16, 0))
     catalogue = read_catalogue()
     sqlite_central.save_catalogue([{"code": f.code, "name": f.name} for f in catalogue["fields"]],
                                   [procedure_to_wire(p) for p in catalogue["procedures"]])
-    token = sqlite_central.enroll_office("xa-tan-phu", "UBND xã Tân Phú", agency="000.31.20.H56")
-    sqlite_central.lease_block("xa-tan-phu", "000.31.20.H56", 1000, datetime(2026, 10, 1).date())
+    token = sqlite_central.enroll_office("demo", "UBND xã Tân Phú", agency="000.31.20.H56")
+    sqlite_central.lease_block("demo", "000.31.20.H56", 1000, datetime(2026, 10, 1).date())
     srv = CentralThread(sqlite_central).start()
     try:
         report = client(svc, srv.url, token).run()
