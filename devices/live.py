@@ -38,7 +38,7 @@ class Outcome:
 def advise(img, result: ReadResult) -> str | None:
     """Advice for a frame that was not read (None when nothing is held up): burnt-out light; a
     code too small (a decoder saw it) or a sharp frame that still cannot be read: closer; motion
-    blur or defocus: hold still."""
+    blur (a clear streak) or defocus (soft edges where the code probably is): hold still."""
     if not imaging.paper_in_view(img):
         return None
     if imaging.glare(img) > 0.004:
@@ -46,7 +46,18 @@ def advise(img, result: ReadResult) -> str | None:
     if result.spot is not None and 0 < result.spot.size < 0.18 * img.shape[1]:
         return "closer"
     blur, scale = result.blur, 640 / img.shape[1]
-    if blur is not None and (blur.streak > 2.0 and blur.length * scale > 4 or 2.5 <= blur.radius * scale <= 8):
+    if blur is None:
+        return "closer"
+    # A streak: edges much weaker one way (a barcode's bars alone make it about 2). Defocus, or a
+    # streak too short for that: the sharpest edges of the measured place are soft. The cepstrum's
+    # disk radius is no evidence: it finds a ring in a sharp patch too.
+    if blur.streak > 3.0 and blur.length * scale > 4:
+        return "hold_still"
+    size = ScanPipeline.PATCH if img.shape[1] <= ScanPipeline.WORK_WIDTH else ScanPipeline.PATCH * 3 // 2
+    spot = result.spot or Spot(img.shape[1] / 2, img.shape[0] / 2, 0)
+    # In focus, edges take 2–3 px at 640 and 3–5 at 1280 px wide (lens and pixels); defocus
+    # widens them in proportion to the width: the threshold grows between the two.
+    if imaging.edge_width(img, (spot.x, spot.y), size) > 3.8 / scale ** 0.5:
         return "hold_still"
     return "closer"
 
