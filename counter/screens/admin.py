@@ -94,8 +94,9 @@ class OfficeAdminScreen(CounterScreen):
 
     def staff_text(self, m) -> str:
         """One line of the staff list."""
-        flags = [self.t(key) for key, on in (("admin.flag_admin", m.admin), ("admin.flag_no_pin", m.active and
-                                             not m.has_pin), ("admin.flag_left", not m.active)) if on]
+        flags = [self.t(key) for key, on in (("admin.flag_leader", m.leader), ("admin.flag_admin", m.admin),
+                                             ("admin.flag_no_pin", m.active and not m.has_pin),
+                                             ("admin.flag_left", not m.active)) if on]
         return f"[b]{m.username}[/b] — {m.name} — {m.title}" + (f" — [i]{' · '.join(flags)}[/i]" if flags else "")
 
     # ---- staff -----------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from hub_support import STAFF
 from office.auth import verify_pin
 from office.service.admin import KIOSK_PIN
 
-HEAD = "cuong.lv"  # made the office head (admin) in these tests
+HEAD = "cuong.lv"  # made the office head (admin and leader) in these tests
 
 
 def admin_desk(make_desk, mode: str = "hub"):
     desk = make_desk(mode, login=False)
-    desk.svc.save_staff_member(HEAD, "Lê Văn Cường", "Giám đốc Trung tâm", "Bộ phận Một cửa", admin=True)
+    desk.svc.save_staff_member(HEAD, "Lê Văn Cường", "Giám đốc Trung tâm", "Bộ phận Một cửa", admin=True,
+                               leader=True)
     desk.login(HEAD, STAFF[HEAD][1], "Quầy 2")
     desk.until(lambda: desk.app.is_admin, what="the admin right seen")
     return desk
@@ -74,8 +75,10 @@ def test_an_office_admin_manages_the_office_from_the_counter(make_desk):
     desk.tap(desk.field("remove_staff", "admin"))
     desk.until(lambda: any(m.username == "dan.nv" and not m.active for m in admin.staff), what="member left")
     assert svc.store.pin_hash("dan.nv") is None
-    kinds = [e["kind"] for e in svc.store.events(limit=10_000) if e["entity"] == "admin"]
-    assert {"saved", "pin_set", "closed", "set", "day_off", "removed"} <= set(kinds)  # all in the change log
+    events = svc.store.events(limit=10_000)
+    kinds = {(e["entity"], e["kind"]) for e in events if e["entity"] in ("admin", "calendar")}
+    assert {("admin", k) for k in ("saved", "pin_set", "closed", "set", "removed")} | {
+        ("calendar", "day_set")} <= kinds  # all in the change log
 
 
 def test_a_staff_member_who_is_not_an_admin_never_sees_the_admin_screen(make_desk):

@@ -52,8 +52,9 @@ def patiently(action, timeout: float = 15):
 
 
 def counter_client(office, device: str = "quay-1") -> HubClient:
-    """A counter device with its staff member logged in, calling over HTTP."""
-    staff = {"quay-1": "bich.tt", "quay-2": "cuong.lv"}[device]
+    """A counter device with its staff member logged in (at its own counter: quay-N at Quầy N),
+    calling over HTTP."""
+    staff = {"quay-1": "bich.tt", "quay-2": "cuong.lv", "quay-3": "son.hv"}[device]
     return office.client(device, staff, retries=0)
 
 

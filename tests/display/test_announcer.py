@@ -57,7 +57,7 @@ def test_a_burst_of_twenty_calls_is_spoken_in_order_one_at_a_time(office, tmp_pa
                       lambda c: announcer.say(Announcement(c.number, c.counter_number, c.ticket_id, c.calls)),
                       max_backoff=0.5).start()
     wait_for(lambda: board.view().connected, what="board connected")
-    counters = {1: counter_client(office, "quay-1"), 3: counter_client(office, "quay-2")}
+    counters = {1: counter_client(office, "quay-1"), 3: counter_client(office, "quay-3")}
     called = []
     for i in range(20):
         counter_id = 1 if i % 2 == 0 else 3

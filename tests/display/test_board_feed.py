@@ -32,9 +32,9 @@ def follow(office, **options) -> tuple[BoardFeed, list]:
 def test_calls_recalls_pauses_and_waiting_reach_the_board(office):
     issue(office, "HT", "HT", "HT", "DD")
     board, announced = follow(office)
-    quay1, quay2 = counter_client(office, "quay-1"), counter_client(office, "quay-2")
+    quay1, quay2, quay3 = (counter_client(office, f"quay-{n}") for n in (1, 2, 3))
     a1 = quay1.call_next(1)
-    b1 = quay2.call_next(3)
+    b1 = quay3.call_next(3)
     quay1.recall(a1.id, 1)
     quay2.pause_counter(2, "Họp giao ban")
     wait_for(lambda: board.view().counters[1].paused, what="pause on the board")
@@ -61,10 +61,10 @@ def test_calls_recalls_pauses_and_waiting_reach_the_board(office):
 
 def test_a_board_started_late_shows_the_hub_snapshot_and_announces_nothing_old(office):
     issue(office, "HT", "HT", "DD")
-    quay1 = counter_client(office)
+    quay1, quay2, quay3 = (counter_client(office, f"quay-{n}") for n in (1, 2, 3))
     quay1.call_next(1)
-    quay1.call_next(2)
-    quay1.pause_counter(3, "Sự cố máy tính")
+    quay2.call_next(2)
+    quay3.pause_counter(3, "Sự cố máy tính")
     board, announced = follow(office)
     wait_for(lambda: len(board.view().recent) == 2, what="snapshot")
     view = board.view()
@@ -72,7 +72,7 @@ def test_a_board_started_late_shows_the_hub_snapshot_and_announces_nothing_old(o
     assert [(c.name, c.number, c.paused) for c in view.counters] == [
         ("Quầy 1", "A001", None), ("Quầy 2", "A002", None), ("Quầy 3", None, "Sự cố máy tính")]
     assert {w.prefix: w.count for w in view.waiting} == {"A": 0, "B": 1}
-    quay1.recall(view.recent[0].ticket_id, 2)  # a recall of a call made before the board came is new
+    quay2.recall(view.recent[0].ticket_id, 2)  # a recall of a call made before the board came is new
     wait_for(lambda: announced, what="recall announced")
     assert [(c.number, c.calls) for c in announced] == [("A002", 2)]
     board.stop()
@@ -103,7 +103,7 @@ def test_hub_killed_and_restarted_during_a_burst_loses_no_call_and_repeats_none(
     issue(office, *["HT", "DD"] * 10)
     board, announced = follow(office)
     seen_offline = threading.Event()
-    quay1, quay2 = counter_client(office, "quay-1"), counter_client(office, "quay-2")
+    quay1, quay3 = counter_client(office, "quay-1"), counter_client(office, "quay-3")
     called = []
 
     def serve(port, counter_id: int) -> None:
@@ -117,7 +117,7 @@ def test_hub_killed_and_restarted_during_a_burst_loses_no_call_and_repeats_none(
             serve(client, counter_id)
 
     burst(quay1, 1, 4)
-    burst(quay2, 3, 3)
+    burst(quay3, 3, 3)
     wait_for(lambda: len(announced) == 7, what="first calls announced")
     office.hub.stop()  # the hub dies: the board loses its feed
     wait_for(lambda: not board.view().connected, what="board notices the hub is gone")
@@ -128,7 +128,7 @@ def test_hub_killed_and_restarted_during_a_burst_loses_no_call_and_repeats_none(
     restart = threading.Timer(0.6, office.hub.start)
     restart.start()
     threads = [threading.Thread(target=burst, args=(quay1, 1, 3)),
-               threading.Thread(target=burst, args=(quay2, 3, 4))]
+               threading.Thread(target=burst, args=(quay3, 3, 4))]
     for t in threads:  # these wait for the hub to come back, then call
         t.start()
     for t in threads:

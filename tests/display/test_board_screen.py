@@ -63,19 +63,19 @@ def open_board(tmp_path):
 def busy_morning(office) -> list[tuple[str, int]]:
     """Nine calls over three counters, then counter 2 pauses; returns (number, counter) called."""
     issue(office, *["HT", "DD"] * 8)
-    quay1, quay2 = counter_client(office, "quay-1"), counter_client(office, "quay-2")
+    ports = {n: counter_client(office, f"quay-{n}") for n in (1, 2, 3)}
     previous, called = {}, []
-    for port, counter_id in [(quay1, 1), (quay2, 3), (quay1, 2), (quay1, 1), (quay2, 3), (quay1, 1),
-                             (quay2, 3), (quay1, 2), (quay1, 1)]:
+    for counter_id in (1, 3, 2, 1, 3, 1, 3, 2, 1):
+        port = ports[counter_id]
         if counter_id in previous:  # serve the last one before calling the next
             port.start_serving(previous[counter_id], counter_id)
             port.finish_ticket(previous[counter_id], counter_id)
         ticket = port.call_next(counter_id)
         previous[counter_id] = ticket.id
         called.append((ticket.number, counter_id))
-    quay1.start_serving(previous[2], 2)
-    quay1.finish_ticket(previous[2], 2)
-    quay2.pause_counter(2, "Họp giao ban")
+    ports[2].start_serving(previous[2], 2)
+    ports[2].finish_ticket(previous[2], 2)
+    ports[2].pause_counter(2, "Họp giao ban")
     return called
 
 

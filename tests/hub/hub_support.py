@@ -16,9 +16,9 @@ from office.policy import Guards
 from office.service import OfficeService
 
 STAFF = {"bich.tt": (OFFICER, "246813"), "cuong.lv": (BACK_OFFICE, "864213"), "son.hv": (LEADER, "246810")}
-DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
+DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter", "quay-3": "counter",
            "bang-1": "display", "admin-1": "admin"}
-COUNTER_OF = {"quay-1": 1, "quay-2": 2}  # the counter each counter device logs in at
+COUNTER_OF = {"quay-1": 1, "quay-2": 2, "quay-3": 3}  # the counter each counter device logs in at
 
 
 @dataclass

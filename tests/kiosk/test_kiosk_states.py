@@ -14,7 +14,7 @@ from screen_checks import Pixels, contrast_problems, layout_problems, texts_on_s
 
 from devices.printer import Paper
 from office.catalogue import load_catalogue, read_catalogue
-from office.policy import Guards, Lockout
+from office.policy import TYPED_LOOKUPS, Guards, Limit
 from office.rules.codes import receipt_qr_payload
 
 LONG_NAMES = {
@@ -124,7 +124,7 @@ def walk(k):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_every_state_in_both_languages_is_translated_readable_and_fits(make_kiosk, size):
-    k = make_kiosk(size=SIZES[size], guards=Guards(lookups=Lockout(max_failures=50)))
+    k = make_kiosk(size=SIZES[size], guards=Guards(typed_lookups=replace(TYPED_LOOKUPS, limits={"device": (Limit(50, 300),)})))
     problems = []
     overlays = (k.app.root.ids.global_notice, k.app.root.ids.countdown_box)
     for state in walk(k):
