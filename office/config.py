@@ -85,20 +85,24 @@ _SIMPLE = {"office_id": str, "office_name": str, "superior_authority": str, "pla
            "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
 
 
-def load_config(path: str | Path | None) -> OfficeConfig:
-    """Read a TOML config file (None → defaults). Raises ConfigError with a one-line message."""
-    if path is None:
-        return OfficeConfig()
-    path = Path(path)
+def read_toml(path: Path) -> dict:
+    """A TOML file's contents; ConfigError with a one-line message when missing, unreadable or
+    not TOML."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from None
-    return config_from_dict(data, source=str(path))
+
+
+def load_config(path: str | Path | None) -> OfficeConfig:
+    """Read a TOML config file (None → defaults). Raises ConfigError with a one-line message."""
+    if path is None:
+        return OfficeConfig()
+    return config_from_dict(read_toml(Path(path)), source=str(path))
 
 
 def config_from_dict(data: dict, source: str = "config") -> OfficeConfig:

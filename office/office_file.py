@@ -17,13 +17,12 @@ See assets/examples/office.toml.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from office.catalogue import read_catalogue
-from office.config import ConfigError, OfficeConfig, config_from_dict
+from office.config import ConfigError, OfficeConfig, config_from_dict, read_toml
 from office.errors import InvalidInput
 from office.model import CalendarDay, Counter, Field, Procedure, Service, StaffMember
 
@@ -50,14 +49,7 @@ class OfficeSetup:
 def read_office_file(path: str | Path) -> OfficeSetup:
     """Read and check an office file; ConfigError (one line naming the key) on any problem."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    data = read_toml(path)
     config = config_from_dict({k: v for k, v in data.items() if k not in OFFICE_KEYS}, source=str(path))
     where = _Where(str(path))
     fields, procedures = _catalogue(data.get("catalogue"), path, where)
