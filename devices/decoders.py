@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from devices import DeviceError, require
 from devices.ticket_render import parse_rating_qr
-from office.errors import InvalidInput
+from office.errors import IdentityCardScanned, InvalidInput
 from office.rules.codes import parse_scan
 
 QR = "qr"
@@ -28,13 +28,15 @@ DECODERS = ("zxing", "pyzbar", "opencv")
 @dataclass(frozen=True)
 class Scan:
     """A validated scan: a receipt (dossier code and, from its QR, the lookup secret) or a queue
-    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day)."""
+    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day) or a chip ID
+    card's QR (kind "id_card": only the counter reads `card`; the kiosk refuses it unseen)."""
 
     code: str
     secret: str | None
     symbology: str  # "qr" | "code128" | "keyboard"
-    kind: str = "dossier"  # "dossier" | "ticket"
+    kind: str = "dossier"  # "dossier" | "ticket" | "id_card"
     day: date | None = None
+    card: str = field(default="", repr=False)  # kind "id_card": the card's QR text (never logged)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ def validate(symbology: str, text: str) -> Scan | None:
     try:
         code, secret = parse_scan(text)
         return Scan(code, secret, symbology)
+    except IdentityCardScanned:
+        return Scan("", None, symbology, kind="id_card", card=text)
     except InvalidInput:
         pass
     try:

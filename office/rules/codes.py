@@ -6,7 +6,8 @@ import secrets
 from datetime import date, datetime
 from typing import NamedTuple
 
-from office.errors import InvalidInput
+from office.errors import IdentityCardScanned, InvalidInput
+from office.rules.identity import looks_like_id_card
 
 AGENCY_PATTERN = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){1,5}"
 _CODE_RE = re.compile(rf"({AGENCY_PATTERN})-(\d{{6}})-(\d{{4,9}})", re.ASCII)  # ASCII digits only
@@ -62,7 +63,10 @@ def receipt_qr_payload(code: str, secret: str) -> str:
 
 
 def parse_scan(text: str) -> tuple[str, str | None]:
-    """Read a scanned receipt barcode (Code128: code only; QR: code|secret) → (code, secret)."""
+    """Read a scanned receipt barcode (Code128: code only; QR: code|secret) → (code, secret).
+    A chip ID card's QR raises IdentityCardScanned, whose message never repeats the card."""
+    if looks_like_id_card(text):
+        raise IdentityCardScanned("Đây là thẻ CCCD, không phải biên nhận hồ sơ")
     code, sep, secret = text.strip().partition(QR_SEPARATOR)
     parsed = str(parse_dossier_code(code))
     return parsed, (check_secret(secret) if sep else None)
