@@ -1,9 +1,10 @@
 """How the office writes and reads text, money, dates and durations — one place for each
 convention (Vietnamese first): NFC text, accent-free folding for search, "8.000 đồng",
-dd/mm/yyyy dates, "08:30 02/03/2026" moments and "5 ngày làm việc" durations.
+dd/mm/yyyy dates, 0912345678 phone numbers, "08:30 02/03/2026" moments and "5 ngày làm việc" durations.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -12,6 +13,9 @@ from office.model import DurationUnit
 DAY = "%d/%m/%Y"
 CLOCK = "%H:%M"
 # unit → (Vietnamese, English) words after the number
+# Vietnamese numbers since 2018: mobile 10 digits 03x/05x/07x/08x/09x, landline 11 digits 02x
+_PHONE = re.compile(r"0[35789]\d{8}|02\d{9}", re.ASCII)
+PHONE_HINT = "di động 10 chữ số (03…, 05…, 07…, 08…, 09…) hoặc cố định 11 chữ số (02…)"
 DURATION_WORDS = {
     DurationUnit.WORKING_DAYS: ("ngày làm việc", "working days"),
     DurationUnit.CALENDAR_DAYS: ("ngày", "days"),
@@ -38,6 +42,17 @@ def fold(text: str) -> str:
 def money(vnd: int) -> str:
     """12000 → "12.000 đồng" (dot as the thousands separator)."""
     return f"{vnd:,}".replace(",", ".") + " đồng"
+
+
+def phone(text: str) -> str | None:
+    """A Vietnamese mobile or landline number as its digits ("+84 912 345 678" → "0912345678"),
+    or None when the text is not one."""
+    digits = re.sub(r"[\s.()-]", "", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits if _PHONE.fullmatch(digits) else None
 
 
 def day(value: date | datetime) -> str:

@@ -7,12 +7,12 @@ from dataclasses import replace
 from office.errors import InvalidInput
 from office.model import Applicant, Collector, ReceivedComponent
 from office.rules.identity import check_id_number
-from office.text import clean
+from office.text import PHONE_HINT, clean, phone
 
 
 def clean_applicant(a: Applicant) -> Applicant:
-    """An applicant (or representative) with a name, a known kind (1–3), spaces collapsed and
-    an ID number that fits its paper type (an empty one stays empty)."""
+    """An applicant (or representative) with a name, a known kind (1–3), spaces collapsed, an
+    ID number that fits its paper type and a Vietnamese phone number (empty ones stay empty)."""
     name = clean(a.name)
     if not name:
         raise InvalidInput("Thiếu họ tên người nộp hồ sơ")
@@ -21,8 +21,10 @@ def clean_applicant(a: Applicant) -> Applicant:
     id_number = "".join(a.id_number.split())
     if id_number:
         id_number = check_id_number(a.id_type, id_number)
-    return replace(a, name=name, id_number=id_number,
-                   phone="".join(a.phone.split()), address=clean(a.address))
+    number = phone(a.phone) if a.phone.strip() else ""
+    if number is None:
+        raise InvalidInput(f"Số điện thoại {a.phone.strip()[:20]!r} không hợp lệ: cần {PHONE_HINT}")
+    return replace(a, name=name, id_number=id_number, phone=number, address=clean(a.address))
 
 
 def clean_collector(c: Collector) -> Collector:
