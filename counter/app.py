@@ -255,8 +255,12 @@ class CounterApp(OfficeApp):
             isinstance(w, TextInput) and w.focus for w in self.root.walk(restrict=True))
 
     def handle_scan(self, scan: Scan) -> None:
-        """A receipt opens on the screen shown if it takes it, else on the process screen."""
-        if scan.kind != "dossier":
+        """A receipt opens on the screen shown if it takes it, else on the process screen; a
+        citizen's chip ID card fills the reception form."""
+        if scan.kind == "id_card":
+            self.go("receive")
+            self.screen("receive").fill_from_card(scan.card)
+        elif scan.kind != "dossier":
             self.show_notice(self.t(self.invalid_scan_key))
         elif not self.screen().on_scan(scan):
             self.go("process")

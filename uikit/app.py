@@ -28,6 +28,7 @@ from devices.decoders import Scan, validate
 from devices.wedge import WedgeDetector
 from office.errors import DomainError, Unavailable, UnknownDevice
 from office.text import moment
+from uikit import keyqueue
 from uikit.i18n import Texts
 from uikit.worker import Worker
 
@@ -66,6 +67,7 @@ class OfficeApp(App):
         self.device_worker = Worker(f"{worker_prefix}-device")
         self.probe_worker = Worker(f"{worker_prefix}-probe")
         self.wedge = WedgeDetector() if wedge_max_gap is None else WedgeDetector(max_gap=wedge_max_gap)
+        self.keys: keyqueue.KeyQueue | None = None  # the window's key clock (SDL2 windows)
         self._events: list = []
         self._notice_event = None
         self._probing = False
@@ -91,9 +93,10 @@ class OfficeApp(App):
     def on_start(self):
         """Keyboard, clock, scanner polling, hub probe; then the office's identity."""
         Window.bind(on_key_down=self._on_key_down)
+        self.keys = keyqueue.watch(Window)
         self.root.hub_state = self.hub_ok_state
         self.every(1.0, self.tick)
-        self.every(WEDGE_POLL_S, lambda dt: self._wedge_events(self.wedge.poll(time.monotonic())))
+        self.every(WEDGE_POLL_S, lambda dt: self._wedge_events(self.wedge.poll(self._quiet_until())))
         self.every(PROBE_SECONDS, lambda dt: self._probe())
         self.tick(0)
         self.call_service(self.service.office, self.office_loaded, lambda e: None)
@@ -237,7 +240,15 @@ class OfficeApp(App):
 
     # ---- keyboard and keyboard-wedge scanner ---------------------------------------------------
 
+    def _key_time(self) -> float:
+        """When the key being handled was pressed, by the window's event queue (see keyqueue)."""
+        return self.keys.key_time() if self.keys is not None else time.monotonic()
+
+    def _quiet_until(self) -> float:
+        return self.keys.quiet_until() if self.keys is not None else time.monotonic()
+
     def _on_key_down(self, window, key, scancode, codepoint, modifiers) -> bool:
+        pressed = self._key_time()
         self.on_activity()
         if key == ESCAPE:  # Escape never closes the app
             return True
@@ -246,7 +257,7 @@ class OfficeApp(App):
         if self.wedge_listening():
             char = "\r" if key in ENTER_KEYS else codepoint
             if char:
-                self._wedge_events(self.wedge.feed(char, time.monotonic()))
+                self._wedge_events(self.wedge.feed(char, pressed))
         return False
 
     def on_activity(self) -> None:

@@ -12,10 +12,10 @@ from kivy.uix.textinput import TextInput
 
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
-from office.errors import Unavailable
+from office.errors import InvalidInput, Unavailable
 from office.model import Applicant, ReceivedComponent
-from office.rules.identity import ID_TYPES
-from office.text import duration, fold, moment, money
+from office.rules.identity import ID_CARD_START, ID_TYPES, parse_id_card
+from office.text import day, duration, fold, moment, money, phone
 
 MATCHES_SHOWN = 6
 
@@ -106,12 +106,40 @@ class ReceiveScreen(CounterScreen):
         return (self.t("receive.duration", value=how_long) + "   " +
                 self.t("receive.fee", fee=money(case.fee) + (f" ({case.fee_note})" if case.fee_note else "")))
 
+    # ---- the citizen's chip ID card ----------------------------------------------------------------
+
+    def fill_from_card(self, text: str) -> None:
+        """Fill the applicant from a scanned chip ID card's QR ("provide information once"); a
+        malformed card changes nothing and says which field is wrong."""
+        try:
+            card = parse_id_card(text)
+        except InvalidInput as error:
+            self.say("receive.card_bad", message=error.message)
+            return
+        ids = self.ids
+        self.id_type = "CCCD"
+        ids.id_number.text, ids.name.text, ids.address.text = card.id_number, card.name, card.address
+        self.say("receive.card_filled", tone="ok", name=card.name, born=day(card.birth_date), sex=card.sex)
+        ids.phone.focus = True  # the one thing the card does not say
+
+    def field_entered(self, field) -> None:
+        """Enter in an applicant field: a card scanned into it (the scanner types into the focused
+        field) fills the form and leaves the field as it was; otherwise the next field."""
+        found = ID_CARD_START.search(field.text)
+        if found:
+            card, field.text = field.text[found.start():], field.text[:found.start()]
+            self.fill_from_card(card)
+            return
+        following = field.get_focus_next()
+        if following is not None:
+            following.focus = True
+
     # ---- reading the form ------------------------------------------------------------------------
 
     def _applicant(self) -> Applicant:
         ids = self.ids
-        return Applicant(ids.name.text.strip(), self.id_type, ids.id_number.text.strip(), ids.phone.text.strip(),
-                         ids.address.text.strip())
+        return Applicant(ids.name.text.strip(), self.id_type, ids.id_number.text.strip(),
+                         phone(ids.phone.text) or ids.phone.text.strip(), ids.address.text.strip())
 
     def _representative(self) -> Applicant | None:
         if not self.has_rep:
@@ -144,7 +172,13 @@ class ReceiveScreen(CounterScreen):
         missing = self._missing_fields(for_receipt=for_receipt)
         if missing:
             self.say("receive.missing_fields", fields=", ".join(missing))
-        return not missing
+            return False
+        typed = self.ids.phone.text.strip()
+        if typed and phone(typed) is None:
+            self.say("receive.bad_phone", hint=self.t("receive.phone_hint"))
+            self.ids.phone.focus = True
+            return False
+        return True
 
     # ---- outcomes --------------------------------------------------------------------------------
 

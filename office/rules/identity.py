@@ -40,6 +40,7 @@ SEXES = {"nam": "Nam", "nu": "Nữ"}  # folded → as written
 _ID12 = re.compile(r"\d{12}", re.ASCII)
 _OLD_ID = re.compile(r"(\d{9}|\d{12})?", re.ASCII)
 _DDMMYYYY = re.compile(r"\d{8}", re.ASCII)
+ID_CARD_START = re.compile(r"\d{12}\|(?:[^|]*\|){3}", re.ASCII)  # where a card's QR text begins in a field
 
 
 class IdentityCard(NamedTuple):
