@@ -5,8 +5,8 @@ Every submission carries an idempotency key made when the form was started, so a
 a retry after a lost answer or a re-send after a hub outage can never create two dossiers."""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
-from kivy.uix.checkbox import CheckBox
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
@@ -24,6 +24,8 @@ MATCHES_SHOWN = 6
 class ReceiveScreen(CounterScreen):
     """The reception form and its three outcomes (received, incomplete, refused)."""
 
+    first_field = "query"
+
     id_types = ListProperty(list(ID_TYPES))
     id_type = StringProperty("CCCD")
     rep_id_type = StringProperty("CCCD")
@@ -31,6 +33,7 @@ class ReceiveScreen(CounterScreen):
     fee_paid = BooleanProperty(False)
     postal = BooleanProperty(False)
     matches = ListProperty([])
+    highlight = NumericProperty(0)  # the match Enter picks (Up/Down move it)
     procedure = ObjectProperty(None, allownone=True)
     case_names = ListProperty([])
     case_choice = StringProperty("")
@@ -61,6 +64,7 @@ class ReceiveScreen(CounterScreen):
         found = [p for p in self.procedures if needle in fold(p.name) or needle in p.code] if needle else \
             self.procedures
         self.matches = found[:MATCHES_SHOWN]
+        self.highlight = 0
 
     def on_matches(self, *_):
         """One button per matching procedure."""
@@ -68,6 +72,24 @@ class ReceiveScreen(CounterScreen):
         box.clear_widgets()
         for p in self.matches:
             box.add_widget(ItemButton(text=f"{p.code}  {p.name}", item=p, on_release=lambda b: self.choose(b.item)))
+        self.on_highlight()
+
+    def on_highlight(self, *_):
+        """The highlighted match stands out (the others are quieter)."""
+        for i, button in enumerate(reversed(self.ids.matches.children)):
+            button.tone = "primary" if i == self.highlight else "ghost"
+
+    def move(self, step: int) -> None:
+        """Up/Down in the search box: highlight the previous/next match."""
+        if self.matches:
+            self.highlight = max(0, min(len(self.matches) - 1, self.highlight + step))
+
+    def choose_highlighted(self) -> None:
+        """Enter in the search box: pick the highlighted procedure and go on to its case."""
+        if self.matches:
+            self.choose(self.matches[self.highlight])
+            following = self.ids.case_spinner if len(self.case_names) > 1 else self.ids.id_number
+            following.focus = True
 
     def choose(self, procedure) -> None:
         """Pick a procedure: its cases and its component checklist."""
@@ -78,7 +100,7 @@ class ReceiveScreen(CounterScreen):
         grid.clear_widgets()
         self.rows = []
         for component in procedure.components:
-            included = CheckBox(active=component.required, size_hint_x=None, width="40dp", color=(0, 0, 0, 1))
+            included = Factory.Tick(active=component.required)
             name = Label(text=component.name + ("" if component.required else " (nếu có)"), color=(0.1, 0.12, 0.16, 1),
                          halign="left", valign="middle", font_size="15sp")
             name.bind(size=lambda w, s: setattr(w, "text_size", s))
