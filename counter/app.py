@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.properties import DictProperty, ObjectProperty
-from kivy.uix.textinput import TextInput
+from kivy.uix.behaviors import FocusBehavior
 
 from counter.screens.late import LateScreen
 from counter.screens.login import LoginScreen
@@ -239,6 +239,7 @@ class CounterApp(OfficeApp):
             return False
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
             self.go(NAV[key - ord("1")])
+            self.screen().focus_first()  # at once: the next key typed must land in it
             return True
         if "ctrl" in modifiers and key in ENTER_KEYS:
             self.screen().submit()
@@ -250,9 +251,10 @@ class CounterApp(OfficeApp):
         return False
 
     def wedge_listening(self) -> bool:
-        """Scanner bursts count once someone is logged in and no text field has the focus."""
+        """Scanner bursts count once someone is logged in and nothing has the keyboard focus (a
+        field, a dropdown, a checkbox)."""
         return self.actor is not None and not any(
-            isinstance(w, TextInput) and w.focus for w in self.root.walk(restrict=True))
+            isinstance(w, FocusBehavior) and w.focus for w in self.root.walk(restrict=True))
 
     def handle_scan(self, scan: Scan) -> None:
         """A receipt opens on the screen shown if it takes it, else on the process screen; a
