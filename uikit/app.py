@@ -257,7 +257,9 @@ class OfficeApp(App):
         if self.wedge_listening():
             char = "\r" if key in ENTER_KEYS else codepoint
             if char:
-                self._wedge_events(self.wedge.feed(char, pressed))
+                events = self.wedge.feed(char, pressed)
+                self._wedge_events(events)
+                return any(kind == "scan" for kind, _ in events)  # a scan's Enter is the scanner's
         return False
 
     def on_activity(self) -> None:

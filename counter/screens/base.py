@@ -50,8 +50,9 @@ class CounterScreen(AppScreen):
         self.focus_first()
 
     def focus_first(self) -> None:
-        """Give the first field the keyboard (when the screen has one)."""
-        if self.first_field:
+        """Give the first field the keyboard (when the screen has one and none of its widgets
+        has it already)."""
+        if self.first_field and not any(getattr(w, "focus", False) for w in self.walk(restrict=True)):
             self.ids[self.first_field].focus = True
 
     def on_typed(self, text: str) -> None:

@@ -25,6 +25,8 @@ class LoginScreen(CounterScreen):
 
     def focus_first(self) -> None:
         """The PIN when the user name is already there (after a logout), else the user name."""
+        if any(getattr(w, "focus", False) for w in self.walk(restrict=True)):
+            return
         (self.ids.pin if self.ids.username.text.strip() else self.ids.username).focus = True
 
     def clear(self) -> None:
