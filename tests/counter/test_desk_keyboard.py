@@ -1,9 +1,8 @@
 """A whole reception with the keyboard only — login, wrong PIN, Ctrl+2, procedure search with
 arrows + Enter, case dropdown, ID type, fields by Tab, checkboxes by Space, Ctrl+Enter, printed
 receipt — every key sent through the Window as the keyboard sends it (key down, text, key up)."""
-from kivy.core.window import Window
-
 from conftest import PIN
+from kivy.core.window import Window
 
 from office.model import DossierStatus as S
 
