@@ -1,7 +1,8 @@
 """Counter widgets with Python properties; their look lives in assets/kv/counter/widgets.kv."""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.graphics import Color, Rectangle
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import FocusBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -29,6 +30,55 @@ class ItemButton(CButton):
     """A button standing for an item of a list (a procedure, a dossier row, a status)."""
 
     item = ObjectProperty(None, allownone=True)
+
+
+class BarChart(BoxLayout):
+    """A titled horizontal bar chart: one row per (name, value, shown text); bars drawn to scale
+    against the largest value (or against 100 for percentages, `scale=100`)."""
+
+    title = StringProperty("")
+    empty = StringProperty("")  # said when there are no bars
+    bars = ListProperty([])
+    scale = ObjectProperty(None, allownone=True)
+    colour = ListProperty([0.05, 0.28, 0.63, 1])
+
+    def on_kv_post(self, *_):
+        self.on_bars()
+
+    def on_bars(self, *_):
+        """Draw the rows again (once the kv rule has made the rows box)."""
+        rows = self.ids.get("rows")
+        if rows is None:
+            return
+        rows.clear_widgets()
+        if not self.bars:
+            rows.add_widget(BarRow(name=self.empty, fraction=0.0))
+        top = self.scale or max((v or 0 for _, v, _ in self.bars), default=0) or 1
+        for name, value, shown in self.bars:
+            rows.add_widget(BarRow(name=name, shown=shown, fraction=min(1.0, (value or 0) / top),
+                                   colour=self.colour))
+
+
+class BarRow(BoxLayout):
+    """One bar of a BarChart: name, the bar, the figure."""
+
+    name = StringProperty("")
+    shown = StringProperty("")
+    fraction = ObjectProperty(0.0)
+    colour = ListProperty([0.05, 0.28, 0.63, 1])
+
+    def on_kv_post(self, *_):
+        bar = self.ids.bar
+        with bar.canvas:
+            Color(rgba=self.colour)
+            rect = Rectangle(pos=bar.pos, size=(0, 0))
+
+        def place(*_):
+            rect.pos, rect.size = bar.pos, (bar.width * self.fraction, bar.height)
+
+        bar.bind(pos=place, size=place)
+        self.bind(fraction=place)
+        place()
 
 
 # ---- reachable and operable by keyboard (Tab, Shift+Tab, arrows, Space, Enter) -----------------

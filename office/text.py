@@ -55,6 +55,11 @@ def phone(text: str) -> str | None:
     return digits if _PHONE.fullmatch(digits) else None
 
 
+def figure(value) -> str:
+    """A report's figure: 1034, 66,7 (one decimal, decimal comma), "–" when there is none."""
+    return "–" if value is None else (f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value))
+
+
 def day(value: date | datetime) -> str:
     """02/03/2026."""
     return value.strftime(DAY)

@@ -162,8 +162,8 @@ def test_reports_show_and_export(desk):
     desk.type("day_to", "02/03/2026", "reports")
     desk.enter("day_to", "reports")
     desk.settle()
-    text = reports.ids.report.text
-    assert "Hồ sơ: tiếp nhận 1" in text and "cấp 1 số" in text and "Hộ tịch – Chứng thực: cấp 1" in text
+    text = desk.texts(reports)
+    assert "Tiếp nhận\n" in text and "cấp 1 số" in text and "Hộ tịch – Chứng thực" in text
     desk.tap_text("Xuất PDF + CSV")
     desk.settle()
     folder = desk.app.export_dir
