@@ -103,6 +103,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("reveal_applicant", STAFF, audited=True),
     UseCase("search_dossiers", STAFF),
     UseCase("late_dossiers", STAFF),
+    UseCase("my_dossiers", STAFF),
     UseCase("register_rows", MANAGERS),
     UseCase("kiosk_lookup", KIOSK),
     UseCase("rate", KIOSK, writes=True),
@@ -239,6 +240,9 @@ class OfficePort(Protocol):
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers overdue or due within N working days, most urgent first."""
+
+    def my_dossiers(self) -> list[DossierRow]:
+        """The logged-in staff member's open dossiers (received or handled by them), most urgent first."""
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
         """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]."""
