@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter as CountOf
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import DictProperty, ObjectProperty
+from kivy.properties import DictProperty, ListProperty, ObjectProperty
 from kivy.uix.behaviors import FocusBehavior
 
 from counter.screens.late import LateScreen
@@ -51,7 +52,8 @@ class CounterApp(OfficeApp):
 
     actor = ObjectProperty(None, allownone=True)
     counter = ObjectProperty(None, allownone=True)
-    waiting = DictProperty({})
+    waiting = DictProperty({})  # service code → people waiting
+    waiting_list = ListProperty([])  # today's waiting tickets, in issue order
     title = "Một cửa – Quầy"
     kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
     text_prefix = "counter-"
@@ -160,19 +162,20 @@ class CounterApp(OfficeApp):
         self.call_service(self.service.counters, loaded, lambda e: None)
 
     def refresh_waiting(self) -> None:
-        """Waiting tickets per service (the feed or the poll timer calls this)."""
+        """Waiting tickets, listed and counted per service (the feed or the poll timer calls this)."""
         if self.actor is None or self._counting:
             return
         self._counting = True
 
-        def counted(counts):
+        def listed(tickets):
             self._counting = False
-            self.waiting = counts
+            self.waiting_list = list(tickets)
+            self.waiting = dict(CountOf(t.service_code for t in tickets))
 
         def failed(_):
             self._counting = False
 
-        self.call_service(self.service.waiting_counts, counted, failed)
+        self.call_service(self.service.waiting_tickets, listed, failed)
 
     def _follow_feed(self) -> None:
         """Hub mode: every queue or counter event refreshes the waiting counts at once."""

@@ -81,6 +81,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("issue_ticket", ISSUERS, writes=True),
     UseCase("ticket_receipt", STAFF),
     UseCase("counter_ticket", STAFF),
+    UseCase("waiting_tickets", STAFF),
     UseCase("call_next", STAFF, writes=True),
     UseCase("recall", STAFF, writes=True),
     UseCase("start_serving", STAFF, writes=True),
@@ -156,6 +157,9 @@ class OfficePort(Protocol):
 
     def ticket_receipt(self, ticket_id: int) -> TicketReceipt:
         """What to print for a ticket: service, counters, people ahead, estimated wait."""
+
+    def waiting_tickets(self) -> list[Ticket]:
+        """Today's waiting tickets in issue order (numbers and times: no personal data)."""
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
         """The ticket a counter is calling or serving today (e.g. after the counter app restarts)."""
