@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.metrics import Metrics
 from kivy.properties import DictProperty, ListProperty, ObjectProperty
 from kivy.uix.behaviors import FocusBehavior
 
@@ -44,6 +46,7 @@ NAV = ("queue", "receive", "process", "late", "return", "reports")  # Ctrl+1 …
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
+LARGE_SCREEN, LARGE_TEXT = (1800, 1000), 1.25  # a full-HD desk screen: text a quarter larger
 log = logging.getLogger("counter")
 
 
@@ -78,6 +81,7 @@ class CounterApp(OfficeApp):
         self.pending: dict[str, tuple[str, Callable[[], None]]] = {}
         self._counting = False
         self._feed_stop = threading.Event()
+        self._fontscale = 1.0
 
     # ---- wiring --------------------------------------------------------------------------------
 
@@ -89,6 +93,9 @@ class CounterApp(OfficeApp):
         """The shell (office identity, clock, keyboard, hub light), then counters, services and
         live waiting counts."""
         super().on_start()
+        self._fontscale = Metrics.fontscale
+        Window.bind(size=self._fit_text)
+        self._fit_text(Window, Window.size)
         self._load_catalogue()
         self.every(self.poll_seconds if not self.live_feed else 15.0, lambda dt: self.refresh_waiting())
         if self.live_feed:
@@ -97,7 +104,14 @@ class CounterApp(OfficeApp):
     def on_stop(self):
         """Stop the feed thread, then the shell's timers and workers."""
         self._feed_stop.set()
+        Window.unbind(size=self._fit_text)
+        Metrics.fontscale = self._fontscale
         super().on_stop()
+
+    def _fit_text(self, window, size) -> None:
+        """Larger text on a full-HD screen (boxes keep their size; the kv sizes leave room)."""
+        large = size[0] >= LARGE_SCREEN[0] and size[1] >= LARGE_SCREEN[1]
+        Metrics.fontscale = self._fontscale * (LARGE_TEXT if large else 1.0)
 
     def _load_catalogue(self) -> None:
         """The office's counters (for the login screen) and services (for names)."""
