@@ -19,13 +19,15 @@ class ReportsScreen(CounterScreen):
     report = DictProperty({})
 
     def on_pre_enter(self, *_):
-        """Default range: the first of this month to today, exported under the app's folder."""
+        """Default range: the first of this month to today (shown at once), exported under the app's folder."""
         today = self.app.today()
         if not self.ids.day_from.text:
             self.ids.day_from.text = f"{day(today.replace(day=1))}"
             self.ids.day_to.text = f"{day(today)}"
         if not self.ids.folder.text:
             self.ids.folder.text = str(self.app.export_dir)
+        if not self.report:
+            self.submit()  # this month so far, at once
 
     def clear(self) -> None:
         """Forget the report shown."""
