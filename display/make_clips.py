@@ -1,6 +1,6 @@
 """Generate the default Vietnamese clip set with espeak-ng (voice "vi"), 16 kHz mono 16-bit.
 
-    python -m display.make_clips [--out assets/sounds/vi] [--voice vi] [--speed 135] [--only NAME ...]
+    python -m display.make_clips [--out assets/sounds/vi] [--voice vi] [--speed 170] [--only NAME ...]
 
 Needs the Debian package `espeak-ng`. The chime is synthesised (three soft bell tones). To use
 recorded clips instead, record WAV files with the same names (any PCM format) and put them in
@@ -36,19 +36,19 @@ LETTER_WORDS = {
 }
 TEXTS = {**PHRASES, **{f"digit_{d}": w for d, w in enumerate(DIGIT_WORDS)},
          **{f"letter_{c}": w for c, w in LETTER_WORDS.items()}}
+SPEED = 170  # words (Vietnamese: syllables) per minute; espeak-ng's own default is 175
 SILENCE_LEVEL = 300  # |sample| below this (16-bit units) counts as silence when trimming
 EDGE_S = 0.03  # silence kept at each end of a trimmed clip
 
 
 def chime() -> bytes:
-    """A three-tone bell chime (G5, E5, C5), about 1.6 s."""
+    """A two-tone bell chime ("ding-dong": E5 then C5), 0.8 s."""
     parts = []
-    for i, freq in enumerate((784.0, 659.3, 523.3)):
-        length = 1.0 if i == 2 else 0.32
+    for freq, length, decay in ((659.3, 0.26, 7.0), (523.3, 0.54, 6.0)):
         t = np.arange(int(length * RATE)) / RATE
         tone = np.sin(2 * np.pi * freq * t) + 0.3 * np.sin(4 * np.pi * freq * t)
-        envelope = np.exp(-t * (3.0 if i == 2 else 6.0)) * np.minimum(1, t / 0.005)
-        parts.append(tone * envelope * 9000)
+        envelope = np.exp(-t * decay) * np.minimum(1, t / 0.005) * np.minimum(1, (length - t) / 0.03)
+        parts.append(tone * envelope * 10000)
     return to_pcm16(np.concatenate(parts))
 
 
@@ -71,7 +71,7 @@ def speak(text: str, voice: str, speed: int) -> bytes:
         return trim(read_wav(out))
 
 
-def make_clips(out: Path, voice: str = "vi", speed: int = 135, only: tuple[str, ...] = ()) -> list[Path]:
+def make_clips(out: Path, voice: str = "vi", speed: int = SPEED, only: tuple[str, ...] = ()) -> list[Path]:
     """Write the clip set (or the clips named in `only`) into `out`; returns the files written."""
     if shutil.which("espeak-ng") is None:
         raise VoiceError("Chưa cài espeak-ng: chạy `apt-get install -y espeak-ng`")
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m display.make_clips", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=DEFAULT_CLIPS, help=f"folder (default {DEFAULT_CLIPS})")
     p.add_argument("--voice", default="vi", help="espeak-ng voice (default vi; vi-vn-x-south, vi-vn-x-central)")
-    p.add_argument("--speed", type=int, default=135, help="words per minute (default 135)")
+    p.add_argument("--speed", type=int, default=SPEED, help=f"words per minute (default {SPEED})")
     p.add_argument("--only", nargs="*", default=(), help="only these clip names")
     args = p.parse_args(argv)
     try:

@@ -27,8 +27,10 @@ DEFAULT_CLIPS = ROOT / "assets" / "sounds" / "vi"
 RATE = 16_000  # samples per second of every clip and announcement
 SAMPLE_WIDTH = 2  # bytes: 16-bit signed PCM
 CHANNELS = 1
-GAP_S = 0.12  # silence between two clips
-REPEAT_GAP_S = 0.8  # silence before each repetition of the spoken part
+GAP_S = 0.08  # silence between two clips
+CHIME_GAP_S = 0.15  # after the chime
+CALL_GAP_S = 0.3  # between two calls said in one announcement
+REPEAT_GAP_S = 0.45  # before a repetition
 CHIME = "chime"
 DIGITS = tuple(f"digit_{d}" for d in range(10))
 LETTERS = tuple(f"letter_{c}" for c in "abcdefghijklmnopqrstuvwxyz")
@@ -149,10 +151,12 @@ def counter_number(name: str, counter_id: int) -> str:
 
 @dataclass(frozen=True)
 class Speech:
-    """One assembled announcement: the clip names in order (None = silence) and the samples."""
+    """One assembled announcement: the clip names in order, the samples, and where each call's
+    words begin (seconds from the start)."""
 
     clips: tuple[str, ...]
     pcm: bytes
+    marks: tuple[float, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -166,18 +170,25 @@ class Speech:
 
 
 class Voice:
-    """Turns "ticket at counter" into speech: chime, then the template spoken `repeats` times."""
+    """Turns calls ("ticket at counter") into speech from the template, each call said once per
+    announcement; `repeats` is how many times a call is said in all when nobody else is waiting
+    (the announcer plays the chime, then the announcement, then the repetitions one at a time:
+    see display/announcer.py)."""
 
     def __init__(self, clips: ClipSet, template: str, repeats: int = 2):
         """`template`: clip names and the placeholders {number} and {counter}, space-separated."""
         if repeats < 1:
             raise VoiceError("Số lần đọc phải từ 1 trở lên")
         self.clips, self.template, self.repeats = clips, template.split(), repeats
+        first = next((i for i, t in enumerate(self.template) if t.startswith("{")), 0)
+        # several calls in one announcement share the opening words when the number comes first:
+        # "xin mời số thứ tự A 1 đến quầy số 2, B 3 đến quầy số 4"
+        self.shared = first if self.template[first] == "{number}" else 0
 
-    def clip_names(self, number: str, counter: str) -> list[str]:
-        """The spoken part (one repetition) as clip names."""
+    def clip_names(self, number: str, counter: str, tokens: list[str] | None = None) -> list[str]:
+        """The template (or `tokens` of it) for one call, as clip names."""
         names = []
-        for token in self.template:
+        for token in self.template if tokens is None else tokens:
             if token == "{number}":
                 names += spell_number(number)
             elif token == "{counter}":
@@ -193,16 +204,28 @@ class Voice:
         letters = [n for p in prefixes for n in spell_number(p)]
         self.clips.check(tuple(dict.fromkeys([CHIME, *fixed, *DIGITS, *letters])))
 
-    def speech(self, number: str, counter: str) -> Speech:
-        """The announcement for `number` at counter `counter`, as one sequence of samples."""
-        spoken = self.clip_names(number, counter)
-        gap, pause = bytes(frames_for(GAP_S) * SAMPLE_WIDTH), bytes(frames_for(REPEAT_GAP_S) * SAMPLE_WIDTH)
-        parts, order = [self.clips.pcm(CHIME)], [CHIME]
-        for _ in range(self.repeats):
-            parts.append(pause)
-            for i, name in enumerate(spoken):
-                if i:
-                    parts.append(gap)
+    def chime(self) -> Speech:
+        """The chime that opens an announcement."""
+        return Speech((CHIME,), self.clips.pcm(CHIME))
+
+    def announcement(self, calls: list[tuple[str, str]], pause: float = CHIME_GAP_S) -> Speech:
+        """The calls (number, counter) said once each after `pause` seconds: the whole template
+        for the first, the others without the opening words they share."""
+        order: list[str] = []
+        parts = [silence(pause)]
+        marks = []
+        for i, (number, counter) in enumerate(calls):
+            if i:
+                parts.append(silence(CALL_GAP_S))
+            marks.append(sum(map(len, parts)) / (RATE * SAMPLE_WIDTH))
+            for j, name in enumerate(self.clip_names(number, counter, self.template[self.shared * bool(i):])):
+                if j:
+                    parts.append(silence(GAP_S))
                 parts.append(self.clips.pcm(name))
                 order.append(name)
-        return Speech(tuple(order), b"".join(parts))
+        return Speech(tuple(order), b"".join(parts), tuple(marks))
+
+
+def silence(seconds: float) -> bytes:
+    """`seconds` of silence as samples."""
+    return bytes(frames_for(seconds) * SAMPLE_WIDTH)

@@ -162,8 +162,9 @@ def test_the_core_pulls_no_framework_device_or_http_library(module):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize("module", ["display.board", "display.voice", "display.announcer", "devices.speaker",
-                                    "devices.decoders", "devices.printer", "kiosk.settings", "hub.client"])
+@pytest.mark.parametrize("module", ["display.board", "display.layout", "display.voice", "display.announcer",
+                                    "devices.speaker", "devices.decoders", "devices.printer", "kiosk.settings",
+                                    "hub.client"])
 def test_headless_parts_never_load_kivy_or_device_libraries(module):
     """Board logic, voice, device adapters and the hub client run headless; they load Kivy or a
     device library only when an adapter is used."""

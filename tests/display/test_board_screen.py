@@ -14,8 +14,9 @@ from kivy.uix.label import Label
 from kivy_support import Driver, close_app, visible
 
 from devices.speaker import RecordingPlayer
+from display import layout
 from display.announcer import Announcer
-from display.app import BoardApp
+from display.app import BoardApp, Cell
 from display.voice import ClipSet, Voice
 from office.config import DEFAULT_VOICE_TEMPLATE, BoardConfig
 
@@ -83,27 +84,27 @@ def test_board_at_both_resolutions(open_office, open_board):
     board = open_board(office, LANDSCAPE)
     called = busy_morning(office)
     last = {counter_id: number for number, counter_id in called}
-    board.until(lambda: "Tạm dừng" in board.texts() and len(board.root.ids.recent.children) == 8,
+    board.until(lambda: "Tạm dừng" in board.texts() and board.root.spotlight_number == called[-1][0],
                 what="calls and the pause on screen")
     announcer = board.app.announcer
-    board.until(lambda: len(board.app.player.played) + len(announcer.skipped) == 9, timeout=20,
+    board.until(lambda: len(said(announcer)) + len(announcer.skipped) == 9, timeout=20,
                 what="nine calls spoken or dropped")
     still_up = {last[1], last[3]}  # the counters' current numbers are never dropped
-    assert still_up <= {p.name.split("-")[1] for p in board.app.player.played}
+    assert still_up <= {s.announcement.number for s in said(announcer)}
     assert all(a.number not in still_up for a in announcer.skipped)  # only finished ones were
     texts = board.texts()
     assert (board.root.spotlight_number, board.root.spotlight_counter) == (called[-1][0], "Quầy 1")
     assert "Xin mời số" in texts and "đến Quầy 1" in texts
-    assert "Tạm dừng – Họp giao ban" in texts
+    assert "Tạm dừng\nHọp giao ban" in texts
     assert "09:41   Thứ Hai, 02/03/2026" in texts
     assert NOTICE in texts
     assert "mất kết nối" not in texts
-    recent = [c.number for c in reversed(board.root.ids.recent.children)]
-    assert recent == [number for number, _ in called[::-1][:8]]
-    counters = [(r.name, r.number, r.paused) for r in reversed(board.root.ids.counters.children)]
-    assert counters == [("Quầy 1", last[1], ""), ("Quầy 2", "", "Tạm dừng – Họp giao ban"),
-                        ("Quầy 3", last[3], "")]
-    waiting = [(w.label, w.count) for w in reversed(board.root.ids.waiting.children)]
+    recent = [c.number for c in cells(board, "recent")]
+    assert recent == [number for number, _ in called[::-1][1:]][:len(recent)]  # after the spotlight's
+    assert len(recent) >= 4
+    counters = [(c.counter, c.number, c.paused) for c in cells(board, "counters")]
+    assert counters == [("1", last[1], ""), ("2", "", "Họp giao ban"), ("3", last[3], "")]
+    waiting = [(w.label, w.count) for w in cells(board, "waiting")]
     left = {prefix: 8 - sum(n.startswith(prefix) for n, _ in called) for prefix in "AB"}
     assert waiting == [("A · Hộ tịch – Chứng thực", left["A"]), ("B · Đất đai", left["B"])]
     for actor, _ in STAFF.values():
@@ -114,15 +115,21 @@ def test_board_at_both_resolutions(open_office, open_board):
         board.resize(size)
         short = min(size)
         number = board.label("spotlight_number")
-        assert visible(number) and number.font_size >= 0.18 * short  # digits ≈ 9 cm tall on a 55" TV
-        assert number.texture_size[0] <= number.width and number.texture_size[1] <= number.height
-        for row in board.root.ids.counters.children:
-            assert row.children[0].font_size >= 0.04 * short  # digits ≥ 4 cm: readable from 10 m
-            assert visible(row)
-        for cell in board.root.ids.recent.children:
-            assert visible(cell) and cell.children[1].font_size >= 0.045 * short
+        assert visible(number) and number.font_size >= layout.SPOT[0] * short  # digits ≥ 87 mm on a 55" TV
+        for cell in cells(board, "counters") + cells(board, "recent"):
+            assert visible(cell) and cell.font >= layout.FAR * short  # capitals ≥ 50 mm: read from 10 m
         if name:
             board.shot(name)
+
+
+def said(announcer) -> list:
+    """Each call's first saying, in the order heard."""
+    return [s for s in announcer.spoken if not s.repeat]
+
+
+def cells(board, panel: str) -> list:
+    """The cells shown in a panel, in reading order."""
+    return [c for c in reversed(board.root.ids[panel].children) if isinstance(c, Cell)]
 
 
 def test_disconnect_marker_while_the_hub_is_down(office, open_board):
@@ -140,5 +147,6 @@ def test_disconnect_marker_while_the_hub_is_down(office, open_board):
     office.hub.start()
     board.until(lambda: "mất kết nối" not in board.texts() and board.root.spotlight_number == "A002",
                 timeout=15, what="reconnected and caught up")
-    board.until(lambda: len(board.app.player.played) == 2, timeout=10, what="missed call announced")
-    assert [p.name.split("-", 1)[1] for p in board.app.player.played] == ["A001-1.wav", "A002-2.wav"]
+    announcer = board.app.announcer
+    board.until(lambda: len(said(announcer)) == 2, timeout=10, what="missed call announced")
+    assert [(s.announcement.number, s.announcement.counter) for s in said(announcer)] == [("A001", "1"), ("A002", "2")]

@@ -1,4 +1,5 @@
-"""The assembled announcement: which clips, in which order, how long; the committed clip set;
+"""The assembled announcement: which clips, in which order, how long (≤ 6 s a call with the
+chime); calls said together; the committed clip set;
 recorded clips dropped in by an office; clear errors for missing clips and bad settings."""
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 
 from display import make_clips
 from display.voice import (
+    CALL_GAP_S,
     CHIME,
+    CHIME_GAP_S,
     DEFAULT_CLIPS,
     DIGITS,
     GAP_S,
@@ -55,27 +58,39 @@ def test_the_committed_clip_set_is_complete_small_and_in_one_format():
     ("B007", "12", ["xin_moi_so_thu_tu", "letter_b", "digit_0", "digit_0", "digit_7", "den_quay_so",
                     "digit_1", "digit_2"]),
 ])
-def test_announcement_is_chime_then_the_sentence_twice(tmp_path, number, counter, spoken):
+def test_a_call_is_the_chime_then_the_sentence_once_in_under_six_seconds(tmp_path, number, counter, spoken):
     voice = Voice(ClipSet(), DEFAULT_VOICE_TEMPLATE, repeats=2)
-    speech = voice.speech(number, counter)
-    assert list(speech.clips) == [CHIME, *spoken, *spoken]
-    expected = (frames(DEFAULT_CLIPS / "chime.wav")
-                + 2 * (frames_for(REPEAT_GAP_S) + sum(frames(DEFAULT_CLIPS / f"{n}.wav") for n in spoken)
-                       + (len(spoken) - 1) * frames_for(GAP_S)))
+    speech = voice.announcement([(number, counter)])
+    assert list(speech.clips) == spoken
+    assert speech.marks == (CHIME_GAP_S,)
+    expected = (frames_for(CHIME_GAP_S) + sum(frames(DEFAULT_CLIPS / f"{n}.wav") for n in spoken)
+                + (len(spoken) - 1) * frames_for(GAP_S))
     wav = speech.write(tmp_path / "call.wav")
     with wave.open(str(wav), "rb") as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (16000, 1, 2)
         assert w.getnframes() == expected
-        pcm = w.readframes(w.getnframes())
-    assert 6 < speech.seconds < 16
-    chime = (DEFAULT_CLIPS / "chime.wav")
-    assert pcm.startswith(read_wav(chime))  # the chime comes first, untouched
+    assert voice.chime().pcm == read_wav(DEFAULT_CLIPS / "chime.wav")
+    assert 3 < voice.chime().seconds + speech.seconds <= 6  # the target: ≤ 6 s a call
+    longest = voice.chime().seconds + voice.announcement([("A1002", "12")]).seconds
+    assert longest <= 6, f"{longest:.2f} s for A1002 at counter 12"
+
+
+def test_calls_said_together_share_the_opening_words():
+    voice = Voice(ClipSet(), DEFAULT_VOICE_TEMPLATE)
+    speech = voice.announcement([("A102", "5"), ("B3", "12")], pause=REPEAT_GAP_S)
+    assert list(speech.clips) == SPOKEN + ["letter_b", "digit_3", "den_quay_so", "digit_1", "digit_2"]
+    alone = voice.announcement([("A102", "5")], pause=REPEAT_GAP_S)
+    assert speech.marks[0] == REPEAT_GAP_S and speech.marks[1] == pytest.approx(alone.seconds + CALL_GAP_S)
+    assert speech.pcm.startswith(alone.pcm)
+    counter_first = Voice(ClipSet(), "quay_so {counter} xin_moi {number}")  # nothing shared before {counter}
+    assert list(counter_first.announcement([("A1", "2"), ("B3", "4")]).clips) == [
+        "quay_so", "digit_2", "xin_moi", "letter_a", "digit_1", "quay_so", "digit_4", "xin_moi", "letter_b", "digit_3"]
 
 
 def test_template_and_repeats_are_configurable():
     voice = Voice(ClipSet(), "xin_moi {number} den_quay {counter}", repeats=3)
-    assert list(voice.speech("C9", "2").clips) == [CHIME] + ["xin_moi", "letter_c", "digit_9", "den_quay",
-                                                             "digit_2"] * 3
+    assert voice.repeats == 3
+    assert list(voice.announcement([("C9", "2")]).clips) == ["xin_moi", "letter_c", "digit_9", "den_quay", "digit_2"]
     board = config_from_dict({"board": {"notice": "Nghỉ trưa 11:30–13:30", "voice_repeats": 1,
                                         "voice_template": "so {number} quay_so {counter}"}}).board
     assert (board.notice, board.voice_repeats) == ("Nghỉ trưa 11:30–13:30", 1)
@@ -84,6 +99,8 @@ def test_template_and_repeats_are_configurable():
         with pytest.raises(ConfigError) as e:
             config_from_dict({"board": bad})
         assert "[board]" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(VoiceError):
+        Voice(ClipSet(), DEFAULT_VOICE_TEMPLATE, repeats=0)
 
 
 def test_recorded_clips_in_any_pcm_format_replace_the_generated_ones(tmp_path):
@@ -105,7 +122,7 @@ def test_recorded_clips_in_any_pcm_format_replace_the_generated_ones(tmp_path):
     assert 15000 < np.abs(samples).max() < 16800  # 2**30 in 32-bit is 16384 in 16-bit
     spectrum = np.abs(np.fft.rfft(samples))
     assert abs(np.argmax(spectrum) * RATE / len(samples) - 440) < 3  # same pitch after resampling
-    speech = Voice(clips, DEFAULT_VOICE_TEMPLATE, 1).speech("A1", "5")
+    speech = Voice(clips, DEFAULT_VOICE_TEMPLATE, 1).announcement([("A1", "5")])
     assert speech.clips[-1] == "digit_5"
     assert speech.pcm.endswith(clips.pcm("digit_5"))
 
