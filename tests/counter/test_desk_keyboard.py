@@ -1,12 +1,13 @@
 """A whole reception with the keyboard only — login, wrong PIN, Ctrl+2, procedure search with
 arrows + Enter, case dropdown, ID type, fields by Tab, checkboxes by Space, Ctrl+Enter, printed
 receipt — every key sent through the Window as the keyboard sends it (key down, text, key up)."""
-from conftest import PIN
+from hub_support import STAFF
 from kivy.core.window import Window
 
 from office.model import DossierStatus as S
 
 TAB, ENTER, SPACE, UP, DOWN = 9, 13, 32, 273, 274
+PIN = STAFF["bich.tt"][1]
 
 
 def key(code: int, modifiers=(), char=None) -> None:

@@ -54,7 +54,7 @@ def test_a_burst_split_by_a_300_ms_frame_is_one_scan_by_the_queue_clock_not_by_h
 
 def test_a_person_typing_between_idle_frames_is_typing():
     frames, times = [], []
-    for i, char in enumerate("26") :
+    for i, char in enumerate("26"):
         frames += [[key(char)], [], [], [], [], []]  # a key, then five frames with an empty queue
         times += [0.1 * i + 0.016 * k for k in range(6)]
     events = run(frames, times, WedgeDetector())
