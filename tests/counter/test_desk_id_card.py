@@ -1,5 +1,7 @@
 """A citizen's chip ID card scanned at the counter fills the reception form (DESIGN.md §3.10)."""
-from kivy_support import press
+import time
+
+from kivy_support import QueuedKeys, run_frames
 from test_desk_keyboard import ENTER, focused, key, type_keys
 
 CARD = ("001099012345|023456789|Nguyễn Thị Thanh Hương|15031990|Nữ|"
@@ -10,9 +12,12 @@ def test_a_card_scanned_from_any_screen_fills_the_applicant(desk):
     for w in desk.app.root.walk(restrict=True):  # the queue console, nothing focused
         if getattr(w, "focus", False):
             w.focus = False
-    for char in CARD:
-        press(char=char)
-    press(key=13)
+    queued = QueuedKeys.install(desk.app)  # the scanner's keys come through the window's queue
+    try:
+        queued.type(CARD, time.monotonic() + 0.02)
+        run_frames(0.9)
+    finally:
+        queued.uninstall(desk.app)
     desk.pump(3)
     receive = desk.screen("receive")
     assert desk.app.root.ids.sm.current == "receive"
