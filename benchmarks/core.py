@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import percentiles, print_table
-from demo.seed import seed_demo
+from demo.seed import demo_secret, seed_demo
 from office.config import OfficeConfig
 from office.model import Counter
 from office.service import OfficeService
@@ -30,7 +30,7 @@ def main(args) -> int:
 
 def lookup_store(cache: Path, n: int) -> Path:
     """A store with `n` generated dossiers, built once and kept in `cache`."""
-    path = cache / f"lookup-{n}.sqlite"
+    path = cache / f"lookup-{n}.v2.sqlite"  # v2: hashed lookup secrets (demo_secret), name index
     if path.exists():
         return path
     tmp = path.with_suffix(".building")
@@ -43,6 +43,7 @@ def lookup_store(cache: Path, n: int) -> Path:
               progress=lambda msg: print(f"  {msg}", end="\r", file=sys.stderr))
     svc.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     svc.store.close()
+    svc.store.key_path.rename(path.with_name(path.name + ".key"))  # the lookup key goes with the store
     tmp.rename(path)
     print(f"\nbuilt {path} with {n} dossiers in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return path
@@ -67,7 +68,7 @@ def bench_lookup(cache: Path, n: int) -> bool:
     codes = [r[0] for r in bare.execute("SELECT code FROM dossiers")]
     rng = random.Random(1)
     sample = [rng.choice(codes) for _ in range(LOOKUPS)]
-    secrets = {c: svc.store.dossier_secret(c) for c in sample}
+    secrets = {c: demo_secret(2026, c) for c in sample}  # the bench store is the demo office (seed 2026)
 
     def bare_one(code):
         bare.execute("SELECT * FROM dossiers WHERE code = ?", (code,)).fetchone()

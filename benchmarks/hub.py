@@ -128,7 +128,7 @@ def _embedded_ports(svc: OfficeService, clients: int) -> list[OfficeGateway]:
     ports = []
     for i in range(clients):
         port = OfficeGateway.embedded(svc, "counter", f"bench-{i}")
-        port.login(STAFF, PIN)
+        port.login(STAFF, PIN, 100 + i)
         ports.append(port)
     return ports
 
@@ -138,7 +138,7 @@ def _hub_ports(url: str, credentials: Credentials, clients: int) -> list[HubClie
     ports = []
     for i in range(clients):
         port = HubClient(url, credentials.enroll("counter", f"bench-{i}"))
-        port.login(STAFF, PIN)
+        port.login(STAFF, PIN, 100 + i)
         ports.append(port)
     return ports
 

@@ -1,5 +1,6 @@
 """Scan-to-status-on-screen timing in a kiosk process (run by benchmarks.decode in a subprocess):
-a receipt photo is decoded, the lookup runs on the worker, the status is drawn; prints seconds."""
+a camera frame of a printed receipt (Mẫu 01) is decoded, the lookup runs on the worker, the
+status is drawn; prints seconds."""
 from __future__ import annotations
 
 import random
@@ -13,14 +14,15 @@ prepare()
 
 from kivy.base import EventLoop  # noqa: E402
 
+from demo.seed import demo_secret  # noqa: E402
 from devices.decoders import ScanPipeline  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from office.config import OfficeConfig  # noqa: E402
 from office.model import DossierStatus  # noqa: E402
 from office.service import OfficeService  # noqa: E402
-from testkit.receipts import sample  # noqa: E402
+from testkit import corpus  # noqa: E402
 
-RUNS = 30
+RUNS = 20
 
 
 def main(db: str) -> None:
@@ -28,8 +30,9 @@ def main(db: str) -> None:
     svc = OfficeService.open(db, OfficeConfig())
     codes = svc.store.dossier_codes(DossierStatus.PROCESSING, limit=RUNS)
     rng = random.Random(3)
-    frames = [(code, sample("rotation", (640, 480), rng, code, svc.store.dossier_secret(code)).frame)
-              for code in codes]
+    frames = [(p.expect.code, corpus.film(p.paper, corpus.shot_for(p, "receipt", "rotation", (640, 480), rng),
+                                          (640, 480)))
+              for p in corpus.receipts(svc, [(code, demo_secret(2026, code)) for code in codes])]
     pipeline = ScanPipeline()
     app = KioskApp(svc)
     app._run_prepare()

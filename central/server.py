@@ -6,34 +6,58 @@ Endpoints (JSON; errors are {"error": code, "message": ..., ...} with a 4xx/5xx 
     GET  /v1/health                       liveness
     GET  /v1/office                       office token: its hwm and update count
     POST /v1/push                         office token: a gzip batch (sync.protocol); pushes of
-                                          one office are applied in arrival order (PushOrder)
+                                          one office are applied in arrival order (PushOrder);
+                                          the answer lists the events quarantined
     GET  /v1/pull?after=N&limit=M         office token: updates after a cursor
     GET  /v1/reconcile                    office token: per-day event counts and id hashes
+    GET  /v1/dossiers?status=&office=&after=&limit=
+                                          department token: dossiers of its scope (no personal data)
     POST /v1/dossiers/{code}/steps        department token: a processing step / status change
-    GET  /v1/dossiers/{code}              department token: the dossier as the central side knows it
+    GET  /v1/dossiers/{code}              department token: the dossier (personal data: audited)
+    POST /v1/online                       portal token: a dossier submitted online, for an office
+    GET  /v1/online/{ref}                 portal token: where an online dossier stands
 
 An office token only ever reaches its own office's data: the office id comes from the token,
-never from the request. TLS: run behind a reverse proxy, or pass --ssl-keyfile/--ssl-certfile.
+never from the request. A department token only reaches the dossiers of its scope (offices,
+fields or procedures, given at `central enroll`); anything else is "not found". TLS: run behind a
+reverse proxy, or pass --ssl-keyfile/--ssl-certfile.
 """
 from __future__ import annotations
 
+import logging
+import re
 import socket
 import threading
 import time
 from collections import Counter as Tally
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
-from central.store import AuthError, CentralStore, Principal, StoreUnavailable
-from office.errors import DomainError
-from sync.protocol import MAX_CLOCK_SKEW, MAX_COMPRESSED_BYTES, MAX_PULL_LIMIT, ProtocolError, decode_batch
+from central.access import AuthError, Principal
+from central.db import StoreUnavailable
+from central.events import ONLINE_REF, Storable
+from central.online import Submission
+from central.store import CentralStore
+from office.errors import DomainError, InvalidInput
+from office.rules.codes import parse_dossier_code
+from sync.protocol import (
+    MAX_CLOCK_SKEW,
+    MAX_COMPRESSED_BYTES,
+    MAX_PULL_LIMIT,
+    MAX_SEQ,
+    ProtocolError,
+    decode_batch,
+)
+
+log = logging.getLogger("central")
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_PUSHES_PER_OFFICE = 4  # concurrent pushes of one office beyond this get 429 (a client keeps 2 in flight)
@@ -41,18 +65,40 @@ PREDECESSOR_WAIT_S = 10.0  # how long a push waits for an earlier push of its of
 MAX_IN_FLIGHT = 64  # requests being handled beyond this get 503
 RETRY_AFTER_BUSY = "1"
 RETRY_AFTER_UNAVAILABLE = "2"
-DOMAIN_STATUS = {"not_found": 404, "illegal_transition": 409, "invalid_input": 422}
+DOMAIN_STATUS = {"not_found": 404, "illegal_transition": 409, "invalid_input": 422, "conflict": 409}
+LIST_LIMIT = 1000
+
+
+def _plausible(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2099:
+        raise ValueError("year must be within 2000–2099")
+    return value
 
 
 class StepIn(BaseModel):
-    """A processing step posted by a back-office department."""
+    """A processing step posted by a back-office department. `at` is a time with its UTC offset
+    (kept as given) or a Vietnam local time; none means now."""
+
+    model_config = ConfigDict(extra="forbid")
 
     status: int = Field(ge=1, le=10)
-    actor: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=200)
-    content: str = Field(min_length=1, max_length=2000)
-    at: datetime | None = None
-    request_id: str | None = Field(default=None, min_length=8, max_length=64)
+    actor: Storable(200, 1)
+    role: Storable(200, 1)
+    content: Storable(2000, 1)
+    at: Annotated[datetime, AfterValidator(_plausible)] | None = None
+    request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:\-]{8,64}$")] | None = None
+
+
+def _dossier_code(code: str) -> str:
+    """A dossier code (or an online reference) from a URL, or NotFound-like 404 for anything else."""
+    try:
+        if str(parse_dossier_code(code)) == code:
+            return code
+    except InvalidInput:
+        pass
+    if re.fullmatch(ONLINE_REF, code):
+        return code
+    raise ProtocolError("not_found", "no such dossier", 404)
 
 
 def _utcnow() -> datetime:
@@ -87,15 +133,15 @@ class PushOrder:
             self._cond.notify_all()
 
     def apply(self, office_id: str, batch, apply: Callable, stored_hwm: Callable[[], int]):
-        """Wait for the batch's turn, then `apply(batch)` and return its result; `stored_hwm`
-        reads the office's hwm from the store the first time this server sees the office."""
+        """Wait for the batch's turn (a checked batch), then `apply(batch)` and return its result;
+        `stored_hwm` reads the office's hwm from the store the first time this server sees the office."""
         if office_id not in self._hwm:
             hwm = stored_hwm()
             with self._cond:
                 self._hwm[office_id] = max(hwm, self._hwm.get(office_id, hwm))
         deadline = time.monotonic() + self.max_wait
         with self._cond:
-            while (batch.after_seq > self._hwm[office_id] and self._active[office_id] > 1
+            while (batch.batch.after_seq > self._hwm[office_id] and self._active[office_id] > 1
                    and (left := deadline - time.monotonic()) > 0):
                 self._cond.wait(left)
         result = apply(batch)
@@ -139,7 +185,12 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
     @app.exception_handler(RequestValidationError)
     async def _invalid(request, e: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()]
-        return error(422, "invalid_input", "; ".join(problems))
+        return error(422, "invalid_input", "; ".join(problems)[:500])
+
+    @app.exception_handler(Exception)
+    async def _internal(request, e: Exception):
+        log.exception("%s %s failed", request.method, request.url.path)
+        return error(500, "internal", "the central system failed to answer; the error is logged")
 
     @app.middleware("http")
     async def _limit(request: Request, call_next):
@@ -161,7 +212,17 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
         who = await run_in_threadpool(store.authenticate, token.strip())
         if who.kind != kind:
             raise ProtocolError("forbidden", f"a {who.kind} token cannot use this endpoint", 403)
+        if kind == "department" and who.scope is None:
+            raise ProtocolError("no_scope", "this department token has no scope: enroll the department "
+                                "again with --offices, --fields or --procedures", 403)
         return who
+
+    async def json_body(request: Request, model: type[BaseModel]):
+        raw = await body(request, MAX_JSON_BYTES)
+        try:
+            return model.model_validate_json(raw)
+        except ValueError as e:
+            raise ProtocolError("invalid_input", f"{model.__name__}: {e}".replace("\n", " ")[:500], 422) from None
 
     async def body(request: Request, limit: int) -> bytes:
         length = request.headers.get("content-length")
@@ -203,21 +264,25 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
                 pushes[who.subject] += 1
             try:
                 result = await run_in_threadpool(
-                    lambda: order.apply(who.subject, decode_batch(raw, who.subject, clock(), max_skew),
+                    lambda: order.apply(who.subject, store.check(decode_batch(raw, who.subject, clock(), max_skew)),
                                         store.apply_batch, lambda: store.office_state(who.subject)["hwm"]))
             finally:
                 with lock:
                     pushes[who.subject] -= 1
         finally:
             order.leave(who.subject)
-        return {"hwm": result.hwm, "applied": result.applied, "duplicates": result.duplicates}
+        if result.quarantined:
+            log.warning("office %s: %d event(s) quarantined, e.g. seq %d: %s", who.subject,
+                        len(result.quarantined), result.quarantined[0]["seq"], result.quarantined[0]["reason"])
+        return {"hwm": result.hwm, "applied": result.applied, "duplicates": result.duplicates,
+                "quarantined": list(result.quarantined)}
 
     @app.get("/v1/pull")
     async def pull(request: Request, after: int = 0, limit: int = 500):
         """Updates for this office after a cursor."""
         who = await principal(request, "office")
-        if after < 0 or not 1 <= limit <= MAX_PULL_LIMIT:
-            raise ProtocolError("invalid_input", f"need after >= 0 and 1 <= limit <= {MAX_PULL_LIMIT}", 422)
+        if not 0 <= after <= MAX_SEQ or not 1 <= limit <= MAX_PULL_LIMIT:
+            raise ProtocolError("invalid_input", f"need 0 <= after < 2^63 and 1 <= limit <= {MAX_PULL_LIMIT}", 422)
         return await run_in_threadpool(store.pull, who.subject, after, limit)
 
     @app.get("/v1/reconcile")
@@ -226,24 +291,49 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
         who = await principal(request, "office")
         return {"office_id": who.subject, "days": await run_in_threadpool(store.digests, who.subject)}
 
+    @app.get("/v1/dossiers")
+    async def list_dossiers(request: Request, status: Annotated[int | None, Query(ge=1, le=10)] = None,
+                            office: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._\-]{1,100}$")] = None,
+                            after: Annotated[str, Query(pattern=r"^[0-9A-Za-z.\-_]{0,60}$")] = "",
+                            limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100):
+        """Dossiers of this department's scope, by code (no personal data)."""
+        who = await principal(request, "department")
+        rows = await run_in_threadpool(store.dossier_list, who.scope, status, office, after, limit)
+        return {"dossiers": rows, "after": rows[-1]["code"] if rows else after}
+
     @app.post("/v1/dossiers/{code}/steps")
     async def post_step(code: str, request: Request):
-        """A back-office processing step for a dossier."""
+        """A back-office processing step for a dossier of this department's scope."""
         who = await principal(request, "department")
-        raw = await body(request, MAX_JSON_BYTES)
-        try:
-            step = StepIn.model_validate_json(raw)
-        except ValueError as e:
-            raise ProtocolError("invalid_input", f"step: {e}".replace("\n", " ")[:500], 422) from None
-        at = (step.at or datetime.now()).replace(tzinfo=None, microsecond=0)  # office local time
-        return await run_in_threadpool(store.post_step, code, step.status, step.actor, step.role,
-                                       who.subject, step.content, at, step.request_id)
+        code = _dossier_code(code)
+        step = await json_body(request, StepIn)
+        at = step.at or clock()
+        given = step.at.isoformat() if step.at and step.at.tzinfo else None
+        return await run_in_threadpool(lambda: store.post_step(
+            code, step.status, step.actor, step.role, who.subject, step.content, at, step.request_id,
+            scope=who.scope, at_given=given))
 
     @app.get("/v1/dossiers/{code}")
     async def get_dossier(code: str, request: Request):
-        """A dossier as the central system knows it."""
-        await principal(request, "department")
-        return await run_in_threadpool(store.dossier, code)
+        """A dossier of this department's scope as the central system knows it; the read is audited."""
+        who = await principal(request, "department")
+        code = _dossier_code(code)
+        return await run_in_threadpool(lambda: store.dossier(code, scope=who.scope, reader=who.subject))
+
+    @app.post("/v1/online")
+    async def import_online(request: Request):
+        """A dossier submitted online (the provincial portal): queued to its office at status 1."""
+        await principal(request, "portal")
+        submission = await json_body(request, Submission)
+        return await run_in_threadpool(store.import_online, submission)
+
+    @app.get("/v1/online/{ref}")
+    async def online_state(ref: str, request: Request):
+        """Where an online dossier stands (pending, accepted with its code, refused with the reason)."""
+        await principal(request, "portal")
+        if not re.fullmatch(ONLINE_REF, ref):
+            raise ProtocolError("not_found", "no such online dossier", 404)
+        return await run_in_threadpool(store.online_state, ref)
 
     return app
 

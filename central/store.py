@@ -1,238 +1,109 @@
 """The central system's store: SQLite for a file path, PostgreSQL for a `postgresql://` URL.
 
-One class, one schema, the same SQL on both backends (only placeholders, serial columns and
-locking differ). The `events` table is the truth: pushed office events, unique by event id, so
-applying a batch twice changes nothing. Everything else is derived or central-owned:
+The `events` table is the truth: pushed office events, unique by event id, so applying a batch
+twice changes nothing. The central system trusts no office: every pushed event is checked against
+its schema (`central.events`) and a dossier may only be created with a code inside a number block
+leased to the office that pushes it; an event that fails is still stored (the office's sequence
+has no holes) but quarantined — reported in the push answer, listed by `central quarantine`, and
+never applied, so it cannot stop the projection of anything else. Everything else is derived or
+central-owned:
 
-- offices: per-office high-water mark (hwm) of pushed events, projection cursor and the
-  sequence of updates queued for the office (pull cursor space);
-- credentials: hashed tokens of offices and back-office departments, revocable;
-- updates: what each office pulls (back-office steps, catalogue, calendar days, number blocks),
-  numbered per office under the office row lock so a pull cursor never skips a late commit;
-- dossiers/steps: a projection of the events plus back-office steps, built on demand under one
-  global lock, with a global change counter that feeds the national-portal export cursor.
+- offices: per-office high-water mark (hwm) of pushed events, projection cursor, the sequence of
+  updates queued for the office (pull cursor space) and its agency e-ID;
+- credentials: hashed tokens of offices, back-office departments (with their scope) and the
+  provincial portal, revocable; audit: every read of personal data;
+- updates: what each office pulls (back-office steps, catalogue, calendar days, number blocks,
+  online dossiers), numbered per office under the office row lock so a pull cursor never skips a
+  late commit;
+- dossiers/steps (central.projection): the projection of the events plus back-office steps;
+  online_dossiers (central.online): dossiers submitted online, waiting for an office.
 """
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 import secrets
-import sqlite3
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from office.errors import NotFound
-from office.model import DossierStatus, check_transition
+from central.access import AuthError, Principal, Scope, hash_token
+from central.db import Database, StoreUnavailable, Tx, now_text
+from central.events import CREATES, EventInvalid, check_code, check_event, strip_secret
+from central.online import OnlineDossiers
+from central.projection import Projection
+from office.errors import InvalidInput, NotFound
+from office.rules.codes import AGENCY_PATTERN, parse_dossier_code
 from sync.protocol import Batch, ProtocolError, day_digests, event_day, plan_apply
 
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30
-PROJECT_CHUNK = 5000
-MAX_SEQUENCE = 999_999_999  # dossier code sequences have at most 9 digits
-WAL_CHECKPOINT_PAGES = 10_000  # SQLite: checkpoint the WAL every ~40 MB, not every ~4 MB (one push batch)
-PG_LOCK_KEY = 7_243_001  # advisory lock: projection, change counter, catalogue, number blocks
+__all__ = ["ApplyResult", "AuthError", "CentralStore", "Checked", "Principal", "Scope", "StoreUnavailable",
+           "hash_token"]
 
-DDL = """
-CREATE TABLE IF NOT EXISTS central_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS offices (office_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    hwm BIGINT NOT NULL DEFAULT 0, projected BIGINT NOT NULL DEFAULT 0,
-    out_seq BIGINT NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS credentials (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL,
-    subject TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
-CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, office_id TEXT NOT NULL,
-    seq BIGINT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, kind TEXT NOT NULL,
-    payload TEXT NOT NULL, at TEXT NOT NULL, schema INTEGER NOT NULL, UNIQUE (office_id, seq));
-CREATE TABLE IF NOT EXISTS updates (office_id TEXT NOT NULL, seq BIGINT NOT NULL,
-    id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (office_id, seq));
-CREATE TABLE IF NOT EXISTS fields (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS procedures (code TEXT NOT NULL, version INTEGER NOT NULL,
-    field_code TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (code, version));
-CREATE TABLE IF NOT EXISTS calendar (day TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS number_blocks (id TEXT PRIMARY KEY, holder TEXT NOT NULL,
-    agency TEXT NOT NULL, seq_first BIGINT NOT NULL, seq_last BIGINT NOT NULL,
-    valid_from TEXT NOT NULL, leased_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS dossiers (code TEXT PRIMARY KEY, office_id TEXT NOT NULL,
-    status INTEGER NOT NULL, data TEXT NOT NULL, change_seq BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS dossiers_change ON dossiers (change_seq);
-CREATE TABLE IF NOT EXISTS steps (id {serial}, code TEXT NOT NULL, office_id TEXT NOT NULL,
-    at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, department TEXT NOT NULL,
-    content TEXT NOT NULL, status INTEGER NOT NULL, origin TEXT NOT NULL, update_id TEXT UNIQUE,
-    state TEXT NOT NULL, change_seq BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS steps_code ON steps (code);
-CREATE INDEX IF NOT EXISTS steps_change ON steps (change_seq);
-CREATE TABLE IF NOT EXISTS problems (id {serial}, office_id TEXT NOT NULL, event_id TEXT NOT NULL,
-    problem TEXT NOT NULL, at TEXT NOT NULL);
-"""
+MAX_SEQUENCE = 999_999_999  # dossier code sequences have at most 9 digits
+OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,99}")
 EVENT_INSERT = ("INSERT INTO events (seq, id, office_id, entity, entity_id, kind, payload, at, schema)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
 EVENT_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 SQLITE_ROWS_PER_INSERT = 3000  # 9 parameters a row, under SQLite's limit of 32,766 per statement
+QUARANTINE_INSERT = ("INSERT INTO quarantine (event_id, office_id, seq, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, at = excluded.at,"
+                     " released_at = NULL")
 EVENT_COPY = "COPY events (seq, id, office_id, entity, entity_id, kind, payload, at, schema) FROM STDIN"
 
 
-class StoreUnavailable(Exception):
-    """The database cannot be reached or is locked right now; try again later (HTTP 503)."""
-
-
-class AuthError(Exception):
-    """A token is missing, unknown or revoked; `code` is "unauthorized" or "revoked"."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 @dataclass(frozen=True)
-class Principal:
-    """Who a token belongs to: kind "office" or "department", and the office id or department."""
+class Checked:
+    """A decoded batch after the central checks: payloads as they will be stored (no plaintext
+    secret) and the events to quarantine, event id → (kind, reason)."""
 
-    kind: str
-    subject: str
+    batch: Batch
+    problems: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """Outcome of applying a push batch: the new hwm, events stored, duplicates ignored."""
+    """Outcome of applying a push batch: the new hwm, events stored, duplicates ignored, and the
+    stored events that were quarantined ({"seq", "id", "kind", "reason"})."""
 
     hwm: int
     applied: int
     duplicates: int
+    quarantined: tuple[dict, ...] = ()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
-def hash_token(token: str) -> str:
-    """What is stored for a token: its SHA-256 (tokens are 256-bit random, so no salt is needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _iso(value) -> str | None:
-    """A local time from an event payload (ISO with "T" or " ") as "YYYY-MM-DDTHH:MM:SS"."""
-    if value in (None, ""):
-        return None
-    return datetime.fromisoformat(str(value)).isoformat(timespec="seconds")
-
-
-class CentralStore:
+class CentralStore(Projection, OnlineDossiers, Database):
     """The central store over SQLite (a file path) or PostgreSQL (`postgresql://…`)."""
 
-    def __init__(self, url: str):
-        """Open the store at `url` (created and migrated if needed)."""
-        self.url = str(url)
-        self.pg = self.url.startswith(("postgresql://", "postgres://"))
-        self._local = threading.local()
-        if not self.pg:
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-        ddl = DDL.replace("{serial}", "BIGSERIAL PRIMARY KEY" if self.pg else "INTEGER PRIMARY KEY")
-        with self.tx(lock=True) as x:
-            for stmt in filter(str.strip, ddl.split(";")):
-                x.run(stmt)
-            x.run("INSERT INTO central_meta (key, value) VALUES ('schema', ?) ON CONFLICT DO NOTHING",
-                  [str(SCHEMA_VERSION)])
-            for name in ("change_seq", "portal_cursor"):
-                x.run("INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT DO NOTHING", [name])
-
-    # ---- connections and transactions ----------------------------------------------------
-
-    def _conn(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        try:
-            if self.pg:
-                import psycopg
-
-                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-            else:
-                conn = sqlite3.connect(self.url, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-                conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-        except Exception as e:
-            raise StoreUnavailable(f"central database unreachable: {e}") from e
-        self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        """Close this thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # a broken connection may fail to close; it is gone either way
-                pass
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Turn "database unreachable / busy" errors into StoreUnavailable (HTTP 503)."""
-        try:
-            yield
-        except sqlite3.OperationalError as e:
-            if not any(w in str(e) for w in ("locked", "busy", "unable to open", "disk I/O")):
-                raise
-            raise StoreUnavailable(f"central database busy: {e}") from e
-        except Exception as e:
-            if self.pg and _is_pg_operational(e):
-                self.close()
-                raise StoreUnavailable(f"central database unavailable: {e}") from e
-            raise
-
-    @contextmanager
-    def tx(self, lock: bool = False) -> Iterator[_Tx]:
-        """One write transaction. `lock` also takes the global lock (SQLite: every write is global)."""
-        with self._errors():
-            conn = self._conn()
-            if self.pg:
-                with conn.transaction():
-                    x = _Tx(conn.cursor(), True)
-                    if lock:
-                        x.run("SELECT pg_advisory_xact_lock(?)", [PG_LOCK_KEY])
-                    yield x
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield _Tx(conn.cursor(), False)
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _read(self, sql: str, params=()) -> list[tuple]:
-        """One read-only statement outside an explicit transaction (a consistent snapshot)."""
-        with self._errors():
-            conn = self._conn()
-            return _Tx(conn.cursor(), self.pg).all(sql, params)
+    def __init__(self, url: str, clock: Callable[[], datetime] = _utcnow):
+        """Open the store at `url` (created and migrated if needed); `clock` (aware UTC) bounds
+        the times of back-office steps."""
+        super().__init__(url)
+        self.clock = clock
 
     # ---- enrollment and tokens -----------------------------------------------------------
 
-    def enroll_office(self, office_id: str, name: str = "") -> str:
+    def enroll_office(self, office_id: str, name: str = "", agency: str | None = None) -> str:
         """Register an office (if new) and return a new token for it; only its hash is stored.
 
-        A new office is queued the current catalogue, calendar days and its number blocks."""
-        if not office_id or len(office_id) > 100:
-            raise ValueError("office id must be 1–100 characters")
+        A new office is queued the current catalogue and calendar days. `agency` is the office's
+        agency e-ID (mã định danh): its dossier codes must carry it."""
+        if not isinstance(office_id, str) or not OFFICE_ID.fullmatch(office_id):
+            raise ValueError("office id must be 1–100 letters, digits, '.', '_' or '-'")
         token = "mco_" + secrets.token_urlsafe(32)
         with self.tx(lock=True) as x:
             new = x.one("SELECT office_id FROM offices WHERE office_id = ?", [office_id]) is None
             if new:
                 x.run("INSERT INTO offices (office_id, name, created_at) VALUES (?, ?, ?)",
-                      [office_id, name or office_id, _now()])
+                      [office_id, name or office_id, now_text()])
+            if agency:
+                self._set_agency(x, office_id, agency)
             x.run("INSERT INTO credentials (token_hash, kind, subject, created_at) VALUES (?, ?, ?, ?)",
-                  [hash_token(token), "office", office_id, _now()])
+                  [hash_token(token), "office", office_id, now_text()])
             if new:
                 for code, fname in x.all("SELECT code, name FROM fields ORDER BY code"):
                     self._queue(x, office_id, "field", {"code": code, "name": fname})
@@ -242,32 +113,69 @@ class CentralStore:
                     self._queue(x, office_id, "calendar", {"day": day, "kind": kind, "reason": reason})
         return token
 
-    def enroll_department(self, name: str) -> str:
-        """A new token for a back-office department (posts processing steps)."""
-        if not name:
-            raise ValueError("department name must not be empty")
+    def _set_agency(self, x: Tx, office_id: str, agency: str) -> None:
+        """Record an office's agency e-ID; an office has one, so another one is refused."""
+        if not re.fullmatch(AGENCY_PATTERN, agency):
+            raise ValueError(f"{agency!r} is not an agency e-ID like 000.31.20.H56")
+        row = x.one("SELECT agency FROM offices WHERE office_id = ?", [office_id])
+        if row[0] and row[0] != agency:
+            raise ValueError(f"office {office_id} is of agency {row[0]}, not {agency}")
+        if not row[0]:
+            x.run("UPDATE offices SET agency = ? WHERE office_id = ?", [agency, office_id])
+
+    def enroll_department(self, name: str, scope: Scope) -> str:
+        """A new token for a back-office department, limited to the dossiers of its scope."""
+        if not name or len(name) > 200:
+            raise ValueError("department name must be 1–200 characters")
         token = "mcd_" + secrets.token_urlsafe(32)
         with self.tx() as x:
+            x.run("INSERT INTO credentials (token_hash, kind, subject, created_at, scope) VALUES (?, ?, ?, ?, ?)",
+                  [hash_token(token), "department", name, now_text(), scope.to_json()])
+        return token
+
+    def enroll_portal(self, name: str) -> str:
+        """A new token for the provincial portal (it hands over dossiers submitted online)."""
+        if not name or len(name) > 200:
+            raise ValueError("portal name must be 1–200 characters")
+        token = "mcp_" + secrets.token_urlsafe(32)
+        with self.tx() as x:
             x.run("INSERT INTO credentials (token_hash, kind, subject, created_at) VALUES (?, ?, ?, ?)",
-                  [hash_token(token), "department", name, _now()])
+                  [hash_token(token), "portal", name, now_text()])
         return token
 
     def revoke(self, subject: str, kind: str = "office") -> int:
-        """Revoke every active token of an office or department; returns how many."""
+        """Revoke every active token of an office, department or portal; returns how many."""
         with self.tx() as x:
             return x.run("UPDATE credentials SET revoked_at = ? WHERE kind = ? AND subject = ?"
-                         " AND revoked_at IS NULL", [_now(), kind, subject]).rowcount
+                         " AND revoked_at IS NULL", [now_text(), kind, subject]).rowcount
 
     def authenticate(self, token: str) -> Principal:
         """The principal of a token, or AuthError ("unauthorized" / "revoked")."""
-        rows = self._read("SELECT kind, subject, revoked_at FROM credentials WHERE token_hash = ?",
-                          [hash_token(token or "")])
+        if not isinstance(token, str) or len(token) > 200:
+            raise AuthError("unauthorized", "unknown token")
+        rows = self._read("SELECT kind, subject, revoked_at, scope FROM credentials WHERE token_hash = ?",
+                          [hash_token(token)])
         if not rows:
             raise AuthError("unauthorized", "unknown token")
-        kind, subject, revoked_at = rows[0]
+        kind, subject, revoked_at, scope = rows[0]
         if revoked_at:
             raise AuthError("revoked", f"this token was revoked at {revoked_at}")
-        return Principal(kind, subject)
+        return Principal(kind, subject, Scope.from_json(scope) if scope else None)
+
+    def audit(self, who: str, action: str, target: str, detail: str = "") -> None:
+        """Record a read of personal data (or another audited act)."""
+        with self.tx() as x:
+            self._audit(x, who, action, target, detail)
+
+    def _audit(self, x: Tx, who: str, action: str, target: str, detail: str = "") -> None:
+        x.run("INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+              [now_text(), who, action, target, detail])
+
+    def audit_log(self, target: str | None = None, limit: int = 100) -> list[tuple]:
+        """(at, who, action, target, detail) of audited acts, newest first."""
+        where, params = ("WHERE target = ?", [target]) if target else ("", [])
+        return self._read(f"SELECT at, who, action, target, detail FROM audit {where} ORDER BY id DESC LIMIT ?",
+                          [*params, limit])
 
     # ---- push ----------------------------------------------------------------------------
 
@@ -278,8 +186,33 @@ class CentralStore:
             raise NotFound(f"office {office_id!r} is not enrolled")
         return {"office_id": office_id, "hwm": rows[0][0], "updates": rows[0][1]}
 
-    def apply_batch(self, batch: Batch) -> ApplyResult:
-        """Store a validated batch idempotently in one transaction; returns the new hwm."""
+    def check(self, batch: Batch) -> Checked:
+        """Check a decoded batch's events before they are applied (outside any lock): payload
+        schemas, and that a dossier is only created with a code of this office's number blocks.
+        Plaintext lookup secrets an older office sent are removed from the payloads."""
+        rows = self._read("SELECT agency FROM offices WHERE office_id = ?", [batch.office_id])
+        agency = rows[0][0] if rows else None
+        blocks = self._read("SELECT agency, seq_first, seq_last, valid_from FROM number_blocks WHERE holder = ?",
+                            [batch.office_id])
+        problems, events = {}, []
+        for e in batch.events:
+            seq, event_id, _, entity, entity_id, kind, payload = e[:7]
+            if entity == "dossier":
+                payload = strip_secret(payload)
+            try:
+                model = check_event(entity, entity_id, kind, payload)
+                if entity == "dossier" and kind in CREATES:
+                    check_code(batch.office_id, agency, blocks, model.code, model.received_at)
+            except EventInvalid as problem:
+                problems[event_id] = (kind, problem.reason)
+            events.append((*e[:6], payload, *e[7:]) if payload is not e[6] else e)
+        return Checked(Batch(batch.office_id, batch.sent_at, batch.after_seq, tuple(events)), problems)
+
+    def apply_batch(self, batch: Batch | Checked) -> ApplyResult:
+        """Store a checked batch idempotently in one transaction with its quarantined events;
+        returns the new hwm. A plain Batch is checked first."""
+        checked = batch if isinstance(batch, Checked) else self.check(batch)
+        batch = checked.batch
         with self.tx() as x:
             row = x.one("SELECT hwm FROM offices WHERE office_id = ?" + (" FOR UPDATE" if self.pg else ""),
                         [batch.office_id])
@@ -294,11 +227,19 @@ class CentralStore:
                 raise ProtocolError("seq_conflict", "an event id of this batch is already stored under "
                                     "another sequence number: the office store was replaced or copied; "
                                     "contact the central administrator", 409)
+            quarantined = tuple({"seq": e[0], "id": e[1], "kind": e[5], "reason": checked.problems[e[1]][1]}
+                                for e in fresh if e[1] in checked.problems)
+            if quarantined:
+                x.many(QUARANTINE_INSERT, [(q["id"], batch.office_id, q["seq"], q["kind"], q["reason"][:1000],
+                                            now_text()) for q in quarantined])
             if new_hwm != hwm:
                 x.run("UPDATE offices SET hwm = ? WHERE office_id = ?", [new_hwm, batch.office_id])
-        return ApplyResult(new_hwm, len(fresh), len(batch.events) - len(fresh))
+        return ApplyResult(new_hwm, len(fresh), len(batch.events) - len(fresh), quarantined)
 
-    def _insert_fresh(self, x: _Tx, fresh: tuple[tuple, ...]) -> int:
+    def _quarantine(self, x: Tx, office_id: str, event_id: str, seq: int, kind: str, reason: str) -> None:
+        x.run(QUARANTINE_INSERT, [event_id, office_id, seq, kind, reason[:1000], now_text()])
+
+    def _insert_fresh(self, x: Tx, fresh: tuple[tuple, ...]) -> int:
         """Insert a batch's events above the hwm (under the office row lock); returns how many were new.
 
         PostgreSQL takes them with COPY (a fraction of the CPU of row-by-row INSERTs): above the
@@ -324,7 +265,7 @@ class CentralStore:
             inserted += x.run(sql + " ON CONFLICT DO NOTHING", [v for row in rows for v in row]).rowcount
         return inserted
 
-    def _check_same_events(self, x: _Tx, batch: Batch, hwm: int) -> None:
+    def _check_same_events(self, x: Tx, batch: Batch, hwm: int) -> None:
         """Events of a resent batch at or below the hwm must be the ones already stored."""
         stored = dict(x.all("SELECT seq, id FROM events WHERE office_id = ? AND seq > ? AND seq <= ?",
                             [batch.office_id, batch.after_seq, hwm]))
@@ -345,16 +286,29 @@ class CentralStore:
         rows = self._read("SELECT at, id FROM events WHERE office_id = ?", [office_id])
         return day_digests((event_day(at), i) for at, i in rows)
 
+    # ---- quarantine ----------------------------------------------------------------------
+
+    def quarantined(self, office_id: str | None = None, include_released: bool = False) -> list[dict]:
+        """Quarantined events, oldest first: office, seq, event id, kind, reason, when."""
+        where = ["1 = 1"] + ([] if include_released else ["released_at IS NULL"])
+        params = []
+        if office_id:
+            where.append("office_id = ?")
+            params.append(office_id)
+        keys = ("office_id", "seq", "event_id", "kind", "reason", "at", "released_at")
+        return [dict(zip(keys, r)) for r in self._read(
+            f"SELECT {', '.join(keys)} FROM quarantine WHERE {' AND '.join(where)} ORDER BY office_id, seq",
+            params)]
+
     # ---- pull ----------------------------------------------------------------------------
 
-    def _queue(self, x: _Tx, office_id: str, kind: str, payload: dict,
-               update_id: str | None = None) -> str:
+    def _queue(self, x: Tx, office_id: str, kind: str, payload: dict, update_id: str | None = None) -> str:
         """Queue an update for an office under its row lock (per-office gapless sequence)."""
         update_id = update_id or str(uuid.uuid4())
         seq = x.one("UPDATE offices SET out_seq = out_seq + 1 WHERE office_id = ? RETURNING out_seq",
                     [office_id])[0]
         x.run("INSERT INTO updates (office_id, seq, id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-              [office_id, seq, update_id, kind, json.dumps(payload, ensure_ascii=False), _now()])
+              [office_id, seq, update_id, kind, json.dumps(payload, ensure_ascii=False), now_text()])
         return update_id
 
     def pull(self, office_id: str, after: int, limit: int) -> dict:
@@ -367,11 +321,12 @@ class CentralStore:
                             for s, i, k, p, c in rows],
                 "cursor": rows[-1][0] if rows else after, "more": more}
 
-    def _offices(self, x: _Tx) -> list[str]:
+    def _offices(self, x: Tx) -> list[str]:
         return [r[0] for r in x.all("SELECT office_id FROM offices ORDER BY office_id")]
 
     def save_catalogue(self, fields: list[dict], procedures: list[dict]) -> int:
         """Upsert fields and procedure versions and queue them to every office; returns updates queued."""
+        self.__dict__.pop("_fields", None)  # the projection's cache of procedure fields
         queued = 0
         with self.tx(lock=True) as x:
             offices = self._offices(x)
@@ -386,6 +341,8 @@ class CentralStore:
                       " ON CONFLICT (code, version) DO UPDATE SET field_code = excluded.field_code,"
                       " name = excluded.name, data = excluded.data",
                       [p["code"], p["version"], p["field_code"], p["name"], json.dumps(p, ensure_ascii=False)])
+                x.run("UPDATE dossiers SET field_code = ? WHERE procedure_code = ? AND field_code IS NULL",
+                      [p["field_code"], p["code"]])
                 for o in offices:
                     self._queue(x, o, "procedure", p)
                     queued += 1
@@ -395,6 +352,11 @@ class CentralStore:
         """A catalogue procedure version as published, or None."""
         rows = self._read("SELECT data FROM procedures WHERE code = ? AND version = ?", [code, version])
         return json.loads(rows[0][0]) if rows else None
+
+    def field_name(self, code: str) -> str | None:
+        """The name of a field (lĩnh vực), or None."""
+        rows = self._read("SELECT name FROM fields WHERE code = ?", [code])
+        return rows[0][0] if rows else None
 
     def set_calendar_day(self, day: date, kind: str, reason: str = "") -> None:
         """A provincial calendar override ("day_off" / "working_day"), queued to every office."""
@@ -410,10 +372,16 @@ class CentralStore:
         """Lease the next free range of daily dossier sequences of an agency to a holder.
 
         Ranges never overlap, so codes issued by different offices (or the central system itself,
-        holder "central") never collide. The block is queued to the holder when it is an office."""
+        holder "central") never collide. An office holds blocks of its own agency only (the
+        first lease records it); the block is queued to it."""
         if size < 1:
             raise ValueError("block size must be at least 1")
         with self.tx(lock=True) as x:
+            office = x.one("SELECT office_id FROM offices WHERE office_id = ?", [holder]) is not None
+            if office:
+                self._set_agency(x, holder, agency)
+            elif not re.fullmatch(AGENCY_PATTERN, agency):
+                raise ValueError(f"{agency!r} is not an agency e-ID like 000.31.20.H56")
             top = x.one("SELECT MAX(seq_last) FROM number_blocks WHERE agency = ?", [agency])[0] or 0
             if top + size > MAX_SEQUENCE:
                 raise ValueError(f"agency {agency} has no {size} free sequence numbers left")
@@ -421,8 +389,8 @@ class CentralStore:
                      "valid_from": valid_from.isoformat()}
             x.run("INSERT INTO number_blocks (id, holder, agency, seq_first, seq_last, valid_from, leased_at)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?)", [block["id"], holder, agency, block["first"],
-                                                    block["last"], block["valid_from"], _now()])
-            if x.one("SELECT office_id FROM offices WHERE office_id = ?", [holder]):
+                                                    block["last"], block["valid_from"], now_text()])
+            if office:
                 self._queue(x, holder, "number_block", block, update_id=block["id"])
         return block
 
@@ -431,224 +399,12 @@ class CentralStore:
         return self._read("SELECT holder, seq_first, seq_last FROM number_blocks WHERE agency = ?"
                           " ORDER BY seq_first", [agency])
 
-    # ---- projection and back office -------------------------------------------------------
-
-    def project(self) -> int:
-        """Bring the dossier projection up to date with stored events; returns events projected."""
-        total = 0
-        while True:
-            with self.tx(lock=True) as x:
-                done = self._project_chunk(x)
-            total += done
-            if done < PROJECT_CHUNK:
-                return total
-
-    def _project_chunk(self, x: _Tx) -> int:
-        done = 0
-        for office_id, projected, hwm in x.all(
-                "SELECT office_id, projected, hwm FROM offices WHERE projected < hwm ORDER BY office_id"):
-            rows = x.all("SELECT seq, id, entity, kind, payload FROM events WHERE office_id = ? AND seq > ?"
-                         " AND seq <= ? ORDER BY seq LIMIT ?",
-                         [office_id, projected, hwm, PROJECT_CHUNK - done])
-            for _seq, event_id, entity, kind, payload in rows:
-                if entity != "dossier":
-                    continue
-                try:
-                    data = json.loads(payload)
-                except ValueError as e:
-                    x.run("INSERT INTO problems (office_id, event_id, problem, at) VALUES (?, ?, ?, ?)",
-                          [office_id, event_id, f"payload is not JSON: {e}", _now()])
-                    continue
-                self._project_event(x, office_id, event_id, kind, data)
-            if rows:
-                x.run("UPDATE offices SET projected = ? WHERE office_id = ?", [rows[-1][0], office_id])
-            done += len(rows)
-            if done >= PROJECT_CHUNK:
-                break
-        return done
-
-    def _next_change(self, x: _Tx) -> int:
-        return x.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")[0]
-
-    def _project_event(self, x: _Tx, office_id: str, event_id: str, kind: str, p: dict) -> None:
-        if kind in ("received", "imported"):
-            data = _normalize_dossier(p)
-            existing = x.one("SELECT office_id FROM dossiers WHERE code = ?", [data["code"]])
-            if existing and existing[0] != office_id:
-                x.run("INSERT INTO problems (office_id, event_id, problem, at) VALUES (?, ?, ?, ?)",
-                      [office_id, event_id, f"dossier code {data['code']} already belongs to office "
-                       f"{existing[0]}", _now()])
-                return
-            change = self._next_change(x)
-            x.run("INSERT INTO dossiers (code, office_id, status, data, change_seq) VALUES (?, ?, ?, ?, ?)"
-                  " ON CONFLICT (code) DO UPDATE SET status = excluded.status, data = excluded.data,"
-                  " change_seq = excluded.change_seq",
-                  [data["code"], office_id, data["status"], json.dumps(data, ensure_ascii=False), change])
-            x.run("DELETE FROM steps WHERE code = ? AND origin = 'office'", [data["code"]])
-            for s in p.get("steps", ()):
-                self._add_step(x, data["code"], office_id, s, "office", None, "applied", change)
-            return
-        code = p.get("code")
-        row = x.one("SELECT status, data FROM dossiers WHERE code = ? AND office_id = ?", [code, office_id])
-        if row is None:
-            x.run("INSERT INTO problems (office_id, event_id, problem, at) VALUES (?, ?, ?, ?)",
-                  [office_id, event_id, f"{kind} event for unknown dossier {code}", _now()])
-            return
-        data = json.loads(row[1])
-        change = self._next_change(x)
-        if kind == "central_update_rejected":
-            x.run("UPDATE steps SET state = 'rejected', change_seq = ? WHERE update_id = ?",
-                  [change, p["update_id"]])
-            data["status"] = int(p["status"])
-        elif kind in ("status", "extended"):
-            for key in ("paused_at", "finished_at", "returned_at", "due_at"):
-                if key in p:
-                    data[key] = _iso(p[key])
-            step = p.get("step")
-            if kind == "status" and step:
-                data["status"] = int(step["status"])
-            update_id = p.get("update_id")
-            if update_id and x.one("SELECT id FROM steps WHERE update_id = ?", [update_id]):
-                x.run("UPDATE steps SET state = 'applied' WHERE update_id = ?", [update_id])
-            elif step:
-                self._add_step(x, code, office_id, step, "office", None, "applied", change)
-        else:
-            return
-        x.run("UPDATE dossiers SET status = ?, data = ?, change_seq = ? WHERE code = ?",
-              [data["status"], json.dumps(data, ensure_ascii=False), change, code])
-
-    def _add_step(self, x: _Tx, code: str, office_id: str, s: dict, origin: str,
-                  update_id: str | None, state: str, change: int) -> None:
-        x.run("INSERT INTO steps (code, office_id, at, actor, role, department, content, status, origin,"
-              " update_id, state, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              [code, office_id, _iso(s["at"]), s["actor"], s["role"], s["department"], s["content"],
-               int(s["status"]), origin, update_id, state, change])
-
-    def post_step(self, code: str, status: int, actor: str, role: str, department: str,
-                  content: str, at: datetime, request_id: str | None = None) -> dict:
-        """A back-office processing step / status change, checked against the transition rules
-        and queued to the dossier's office. Idempotent by `request_id`."""
-        self.project()
-        update_id = request_id or str(uuid.uuid4())
-        with self.tx(lock=True) as x:
-            self._project_chunk(x)
-            done = x.one("SELECT code, status, state FROM steps WHERE update_id = ?", [update_id])
-            if done:
-                if done[0] != code or done[1] != int(status):
-                    raise ProtocolError("conflict", f"request id {update_id} was used for another step", 409)
-                return {"update_id": update_id, "code": code, "status": done[1], "state": done[2]}
-            row = x.one("SELECT office_id, status, data FROM dossiers WHERE code = ?", [code])
-            if row is None:
-                raise NotFound(f"dossier {code} is not known to the central system (not synced yet?)")
-            office_id, current, data = row[0], DossierStatus(row[1]), json.loads(row[2])
-            try:
-                new = DossierStatus(int(status))
-            except ValueError:
-                raise ProtocolError("invalid_input", f"status {status!r} is not 1–10", 422) from None
-            check_transition(current, new)
-            change = self._next_change(x)
-            step = {"at": at.isoformat(timespec="seconds"), "actor": actor, "role": role,
-                    "department": department, "content": content, "status": int(new)}
-            self._add_step(x, code, office_id, step, "backoffice", update_id, "sent", change)
-            data["status"] = int(new)
-            x.run("UPDATE dossiers SET status = ?, data = ?, change_seq = ? WHERE code = ?",
-                  [int(new), json.dumps(data, ensure_ascii=False), change, code])
-            self._queue(x, office_id, "dossier_step", {"code": code, **step}, update_id=update_id)
-        return {"update_id": update_id, "code": code, "status": int(new), "state": "sent"}
-
-    def dossier(self, code: str) -> dict:
-        """A projected dossier with its steps (and their origin and state), or NotFound."""
-        self.project()
-        rows = self._read("SELECT office_id, status, data FROM dossiers WHERE code = ?", [code])
-        if not rows:
-            raise NotFound(f"dossier {code} is not known to the central system")
-        steps = self._read("SELECT at, actor, role, department, content, status, origin, state, update_id"
-                           " FROM steps WHERE code = ? ORDER BY id", [code])
-        keys = ("at", "actor", "role", "department", "content", "status", "origin", "state", "update_id")
-        return {**json.loads(rows[0][2]), "office_id": rows[0][0], "status": rows[0][1],
-                "steps": [dict(zip(keys, s)) for s in steps]}
-
-    def dossier_statuses(self, office_id: str) -> dict[str, int]:
-        """Projected status of every dossier of an office."""
-        self.project()
-        return dict(self._read("SELECT code, status FROM dossiers WHERE office_id = ?", [office_id]))
-
-    def problems(self) -> list[tuple]:
-        """Events the projection could not apply: (office id, event id, problem)."""
-        return self._read("SELECT office_id, event_id, problem FROM problems ORDER BY id")
-
-    # ---- national portal export -----------------------------------------------------------
-
-    def portal_cursor(self) -> int:
-        """The last change number exported to the national portal."""
-        return self._read("SELECT value FROM counters WHERE name = 'portal_cursor'")[0][0]
-
-    def set_portal_cursor(self, value: int) -> None:
-        """Save the export cursor (after the portal acknowledged everything up to it)."""
-        with self.tx() as x:
-            x.run("UPDATE counters SET value = ? WHERE name = 'portal_cursor'", [value])
-
-    def changes(self, after: int, upto: int) -> tuple[list[dict], list[dict]]:
-        """Dossiers and steps changed in (after, upto], oldest change first (projection current)."""
-        dossiers = [json.loads(d) for (d,) in self._read(
-            "SELECT data FROM dossiers WHERE change_seq > ? AND change_seq <= ? ORDER BY change_seq",
-            [after, upto])]
-        keys = ("code", "at", "actor", "role", "department", "content", "status")
-        steps = [dict(zip(keys, s)) for s in self._read(
-            "SELECT code, at, actor, role, department, content, status FROM steps WHERE change_seq > ?"
-            " AND change_seq <= ? AND state != 'rejected' ORDER BY change_seq, id", [after, upto])]
-        return dossiers, steps
-
-    def last_change(self) -> int:
-        """The latest change number of the projection (after bringing it up to date)."""
-        self.project()
-        return self._read("SELECT value FROM counters WHERE name = 'change_seq'")[0][0]
-
-
-def _normalize_dossier(p: dict) -> dict:
-    """A dossier from a "received" (OfficeService) or "imported" (demo) event payload."""
-    a = p.get("applicant") or {"name": p["applicant_name"], "id_type": p["applicant_id_type"],
-                               "id_number": p["applicant_id_number"], "phone": p["applicant_phone"],
-                               "address": p["applicant_address"], "kind": p["applicant_kind"]}
-    out = {k: p.get(k) for k in ("code", "procedure_code", "procedure_version", "case_code", "channel",
-                                  "summary", "fee")}
-    out["status"] = int(p["status"])
-    out["applicant"] = {k: a.get(k) for k in ("name", "id_type", "id_number", "phone", "address", "kind")}
-    for k in ("received_at", "due_at", "original_due_at", "paused_at", "finished_at", "returned_at"):
-        out[k] = _iso(p.get(k))
-    return out
-
-
-def _is_pg_operational(e: Exception) -> bool:
-    import psycopg
-
-    return isinstance(e, (psycopg.OperationalError, psycopg.InterfaceError))
-
-
-class _Tx:
-    """The statements of one transaction; SQL uses `?` placeholders on both backends."""
-
-    def __init__(self, cursor, pg: bool):
-        self.cursor = cursor
-        self.pg = pg
-
-    def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.pg else sql
-
-    def run(self, sql: str, params=()):
-        """Execute one statement; returns the cursor."""
-        self.cursor.execute(self._sql(sql), tuple(params))
-        return self.cursor
-
-    def one(self, sql: str, params=()) -> tuple | None:
-        """The first row or None."""
-        return self.run(sql, params).fetchone()
-
-    def all(self, sql: str, params=()) -> list[tuple]:
-        """All rows."""
-        return self.run(sql, params).fetchall()
-
-    def many(self, sql: str, rows) -> int:
-        """executemany; returns the number of rows changed."""
-        self.cursor.executemany(self._sql(sql), rows)
-        return self.cursor.rowcount
+    def code_holder(self, code: str) -> str | None:
+        """The holder of the number block a dossier code lies in, or None."""
+        try:
+            c = parse_dossier_code(code)
+        except InvalidInput:
+            return None
+        rows = self._read("SELECT holder FROM number_blocks WHERE agency = ? AND seq_first <= ? AND seq_last >= ?"
+                          " AND valid_from <= ?", [c.agency, c.sequence, c.sequence, c.day.isoformat()])
+        return rows[0][0] if rows else None

@@ -4,7 +4,7 @@ keyboard-wedge scanner).
 
 State lives in the screens; the App holds who is logged in at which counter, the actions waiting
 to be re-sent with their idempotency keys while the hub is unreachable (a red banner), the live
-feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…6 for the screens, Ctrl+Enter submits,
+feed, and the keyboard: F1–F7 for queue actions, Ctrl+1…7 for the screens, Ctrl+Enter submits,
 a keyboard-wedge scanner burst opens a receipt. Service calls, PDF rendering and printing run on
 workers; results come back through Clock.
 """
@@ -25,6 +25,7 @@ from kivy.uix.behaviors import FocusBehavior
 
 from counter.screens.late import LateScreen
 from counter.screens.login import LoginScreen
+from counter.screens.online import OnlineScreen
 from counter.screens.process import ProcessScreen
 from counter.screens.queue import QueueScreen
 from counter.screens.receive import ReceiveScreen
@@ -39,10 +40,10 @@ from uikit.app import DENIED, ENTER_KEYS, UNAVAILABLE, OfficeApp
 
 KV = Path(__file__).resolve().parent.parent / "assets" / "kv" / "counter"
 KV_FILES = ("widgets.kv", "login.kv", "queue.kv", "receive.kv", "process.kv", "late.kv", "returns.kv",
-            "reports.kv", "root.kv")
+            "reports.kv", "online.kv", "root.kv")
 SCREENS = {"login": LoginScreen, "queue": QueueScreen, "receive": ReceiveScreen, "process": ProcessScreen,
-           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen}
-NAV = ("queue", "receive", "process", "late", "return", "reports")  # Ctrl+1 … Ctrl+6
+           "late": LateScreen, "return": ReturnScreen, "reports": ReportsScreen, "online": OnlineScreen}
+NAV = ("queue", "receive", "process", "late", "return", "reports", "online")  # Ctrl+1 … Ctrl+7
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
@@ -251,7 +252,7 @@ class CounterApp(OfficeApp):
     # ---- keyboard and scanner ------------------------------------------------------------------
 
     def on_key(self, key: int, codepoint: str | None, modifiers: list) -> bool:
-        """Ctrl+1…6 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
+        """Ctrl+1…7 screens, Ctrl+Enter submits, F1–F7 queue actions (once someone is logged in)."""
         if self.actor is None:
             return False
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):

@@ -11,7 +11,7 @@ from office.cli import DEFAULT_DB, add_command, config, format_info
 
 def cmd_demo(args) -> int:
     """Create the demo office (if the store is empty) and show what it contains."""
-    from demo.seed import seed_demo
+    from demo.seed import demo_secret, seed_demo
     from office.model import DossierStatus as S
     from office.service import OfficeService
 
@@ -27,8 +27,9 @@ def cmd_demo(args) -> int:
         code = next(iter(svc.store.dossier_codes(status, limit=1)), None)
         if code is None:
             continue
-        view = svc.kiosk_lookup(code, svc.store.dossier_secret(code))
-        print(f"  {code}  {svc.store.dossier_secret(code)}  → {view.masked_name}: "
+        secret = demo_secret(args.seed, code)
+        view = svc.kiosk_lookup(code, secret)
+        print(f"  {code}  {secret}  → {view.masked_name}: "
               f"{view.status_label_vi} ({view.timeliness.label_vi})")
     print(format_demo_credentials(svc, args.seed))
     if args.no_window or not has_display():

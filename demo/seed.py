@@ -20,6 +20,7 @@ from office.model import DossierStatus as S
 from office.model import Procedure, TicketState
 from office.rules.codes import format_dossier_code
 from office.service import OfficeService
+from office.service.payloads import imported_payload
 from office.store import DOSSIER_COLUMNS
 from office.text import moment
 
@@ -71,7 +72,7 @@ def seed_demo(svc: OfficeService, dossiers: int = 2000, tickets: int = 3000, day
                 if svc.calendar.is_working_day(d)]
     if not workdays:
         return
-    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events)
+    _seed_dossiers(svc, catalogue, dossiers, workdays, rng, now, progress, with_events, seed)
     _seed_queue(svc, tickets, workdays, rng, now, progress)
 
 
@@ -122,7 +123,13 @@ def _person(rng: random.Random) -> tuple[str, str, str, str]:
     return name, id_number, phone, address
 
 
-def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_events) -> None:
+def demo_secret(seed: int, code: str) -> str:
+    """The lookup secret of a demo dossier: derived from the seed and the code, so the demo can show
+    working lookups although the store keeps only keyed hashes — public, demo only."""
+    return f"{int(hashlib.sha256(f'mot-cua-demo-secret:{seed}:{code}'.encode()).hexdigest(), 16) % 1_000_000:06d}"
+
+
+def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_events, seed) -> None:
     cal, store, cfg = svc.calendar, svc.store, svc.config
     procedures = {p.code: p for p in catalogue["procedures"] if p.effective_to is None}
     codes = list(PROCEDURE_WEIGHTS)
@@ -143,8 +150,8 @@ def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_eve
             raise SequenceExhausted(f"demo: more than {cfg.sequence_last} dossiers on {day}; use more --days")
         code = format_dossier_code(store.agency_code, day, seq[day])
         p = procedures[rng.choices(codes, weights)[0]]
-        row, dsteps, dchanges = _dossier_history(cal, rng, code, p, received, now,
-                                                 catalogue["departments"][p.code])
+        row, dsteps, dchanges = _dossier_history(cal, rng, code, store.hash_secret(code, demo_secret(seed, code)),
+                                                 p, received, now, catalogue["departments"][p.code])
         rows.append(row)
         steps += dsteps
         changes += dchanges
@@ -155,6 +162,42 @@ def _seed_dossiers(svc, catalogue, count, workdays, rng, now, progress, with_eve
     with store.write():
         store.set_dossier_sequences(store.agency_code, seq)
         store.check_in_required_components()
+        store.number_receipts()
+        _legal_details(store, cal, cfg.rating_scale)
+
+
+def _legal_details(store, cal, scale: int) -> None:
+    """What the counter records beyond the bare history, chosen from each code's digits so the
+    same seed gives the same office: scanned components (about 7 in 10 digitised, 3 in 10 taken
+    from existing data), fees paid at reception (cash, transfer or online), supplement requests
+    counted (with a deadline while one is pending), electronic results, and dossier ratings of
+    about 1 in 5 returned results (1 in 10 of them "Không hài lòng")."""
+    last = "CAST(substr(code, -1) AS INTEGER)"
+    store.db.execute(
+        "UPDATE dossiers SET components = (SELECT json_group_array(json_set(c.value,"
+        f" '$.pages', 1 + ({last} + c.key) % 4, '$.digitized', json(IIF(({last} + c.key) % 10 < 7, 'true', 'false')),"
+        f" '$.reused', json(IIF(({last} + 3 * c.key) % 10 < 3, 'true', 'false')))) FROM json_each(components) c)"
+        " WHERE components != '[]'")
+    store.db.execute(
+        "INSERT INTO payments (dossier_code, at, amount, method, receipt_number, refund, staff)"
+        f" SELECT code, received_at, fee, CASE WHEN {last} < 6 THEN 'cash' WHEN {last} < 8 THEN 'transfer'"
+        " ELSE 'online' END, 'BL-' || substr(code, -11, 6) || substr(code, -4), 0, 'Trần Thị Hoa' FROM dossiers"
+        " WHERE fee > 0 AND status NOT IN (1, 3)")
+    store.db.execute("UPDATE dossiers SET fee_paid = 1 WHERE fee > 0 AND status NOT IN (1, 3)")
+    store.db.execute("UPDATE dossiers SET supplement_count = (SELECT COUNT(*) FROM steps s"
+                     " WHERE s.dossier_code = dossiers.code AND s.status = 5)")
+    store.db.execute(f"UPDATE dossiers SET e_result = 1 WHERE status IN (9, 10) AND {last} % 2 = 0")
+    store.db.execute("UPDATE dossiers SET submitted_at = received_at")
+    store.db.conn.executemany("UPDATE dossiers SET supplement_due = ? WHERE code = ?", [
+        (cal.add_working_minutes(datetime.fromisoformat(r["paused_at"]), 10 * cal.hours.minutes_per_day)
+         .isoformat(timespec="seconds"), r["code"])
+        for r in store.db.query("SELECT code, paused_at FROM dossiers WHERE status = 5")])
+    store.db.execute(
+        "INSERT INTO ratings (target_kind, target, level, scale, reason, criteria, at, staff)"
+        " SELECT 'dossier', code, IIF(substr(code, -2, 1) = '9', 1, ?), ?,"
+        " IIF(substr(code, -2, 1) = '9', 'Trả kết quả trễ hẹn', ''), '{}', returned_at,"
+        " (SELECT actor FROM steps s WHERE s.dossier_code = dossiers.code ORDER BY s.id DESC LIMIT 1)"
+        f" FROM dossiers WHERE status = 10 AND {last} IN (3, 7)", [scale, scale])
 
 
 def _flush(store, rows, steps, changes, now, with_events) -> None:
@@ -168,13 +211,13 @@ def _flush(store, rows, steps, changes, now, with_events) -> None:
                 {"at": s[1], "actor": s[2], "role": s[3], "department": s[4], "content": s[5],
                  "status": s[6]})
         for row in rows:
-            payload = dict(zip(DOSSIER_COLUMNS, row))
-            payload["steps"] = by_code[row[0]]
+            payload = imported_payload(dict(zip(DOSSIER_COLUMNS, row)), by_code[row[0]])
             store.append_event("dossier", row[0], "imported", payload, now)
 
 
-def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
-    """One dossier's row, steps and due changes, following the national status rules."""
+def _dossier_history(cal, rng, code, secret_hash, p: Procedure, received, now, department):
+    """One dossier's row (with its lookup secret's hash), steps and due changes, following the
+    national status rules."""
     case = rng.choice(p.cases)
     name, id_number, phone, address = _person(rng)
     channel = 2 if rng.random() < 0.15 else 1
@@ -197,7 +240,7 @@ def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
         step(received, receiver, RECEPTION[1], RECEPTION[0],
              "Từ chối tiếp nhận: hồ sơ không thuộc thẩm quyền giải quyết", S.REFUSED)
         status, finished_at = S.REFUSED, received
-    elif r < 0.05 and channel == 2 and received > now - timedelta(days=3):
+    elif channel == 2 and received > now - timedelta(days=2) and r < 0.4:  # online, not yet accepted
         step(received, "Công dân", "Người nộp hồ sơ", "Cổng Dịch vụ công", "Nộp hồ sơ trực tuyến", S.NEW)
         status = S.NEW
     else:
@@ -257,7 +300,7 @@ def _dossier_history(cal, rng, code, p: Procedure, received, now, department):
                              f"Trả kết quả: {p.result or p.name}", S.RETURNED)
                         status, returned_at = S.RETURNED, back
     iso = lambda v: v.isoformat(timespec="seconds") if v else None  # noqa: E731
-    row = (code, f"{rng.randrange(1_000_000):06d}", p.code, p.version, case.code,
+    row = (code, secret_hash, p.code, p.version, case.code,
            name, "CCCD", id_number, phone, address, 1, int(status), channel,
            f"{p.name} – {name}", case.fee, iso(received), iso(due), iso(original_due),
            iso(paused_at), iso(finished_at), iso(returned_at), None)
@@ -356,7 +399,8 @@ def _plan_service(sim, at, rng, ticket, counter_id, t, services) -> datetime:
         at(done, lambda: sim.finish_ticket(ticket.id, counter_id))
         if rng.random() < 0.35:
             level, reason = _rating(rng, sim.config.rating_scale)
-            at(done + timedelta(minutes=1), lambda: sim.rate("ticket", ticket.number, level, reason))
+            token = sim.store.rating_token(ticket.day, ticket.number)  # the ticket's QR carries it
+            at(done + timedelta(minutes=1), lambda: sim.rate("ticket", ticket.number, token, level, reason))
     return done + timedelta(minutes=1)
 
 

@@ -1,15 +1,20 @@
-"""Camera scanner: OpenCV capture in a worker thread, frames decoded into validated scans.
+"""Camera scanner: OpenCV capture in a worker thread, frames read into validated scans.
 
 The source is a device index (`0`), a device path (`/dev/video0`) or a video file (`.avi` with
-MJPG, `.mp4` with mp4v; a file is replayed from the start when it ends). The capture keeps a
-buffer of one frame so a scan is of what is in front of the camera now. The same code is
-reported once per debounce window. A camera that is missing or unplugged is reported as
-unavailable and reopened every `retry_s` seconds until it comes back.
+MJPG, `.mp4` with mp4v; a file is replayed from the start when it ends, and in real time it
+behaves like a live camera: frames that went by while a frame was being read are skipped). The
+capture keeps a buffer of one frame so a scan is of what is in front of the camera now. Frames go
+through `devices.live.LiveReader` (sharpest frames, tracked code, QR preferred, guidance). The
+same code is reported once per debounce window (the QR with the secret still gets through after
+its Code128). A camera that is missing or unplugged is reported as unavailable and reopened every
+`retry_s` seconds until it comes back. A frame that makes the decoders raise is logged and
+reported through `on_error`, and the thread goes on with the next frame.
 
 Callbacks run on the worker thread; a UI hands them to its own main thread.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,9 +22,11 @@ from pathlib import Path
 
 from devices import require
 from devices.decoders import Debouncer, Scan, ScanPipeline, validate
+from devices.live import LiveReader
 
 ScanCallback = Callable[[Scan], None]
 StatusCallback = Callable[[bool], None]
+log = logging.getLogger("devices.camera")
 
 
 def parse_source(source: str | int) -> str | int:
@@ -30,23 +37,30 @@ def parse_source(source: str | int) -> str | int:
 
 
 class CameraScanner:
-    """Reads frames from an OpenCV source on a worker thread and reports scans and availability."""
+    """Reads frames from an OpenCV source on a worker thread and reports scans, availability,
+    guidance (a GUIDANCE key or None) and decoder failures."""
 
     def __init__(self, source: str | int, pipeline: ScanPipeline | None = None,
                  on_scan: ScanCallback = lambda scan: None,
                  on_status: StatusCallback = lambda available: None,
                  on_rejected: Callable[[], None] = lambda: None,
                  debounce_s: float = 3.0, retry_s: float = 2.0, realtime: bool = True):
-        """`realtime` paces a video file at its frame rate (a camera paces itself)."""
+        """`realtime` paces a video file at its frame rate (a camera paces itself). Set
+        `on_guidance(key | None)` and `on_error(exception)` to hear about those too."""
         self.source = parse_source(source)
         self.pipeline = pipeline or ScanPipeline()
+        self.reader = LiveReader(self.pipeline)
         self.on_scan, self.on_status, self.on_rejected = on_scan, on_status, on_rejected
+        self.on_guidance: Callable[[str | None], None] = lambda key: None
+        self.on_error: Callable[[Exception], None] = lambda error: None
         self.debouncer = Debouncer(debounce_s)
         self._rejects = Debouncer(debounce_s)
+        self._errors = Debouncer(10.0)
         self.retry_s = retry_s
         self.realtime = realtime
         self.available: bool | None = None  # the first state is always reported
         self.frames = 0
+        self.errors = 0
         self._cv2 = require("cv2")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -70,6 +84,11 @@ class CameraScanner:
             self._thread.join(timeout)
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
     def reset(self) -> None:
         """Forget debounced codes (the screen was cleared; the same receipt may be scanned again)."""
         self.debouncer.reset()
@@ -92,7 +111,7 @@ class CameraScanner:
 
     def _run(self) -> None:
         cap = None
-        interval = 0.0
+        fps, started, index = 0.0, 0.0, 0
         try:
             while not self._stop.is_set():
                 if cap is None:
@@ -101,11 +120,17 @@ class CameraScanner:
                         self._set_available(False)
                         self._stop.wait(self.retry_s)
                         continue
-                    fps = cap.get(self._cv2.CAP_PROP_FPS) if self.is_file and self.realtime else 0
-                    interval = 1.0 / fps if fps and fps > 0 else 0.0
+                    fps = cap.get(self._cv2.CAP_PROP_FPS) if self.is_file and self.realtime else 0.0
+                    started, index = time.monotonic(), 0
                     self._set_available(True)
-                started = time.monotonic()
+                if fps > 0:  # a file played live: skip what went by, wait for what is not due yet
+                    due = int((time.monotonic() - started) * fps)
+                    while index < due and cap.grab():
+                        index += 1
+                    if index > due:
+                        self._stop.wait((index - due) / fps)
                 ok, frame = cap.read()
+                index += 1
                 if not ok or frame is None:
                     cap.release()
                     cap = None  # end of file: replay; unplugged camera: reopen (or report below)
@@ -115,25 +140,33 @@ class CameraScanner:
                     continue
                 self.frames += 1
                 self._handle(frame)
-                if interval:
-                    self._stop.wait(max(0.0, interval - (time.monotonic() - started)))
         finally:
             if cap is not None:
                 cap.release()
 
     def _handle(self, frame) -> None:
-        result = self.pipeline.read(frame)
-        if result.scan is not None:
-            if self.debouncer.accept(f"{result.scan.kind}:{result.scan.code}"):
-                self.on_scan(result.scan)
-        elif result.rejected and self._rejects.accept("rejected"):
+        try:
+            outcome = self.reader.feed(frame)
+        except Exception as e:  # a decoder bug must not stop the camera: report it, go on
+            self.errors += 1
+            if self._errors.accept(type(e).__name__):
+                log.exception("camera frame could not be read")
+                self.on_error(e)
+            return
+        if outcome.changed:
+            self.on_guidance(outcome.guidance)
+        if outcome.scan is not None:
+            if self.debouncer.accept_scan(outcome.scan):
+                self.on_scan(outcome.scan)
+        elif outcome.rejected and self._rejects.accept("rejected"):
             self.on_rejected()
 
 
 class FakeCamera:
     """Recording fake with the CameraScanner interface: `show(text)` is one frame with a barcode,
     `hold(text)` keeps it in front of the camera (seen again after start, plug and reset),
-    `unplug()`/`plug()` simulate the cable. Validation and debouncing are the real ones."""
+    `guide(key)` and `fail(error)` are what frames call for, `unplug()`/`plug()` simulate the
+    cable. Validation and debouncing are the real ones."""
 
     def __init__(self, on_scan: ScanCallback = lambda scan: None,
                  on_status: StatusCallback = lambda available: None,
@@ -149,6 +182,8 @@ class FakeCamera:
         self.held: str | None = None
         self._held_symbology = "qr"
         self.calls: list[str] = []
+        self.on_guidance: Callable[[str | None], None] = lambda key: None
+        self.on_error: Callable[[Exception], None] = lambda error: None
 
     def start(self) -> None:
         """Start 'capturing' (available if plugged)."""
@@ -182,8 +217,20 @@ class FakeCamera:
         if scan is None:
             if self._rejects.accept("rejected"):
                 self.on_rejected()
-        elif self.debouncer.accept(f"{scan.kind}:{scan.code}"):
+        elif self.debouncer.accept_scan(scan):
             self.on_scan(scan)
+
+    def guide(self, key: str | None) -> None:
+        """The frames call for advice (a GUIDANCE key) or none."""
+        self.calls.append(f"guide {key}")
+        if self.running and self.plugged:
+            self.on_guidance(key)
+
+    def fail(self, error: Exception) -> None:
+        """A frame made the decoders raise: reported, and the camera goes on."""
+        self.calls.append("fail")
+        if self.running and self.plugged:
+            self.on_error(error)
 
     def unplug(self) -> None:
         """Pull the cable."""

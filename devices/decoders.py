@@ -1,21 +1,25 @@
 """Barcode decoding of camera frames: zxing-cpp (default), pyzbar, OpenCV's QR detector.
 
-A receipt carries the dossier code as Code128 and `code|secret` as QR (Mẫu 01). The
-`ScanPipeline` runs one decoder restricted to those two formats, retries a tilted Code128 on a
-straightened, enlarged cut-out (Code128 fails past ~10° of tilt in every decoder), validates
-every text with `office.rules.codes.parse_scan` (or as a queue ticket's rating QR) and never
-returns any other text. Rejected texts are counted but never kept: a citizen may hold up an ID
-card whose QR carries personal data.
+A receipt carries the dossier code as Code128 and `code|secret` as QR (Mẫu 01); a queue ticket
+carries its rating QR. `ScanPipeline` reads one frame in stages, cheapest first, and stops at
+the first stage that finds a code: the whole frame (zxing-cpp, any of the four orientations);
+a zoom on where the code was last seen (the camera tracks it); the two most code-like places
+with their motion blur or defocus undone; a second decoder (pyzbar, which reads some QRs that a
+finger partly covers); and a tilted Code128 cut out, straightened and, if need be, rectified.
+Every text is validated by `validate` (one place: `office.rules.codes.parse_scan` and the
+ticket's rating QR) and only a valid scan is ever returned. Rejected texts are counted but
+never kept: a citizen may hold up an ID card whose QR carries personal data.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
-from devices import DeviceError, require
+from devices import DeviceError, MissingLibrary, imaging, require
 from devices.ticket_render import parse_rating_qr
 from office.errors import IdentityCardScanned, InvalidInput
 from office.rules.codes import parse_scan
@@ -23,13 +27,15 @@ from office.rules.codes import parse_scan
 QR = "qr"
 CODE128 = "code128"
 DECODERS = ("zxing", "pyzbar", "opencv")
+log = logging.getLogger("devices.decoders")
 
 
 @dataclass(frozen=True)
 class Scan:
     """A validated scan: a receipt (dossier code and, from its QR, the lookup secret) or a queue
-    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day) or a chip ID
-    card's QR (kind "id_card": only the counter reads `card`; the kiosk refuses it unseen)."""
+    ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day, `secret` its
+    rating token) or a chip ID card's QR (kind "id_card": only the counter reads `card`; the kiosk
+    refuses it unseen)."""
 
     code: str
     secret: str | None
@@ -39,12 +45,32 @@ class Scan:
     card: str = field(default="", repr=False)  # kind "id_card": the card's QR text (never logged)
 
 
+class Spot(NamedTuple):
+    """Where a code is in a frame: centre and size (px)."""
+
+    x: float
+    y: float
+    size: float
+
+
+class Found(NamedTuple):
+    """A code a decoder read: symbology, text and where it is (None when the decoder cannot say)."""
+
+    symbology: str
+    text: str
+    spot: Spot | None = None
+
+
 @dataclass(frozen=True)
 class ReadResult:
-    """What one frame gave: the best valid scan (or None) and how many texts were rejected."""
+    """What one frame gave: the best valid scan (or None), how many texts were rejected, where
+    a code was seen, the blur measured on the way (for guidance) and the stage that read it."""
 
-    scan: Scan | None
+    scan: Any = None  # a Scan (whatever `accept` returns)
     rejected: int = 0
+    spot: Spot | None = None
+    blur: imaging.Blur | None = None
+    stage: str = ""
 
 
 class Decoder(Protocol):
@@ -52,12 +78,26 @@ class Decoder(Protocol):
 
     name: str
 
+    def find(self, gray, code128_only: bool = False) -> list[Found]:
+        """Every QR / Code128 in the frame, with where it is."""
+
     def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
         """(symbology, text) of every code found."""
 
 
-class ZxingDecoder:
-    """zxing-cpp restricted to QR + Code128 (fast and robust; the default)."""
+def _spot(points) -> Spot:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return Spot(sum(xs) / len(xs), sum(ys) / len(ys), max(max(xs) - min(xs), max(ys) - min(ys)))
+
+
+class _Pairs:
+    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
+        """(symbology, text) of every code found."""
+        return [(f.symbology, f.text) for f in self.find(gray, code128_only)]
+
+
+class ZxingDecoder(_Pairs):
+    """zxing-cpp restricted to QR + Code128, in all four orientations (fast and robust; the default)."""
 
     name = "zxing"
 
@@ -67,17 +107,18 @@ class ZxingDecoder:
         self._both = z.BarcodeFormat.QRCode | z.BarcodeFormat.Code128
         self._linear = z.BarcodeFormat.Code128
 
-    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
-        """(symbology, text) of every QR / Code128 in the frame."""
-        # No 90° retries (a QR reads at any angle; a tilted Code128 is straightened by the
-        # pipeline) and no downscaled retries on small frames: both only cost time here.
-        found = self._z.read_barcodes(gray, formats=self._linear if code128_only else self._both,
-                                      try_rotate=False, try_downscale=gray.shape[1] > 1000)
-        return [(QR if r.format == self._z.BarcodeFormat.QRCode else CODE128, r.text)
+    def find(self, gray, code128_only: bool = False) -> list[Found]:
+        """Every QR / Code128 in the frame (text as encoded: no GS1 or control-character markup)."""
+        z = self._z
+        found = z.read_barcodes(gray, formats=self._linear if code128_only else self._both, try_rotate=True,
+                                try_downscale=gray.shape[1] > 800, text_mode=z.TextMode.Plain)
+        return [Found(QR if r.format == z.BarcodeFormat.QRCode else CODE128, r.text,
+                      _spot([(p.x, p.y) for p in (r.position.top_left, r.position.top_right,
+                                                  r.position.bottom_right, r.position.bottom_left)]))
                 for r in found if r.valid]
 
 
-class PyzbarDecoder:
+class PyzbarDecoder(_Pairs):
     """ZBar through pyzbar (needs the Debian package libzbar0)."""
 
     name = "pyzbar"
@@ -88,33 +129,41 @@ class PyzbarDecoder:
         self._both = [p.ZBarSymbol.QRCODE, p.ZBarSymbol.CODE128]
         self._linear = [p.ZBarSymbol.CODE128]
 
-    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
-        """(symbology, text) of every QR / Code128 in the frame; non-UTF-8 payloads are dropped."""
+    def find(self, gray, code128_only: bool = False) -> list[Found]:
+        """Every QR / Code128 in the frame. Only ASCII texts are kept: ZBar guesses a QR's
+        character set and re-encodes it, so other texts may not be what was printed."""
         out = []
         for r in self._p.decode(gray, symbols=self._linear if code128_only else self._both):
-            try:
-                text = r.data.decode("utf-8")
-            except UnicodeDecodeError:
+            if not r.data.isascii():
                 continue
-            out.append((QR if r.type == "QRCODE" else CODE128, text))
+            spot = _spot(r.polygon) if r.polygon else None
+            out.append(Found(QR if r.type == "QRCODE" else CODE128, r.data.decode("ascii"), spot))
         return out
 
 
-class OpenCVQRDecoder:
-    """OpenCV's QRCodeDetector (QR only; used as a comparison in the bench)."""
+class OpenCVQRDecoder(_Pairs):
+    """OpenCV's QRCodeDetector (QR only; a comparison in the bench). OpenCV raises on QRs it
+    cannot turn into text (bytes that are not UTF-8, Kanji or Hanzi mode): such a QR is skipped."""
 
     name = "opencv"
 
     def __init__(self):
         """Load OpenCV (MissingLibrary if absent)."""
-        self._detector = require("cv2").QRCodeDetector()
+        self._cv2 = require("cv2")
+        self._detector = self._cv2.QRCodeDetector()
 
-    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
-        """(symbology, text) of the QR in the frame, if any."""
+    def find(self, gray, code128_only: bool = False) -> list[Found]:
+        """The QR in the frame, if any."""
         if code128_only:
             return []
-        text, _, _ = self._detector.detectAndDecode(gray)
-        return [(QR, text)] if text else []
+        try:
+            text, points, _ = self._detector.detectAndDecode(gray)
+        except (self._cv2.error, UnicodeDecodeError) as e:
+            log.info("OpenCV could not turn a QR into text (%s)", type(e).__name__)
+            return []
+        if not text:
+            return []
+        return [Found(QR, text, _spot(points.reshape(-1, 2).tolist()) if points is not None else None)]
 
 
 def make_decoder(name: str = "zxing") -> Decoder:
@@ -130,128 +179,211 @@ def read_image(path) -> object | None:
     return require("cv2").imread(str(path), 1)
 
 
-def validate(symbology: str, text: str) -> Scan | None:
-    """A Scan if the text is a dossier code (Code128), `code|secret` (receipt QR) or a ticket's
-    rating QR, else None."""
+def validate(symbology: str, text: str, *, cards: bool = False) -> Scan | None:
+    """A Scan if the text is a dossier code (Code128), a receipt QR (`code|secret` or the lookup
+    URL) or a ticket's rating QR, else None. A chip ID card's QR is None too (a camera never keeps
+    it) unless `cards`: the keyboard-wedge scanner, where the counter fills the form from it and
+    the kiosk refuses it unseen (kind "id_card")."""
     try:
         code, secret = parse_scan(text)
         return Scan(code, secret, symbology)
     except IdentityCardScanned:
-        return Scan("", None, symbology, kind="id_card", card=text)
+        return Scan("", None, symbology, kind="id_card", card=text) if cards else None
     except InvalidInput:
         pass
     try:
-        number, day = parse_rating_qr(text)
+        number, day, token = parse_rating_qr(text)
     except InvalidInput:
         return None
-    return Scan(number, None, symbology, kind="ticket", day=day)
+    return Scan(number, token, symbology, kind="ticket", day=day)
+
+
+def _best(scans: list) -> Any:
+    """A QR with the secret wins over a Code128 of the same receipt."""
+    with_secret = [s for s in scans if getattr(s, "secret", None) is not None]
+    return (with_secret or scans)[0]
 
 
 class ScanPipeline:
-    """Decode a frame into at most one validated receipt scan, retrying tilted Code128."""
+    """Decode a frame into at most one validated scan, in stages (see the module docstring)."""
 
-    def __init__(self, decoder: Decoder | None = None, tilt_retry: bool = True):
-        """Wrap a decoder (zxing-cpp by default). With `tilt_retry`, a frame where nothing valid
-        was found is searched for a tilted barcode, which is cut out, straightened, enlarged 2×
-        and decoded again as Code128."""
+    WORK_WIDTH = 800  # the second decoder works on frames at most this wide (halved if wider)
+    PATCH = 256  # restoration patch at 640×480 (1.5× that on wider frames)
+    BUDGET_MS = (13.0, 33.0)  # CPU per frame at 640 and 1280 px wide (in between: in proportion)
+
+    def __init__(self, decoder: Decoder | None = None, fallback: Decoder | None | bool = True,
+                 accept: Callable[[str, str], Any] = validate, restore: bool = True, tilt_retry: bool = True,
+                 budget: bool = True):
+        """`decoder`: zxing-cpp by default. `fallback`: True picks the other of zxing-cpp and pyzbar
+        (skipped with a log line if it is not installed), False none. `accept` turns a text into a
+        scan or None (a regression run on foreign photos accepts any text). With `budget`, a stage
+        that would not fit in the frame's CPU budget (BUDGET_MS, from what each stage has cost so
+        far on this machine) is skipped: a low-end kiosk keeps up with its camera."""
         self.decoder = decoder or ZxingDecoder()
-        self.tilt_retry = tilt_retry
+        self.fallback = self._fallback(fallback)
+        self.accept, self.restore, self.tilt_retry, self.budget = accept, restore, tilt_retry, budget
+        self._cost: dict[str, float] = {}  # running mean CPU seconds of each stage
         self._cv2 = require("cv2")
-        self._np = require("numpy")
+
+    def _fallback(self, choice) -> Decoder | None:
+        if choice is not True:
+            return choice or None
+        try:
+            return make_decoder("zxing" if self.decoder.name == "pyzbar" else "pyzbar")
+        except MissingLibrary as e:
+            log.warning("no fallback decoder: %s", e)
+            return None
 
     def gray(self, frame):
         """The frame as an 8-bit grayscale array."""
-        if frame.ndim == 3:
-            return self._cv2.cvtColor(frame, self._cv2.COLOR_BGR2GRAY)
-        return frame
+        return imaging.gray(frame)
 
-    def read(self, frame) -> ReadResult:
-        """Decode one frame (BGR or gray numpy array). A QR with the secret wins over Code128."""
-        gray = self.gray(frame)
-        result = self._best(self.decoder.decode(gray))
-        if result.scan is not None or not self.tilt_retry:
-            return result
-        patch = self.straightened_barcode(gray)
-        if patch is None:
-            return result
-        again = self._best(self.decoder.decode(patch, code128_only=True))
-        return ReadResult(again.scan, result.rejected + again.rejected)
+    def read(self, frame, near: Spot | None = None) -> ReadResult:
+        """Decode one frame (BGR or gray numpy array); `near` is where a code was last seen.
+        Nothing read: the result still says where the most code-like place is, and its blur."""
+        img = imaging.gray(frame)
+        measured: list = []
+        return self._first(self._stages(img, near, measured), measured, self._budget(img))
+
+    def quick(self, frame, near: Spot | None = None) -> ReadResult:
+        """Only the cheap stages (the whole frame, the zoom on `near`): for frames that are not
+        worth the full effort (a blurrier one among sharper ones)."""
+        img = imaging.gray(frame)
+        stages = [("frame", lambda: self.decoder.find(img))]
+        if near is not None:
+            stages.append(("zoom", lambda: self._zoom(img, near)))
+        return self._first(stages, [], None)
+
+    def _budget(self, img) -> float | None:
+        """This frame's CPU budget in seconds (None: no limit)."""
+        if not self.budget:
+            return None
+        low, high = self.BUDGET_MS
+        share = min(max((img.shape[1] - 640) / 640, 0.0), 1.0)
+        return (low + (high - low) * share) / 1000
+
+    def _first(self, stages, measured: list, budget: float | None) -> ReadResult:
+        """Run the stages until one finds a code; `measured` collects (blur, spot) on the way.
+        Past the first stage, one that would overrun `budget` (CPU seconds) is skipped."""
+        rejected, started = 0, time.thread_time()
+        for stage, finder in stages:
+            before = time.thread_time()
+            if budget is not None and stage != "frame" and before - started + self._cost.get(stage, 0.0) > budget:
+                continue
+            found = finder()
+            spent = time.thread_time() - before
+            self._cost[stage] = spent if stage not in self._cost else 0.8 * self._cost[stage] + 0.2 * spent
+            scans = []
+            for f in found:
+                scan = self.accept(f.symbology, f.text)
+                if scan is None:
+                    rejected += 1
+                else:
+                    scans.append((scan, f.spot))
+            blur = measured[0][0] if measured else None
+            if scans:
+                best = _best([s for s, _ in scans])
+                spot = next(sp for s, sp in scans if s is best)
+                return ReadResult(best, rejected, spot, blur, stage)
+            if found:  # something that is not ours is in view: nothing to restore
+                return ReadResult(None, rejected, found[0].spot, blur, stage)
+        return ReadResult(None, rejected, measured[0][1] if measured else None,
+                          measured[0][0] if measured else None, "")
+
+    def _stages(self, img, near: Spot | None, measured: list):
+        """(name, finder) of each stage in order; the restoration adds the blur it measures."""
+        yield "frame", lambda: self.decoder.find(img)
+        if near is not None:
+            yield "zoom", lambda: self._zoom(img, near)
+        if self.restore:
+            size = self.PATCH if img.shape[1] <= self.WORK_WIDTH else self.PATCH * 3 // 2
+            spots = [near] if near else []
+            spots += [Spot(x, y, 0) for x, y, _ in imaging.code_spots(img, 2)]
+            spots = [s for i, s in enumerate(spots)
+                     if all(abs(s.x - t.x) + abs(s.y - t.y) > size / 3 for t in spots[:i])][:2]
+            for spot in spots:
+                patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
+                blur = imaging.estimate_blur(patch)
+                measured.append((blur, spot))
+                for kernel in self._kernels(blur):
+                    yield "restore", lambda p=patch, k=kernel, x0=x0, y0=y0: self._placed(
+                        self.decoder.find(imaging.deconvolve(p, k)), x0, y0)
+        work, scale = self._work(img)
+        if self.fallback is not None:
+            yield "fallback", lambda: self._placed(self.fallback.find(work), 0, 0, outer=1 / scale)
+        if self.tilt_retry:
+            yield "tilt", lambda: self._tilted(img)
 
     @staticmethod
-    def _best(found: list[tuple[str, str]]) -> ReadResult:
-        scans, rejected = [], 0
-        for symbology, text in found:
-            scan = validate(symbology, text)
-            if scan is None:
-                rejected += 1
-            else:
-                scans.append(scan)
-        if not scans:
-            return ReadResult(None, rejected)
-        with_secret = [s for s in scans if s.secret is not None]
-        return ReadResult((with_secret or scans)[0], rejected)
+    def _kernels(blur: imaging.Blur) -> list:
+        """The blur to undo: a streak when the edges are clearly weaker one way, else a disk."""
+        if blur.streak > 1.5:
+            return [imaging.motion_kernel(blur.length, blur.angle)]
+        return [imaging.disk_kernel(blur.radius)] if blur.radius >= 1.5 else []
 
-    def straightened_barcode(self, gray):
-        """The region of strongest parallel edges (a linear barcode), cut out so that its bars
-        stand upright and enlarged 2×; None when the frame has no such region.
+    def _work(self, img):
+        if img.shape[1] <= self.WORK_WIDTH:
+            return img, 1.0
+        scale = 0.5
+        return self._cv2.resize(img, None, fx=scale, fy=scale, interpolation=self._cv2.INTER_AREA), scale
 
-        Works on a copy about 320 px wide: the bar direction is the peak of a magnitude-weighted
-        histogram of gradient angles; the region is the largest blob of pixels whose gradient
-        points that way. One affine warp then cuts, straightens and enlarges it.
-        """
-        cv2, np = self._cv2, self._np
-        f = max(1, gray.shape[1] // 320)
-        small = cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA)
-        gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
-        gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
-        mag, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
-        bins = angle.astype(np.int16)
-        bins[bins >= 180] -= 180  # a bar edge and its opposite edge: same direction
-        hist = np.bincount(bins.ravel(), weights=mag.ravel(), minlength=181)[:180]
-        hist = np.convolve(np.r_[hist[-2:], hist, hist[:2]], np.ones(5) / 5, "valid")
-        top = int(np.argmax(hist))
-        peak = top + 0.5
-        diff = np.abs(bins - top)
-        diff = np.minimum(diff, 180 - diff)
-        strong = (mag > max(40.0, float(mag.mean()) * 2)) & (diff < 12)
-        mask = cv2.morphologyEx(strong.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
-        if count < 2:
-            return None
-        best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        if stats[best, cv2.CC_STAT_AREA] < 200:
-            return None
-        ys, xs = np.nonzero(labels == best)
-        t = np.radians(peak)
-        c, s = float(np.cos(t)), float(np.sin(t))
-        u = (xs * c + ys * s) * f  # across the bars, full-resolution pixels
-        v = (-xs * s + ys * c) * f  # along the bars
-        margin = 10 * f
-        u0, v0 = float(u.min()) - margin, float(v.min()) - margin
-        width, height = float(u.max()) + margin - u0, float(v.max()) + margin - v0
-        m = 2.0 * np.array([[c, s, -u0], [-s, c, -v0]], dtype=np.float64)
-        return cv2.warpAffine(gray, m, (int(2 * width), int(2 * height)), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
+    def _zoom(self, img, near: Spot) -> list[Found]:
+        """The tracked code cut out with room around it and enlarged to about 300 px."""
+        side = int(max(160, 2.2 * near.size))
+        patch, x0, y0 = imaging.cut(img, (near.x, near.y), side)
+        factor = min(3.0, max(1.0, 300 / max(near.size, 1)))
+        if factor > 1.2:
+            patch = self._cv2.resize(patch, None, fx=factor, fy=factor, interpolation=self._cv2.INTER_CUBIC)
+        return self._placed(self.decoder.find(patch), x0, y0, inner=1 / factor if factor > 1.2 else 1.0)
+
+    def _tilted(self, img) -> list[Found]:
+        """A tilted Code128 straightened; if still unread, its perspective undone too (read by both
+        decoders: ZBar copes better with the bars' widths left uneven by the warp)."""
+        patch = imaging.straightened_barcode(img)
+        if patch is None:
+            return []
+        found = self.decoder.find(patch, code128_only=True)
+        if not found:
+            flat = imaging.rectified_barcode(patch)
+            for decoder in () if flat is None else filter(None, (self.decoder, self.fallback)):
+                found = decoder.find(flat, code128_only=True)
+                if found:
+                    break
+        return [f._replace(spot=None) for f in found]
+
+    @staticmethod
+    def _placed(found: list[Found], x0: float, y0: float, inner: float = 1.0, outer: float = 1.0) -> list[Found]:
+        """Spots found in a cut-out back in frame pixels: frame = (cut origin + spot × inner) × outer."""
+        return [f if f.spot is None else f._replace(spot=Spot((x0 + f.spot.x * inner) * outer,
+                                                             (y0 + f.spot.y * inner) * outer,
+                                                             f.spot.size * inner * outer)) for f in found]
 
 
 class Debouncer:
-    """Accepts a key once, then ignores it for `seconds` (the same receipt held in front of the camera)."""
+    """Accepts a key once, then ignores it for `seconds` (the same receipt held in front of the
+    camera) — unless it comes back with a higher rank (the receipt's QR after its Code128)."""
 
     def __init__(self, seconds: float = 3.0, clock: Callable[[], float] = time.monotonic):
         """`clock` returns seconds (monotonic)."""
         self.seconds = seconds
         self.clock = clock
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, int]] = {}
 
-    def accept(self, key: str) -> bool:
-        """True the first time `key` is seen, or when it was last seen more than `seconds` ago."""
+    def accept(self, key: str, rank: int = 0) -> bool:
+        """True the first time `key` is seen, when it was last seen more than `seconds` ago, or
+        when `rank` is higher than it was."""
         now = self.clock()
-        self._seen = {k: t for k, t in self._seen.items() if now - t < self.seconds}
-        if key in self._seen:
-            self._seen[key] = now
+        self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self.seconds}
+        before = self._seen.get(key)
+        if before is not None and before[1] >= rank:
+            self._seen[key] = (now, before[1])
             return False
-        self._seen[key] = now
+        self._seen[key] = (now, rank)
         return True
+
+    def accept_scan(self, scan: Scan) -> bool:
+        """A scan, keyed by what it identifies; a scan with the secret outranks one without."""
+        return self.accept(f"{scan.kind}:{scan.code}", 1 if scan.secret is not None else 0)
 
     def reset(self) -> None:
         """Forget every key (the kiosk screen was cleared)."""

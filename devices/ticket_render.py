@@ -2,7 +2,8 @@
 
 Pure: no printer, no device library. The ticket shows the office name, the big number, the
 service, the counter(s), dd/mm/yyyy HH:MM, people ahead, the estimated wait and a QR to rate the
-service later (`RATE|<number>|<yyyy-mm-dd>`: no personal data). Never a name (DESIGN.md §3.4).
+service later (`RATE|<number>|<yyyy-mm-dd>|<token>`: the ticket's one-shot rating token, so only
+the person served can rate; no personal data). Never a name (DESIGN.md §3.4).
 Thermal printers cannot print Vietnamese text reliably through code pages, so the whole ticket
 is one image (DESIGN.md §6).
 """
@@ -22,7 +23,7 @@ from office.text import moment, nfc
 
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 RATE_PREFIX = "RATE"
-_RATE_RE = re.compile(r"RATE\|([A-Z]{1,3}\d{3,6})\|(\d{4}-\d{2}-\d{2})", re.ASCII)
+_RATE_RE = re.compile(r"RATE\|([A-Z]{1,3}\d{3,6})\|(\d{4}-\d{2}-\d{2})\|([0-9A-Z]{8})", re.ASCII)
 DEFAULT_WIDTH = 512  # dots: 80 mm paper on TM-T88 class printers
 
 
@@ -39,20 +40,21 @@ class TicketInfo:
     wait_minutes: int
     priority_name: str | None = None
     reprint: bool = False
+    rating_token: str = ""
 
 
-def rating_qr_payload(number: str, day: date) -> str:
-    """What the ticket's QR carries: `RATE|A102|2026-03-02`."""
-    return f"{RATE_PREFIX}|{number}|{day:%Y-%m-%d}"
+def rating_qr_payload(number: str, day: date, token: str) -> str:
+    """What the ticket's QR carries: `RATE|A102|2026-03-02|K7M2Q9XD`."""
+    return f"{RATE_PREFIX}|{number}|{day:%Y-%m-%d}|{token}"
 
 
-def parse_rating_qr(text: str) -> tuple[str, date]:
-    """(ticket number, day) from a ticket QR; InvalidInput if it is not one."""
+def parse_rating_qr(text: str) -> tuple[str, date, str]:
+    """(ticket number, day, rating token) from a ticket QR; InvalidInput if it is not one."""
     m = _RATE_RE.fullmatch(text.strip().upper())
     if not m:
         raise InvalidInput("Mã QR không phải mã đánh giá trên phiếu số thứ tự")
     try:
-        return m.group(1), date.fromisoformat(m.group(2))
+        return m.group(1), date.fromisoformat(m.group(2)), m.group(3)
     except ValueError:
         raise InvalidInput("Mã QR đánh giá có ngày không hợp lệ") from None
 
@@ -62,7 +64,8 @@ def ticket_info(receipt: TicketReceipt, office_name: str, priority_name: str | N
     """The printable content of a freshly issued ticket."""
     t = receipt.ticket
     return TicketInfo(office_name, t.number, receipt.service_name, receipt.counters, t.issued_at,
-                      receipt.people_ahead, receipt.estimated_wait_minutes, priority_name, reprint)
+                      receipt.people_ahead, receipt.estimated_wait_minutes, priority_name, reprint,
+                      receipt.rating_token)
 
 
 def _font(size: int, bold: bool = False, font_dir: Path = FONTS) -> ImageFont.FreeTypeFont:
@@ -141,10 +144,11 @@ def render_ticket(info: TicketInfo, width: int = DEFAULT_WIDTH) -> Image.Image:
     text_block(f"Số người chờ trước: {info.people_ahead}", 26, gap=0)
     text_block(f"Thời gian chờ dự kiến: {wait}", 24, gap=0)
     text_block(f"Lấy số lúc {moment(info.issued_at, date_first=True)}", 24)
-    qr = qr_matrix_image(rating_qr_payload(info.number, info.issued_at.date()), module=5)
-    canvas.paste(qr, ((width - qr.width) // 2, y))
-    y += qr.height + 2
-    text_block("Quét mã để đánh giá sự hài lòng", 22, gap=0)
+    if info.rating_token:  # only the person served can rate: the QR carries the ticket's token
+        qr = qr_matrix_image(rating_qr_payload(info.number, info.issued_at.date(), info.rating_token), module=5)
+        canvas.paste(qr, ((width - qr.width) // 2, y))
+        y += qr.height + 2
+        text_block("Quét mã tại ki-ốt để đánh giá sự hài lòng", 22, gap=0)
     text_block("Vui lòng chờ đến lượt gọi số. Xin cảm ơn!", 22, gap=10)
     ticket = canvas.crop((0, 0, width, y))
     return ticket.point(lambda v: 255 if v >= 128 else 0, mode="1")

@@ -2,18 +2,21 @@
 
 Routes come from the port (`office.port`): one `GET|POST /api/<use-case>` each (see hub/api.py),
 JSON in and out, plus `POST|DELETE /session` (staff PIN login), `GET /feed` (the realtime board
-feed, hub/feed.py) and `/openapi.json`. Each request is run by an `office.gateway.OfficeGateway`
-for the calling device and staff member, so the hub applies exactly the rules an embedded app
-gets; this module only translates HTTP.
+feed, hub/feed.py) and `/health`; the API documentation (`/docs`, `/openapi.json`) only when asked
+for (the demo). Each request is run by an `office.gateway.OfficeGateway` for the calling device
+and staff member, so the hub applies exactly the rules an embedded app gets; this module only
+translates HTTP.
 
 Every request carries a device token (`Authorization: Bearer …`); counter work also needs a staff
-session (`X-Staff-Session`). Mutations accept an `Idempotency-Key`.
+session (`X-Staff-Session`). Mutations accept an `Idempotency-Key`. The gate (hub/gate.py) checks
+all that from the headers first: a refused request is answered before its body is read, before
+input validation, and never reaches the writer thread.
 
 Where work runs: every write goes to one writer thread, in arrival order (SQLite has one writer
 anyway; queueing here spares its busy-wait sleeps and the GIL hand-offs of many threads), each in
 one transaction with its change-log event, so a failed request leaves nothing behind. Short reads
-(a few indexed queries; WAL readers never wait for the writer) run on the event loop; whole-store
-aggregates and PIN hashing run on the thread pool.
+(a few indexed queries; WAL readers never wait for the writer) run on the event loop; searches,
+whole-store aggregates and PIN hashing run on the thread pool.
 """
 from __future__ import annotations
 
@@ -22,24 +25,25 @@ import concurrent.futures
 import inspect
 import json
 import logging
-import math
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Header, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPBearer
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import api
 from hub.feed import Feed
+from hub.gate import Gate, OneLine, error_response, unavailable_response
 from hub.inputs import INPUTS, LoginIn, NoInput, arguments
 from office import codec
-from office.auth import Credentials, authorize
-from office.errors import DomainError, InvalidInput, PayloadTooLarge, RateLimited, StaffLoginRequired, Unauthorized
+from office.auth import Credentials
+from office.errors import DomainError, InvalidInput, Unavailable
 from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.port import USE_CASES, OfficePort
@@ -48,65 +52,38 @@ from office.service import OfficeService
 log = logging.getLogger("hub")
 
 MAX_BODY_BYTES = 64 * 1024
-# whole-store aggregates, PIN hashing: thread pool; mutations and audited reads: the writer thread
-SLOW = frozenset({"summary", "reports", "register_rows", "login"})
-WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited} | {"logout"})
+BODY_TIMEOUT_S = 10.0
+# searches, whole-store aggregates, PIN hashing: thread pool (their audit row, if any, is one short
+# write from there); mutations, audited and limited reads: the writer thread
+SLOW = frozenset({"summary", "reports", "register_rows", "search_dossiers", "late_dossiers", "login"})
+WRITES = frozenset({name for name, use in USE_CASES.items() if use.writes or use.audited or use.limited}
+                   | {"logout"})
+EVENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a change-log position, below 2^63
 
 
 class Hub:
     """What every route shares: the service, credentials, guards, the writer thread, the feed."""
 
     def __init__(self, service: OfficeService, guards: Guards | None = None):
-        """Serve `service`; `guards` (lockouts) default to 5 failures a minute, then doubling locks."""
+        """Serve `service` with the office's limits on guessing (`guards`)."""
         self.service = service
         self.credentials = Credentials(service.store, service.clock)
         self.guards = guards or Guards()
         self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hub-writer")
         self.feed = Feed(service)
-
-    def gateway(self, access: dict[str, bool], what: str, token: str | None,
-                session_token: str | None) -> OfficeGateway:
-        """The gateway of the device (and staff member) behind these credentials, if it may do
-        `what`; else Unauthorized / StaffLoginRequired / Forbidden."""
-        device = self.credentials.device(token)
-        session = None
-        if access.get(device.role) and session_token:
-            session = self.credentials.session(device, session_token)
-            if session is None:
-                raise StaffLoginRequired("Phiên đăng nhập đã hết hạn hoặc đã đăng xuất; vui lòng đăng nhập lại")
-        authorize(access, device, session, what)
-        return OfficeGateway(self.service, device, self.guards, session)
-
-    def call(self, name: str, params: BaseModel, token: str | None, session_token: str | None,
-             key: str | None) -> Any:
-        """Run one use case for a caller and return its JSON-ready answer."""
-        gateway = self.gateway(USE_CASES[name].access, name, token, session_token)
-        return codec.encode(gateway.invoke(name, arguments(params), key))
-
-    def login(self, token: str | None, username: str, pin: str) -> dict:
-        """Open a staff session on a counter (or admin) device; PIN guesses are locked out."""
-        gateway = OfficeGateway(self.service, self.credentials.device(token), self.guards)
-        session_token, session = gateway.open_session(username, pin)
-        return {"token": session_token, "username": session.username,
-                "actor": codec.encode(session.actor), "expires_at": session.expires_at.isoformat()}
-
-    def logout(self, token: str | None, session_token: str | None) -> None:
-        """End the staff session given with a valid device token."""
-        self.credentials.device(token)
-        if session_token:
-            self.credentials.logout(session_token)
+        self.problems = OneLine()
 
     async def run(self, name: str, fn: Callable, *args: Any) -> Any:
-        """Run `fn(*args)` where use case `name` belongs: writer thread, thread pool or right here."""
-        if name in WRITES:
-            return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+        """Run `fn(*args)` where use case `name` belongs: thread pool, writer thread or right here."""
         if name in SLOW:
             return await run_in_threadpool(fn, *args)
+        if name in WRITES:
+            return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
         return fn(*args)
 
     def close(self) -> None:
         """End the feeds and the writer thread."""
-        self.feed.stopping = True
+        self.feed.stop()
         self.writer.shutdown()
 
 
@@ -117,50 +94,59 @@ class ErrorOut(BaseModel):
     message: str
 
 
+# Declared for the API documentation; the gate (hub/gate.py) has checked them already.
 _bearer = HTTPBearer(auto_error=False, description="device token from `main.py hub enroll`")
 _staff_session = APIKeyHeader(name=api.STAFF_HEADER, auto_error=False,
                               description="staff session token from POST /session")
-BearerToken = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+BearerToken = Annotated[Any, Security(_bearer)]
 SessionToken = Annotated[str | None, Security(_staff_session)]
 IdempotencyKey = Annotated[str | None, Header(alias=api.IDEMPOTENCY_HEADER, pattern=r"^[!-~]{1,200}$")]
-ERROR_RESPONSES = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 413, 422, 429)}
+ERROR_RESPONSES = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 413, 422, 429, 503)}
 
 
-def create_app(service: OfficeService, *, guards: Guards | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
-    """The hub's FastAPI app over one OfficeService (its store, configuration and clock)."""
+def create_app(service: OfficeService, *, guards: Guards | None = None, max_body: int = MAX_BODY_BYTES,
+               body_timeout: float = BODY_TIMEOUT_S, docs: bool = False) -> FastAPI:
+    """The hub's FastAPI app over one OfficeService (its store, configuration and clock); `docs`
+    serves /docs and /openapi.json (the demo; a real office's hub does not describe itself)."""
     hub = Hub(service, guards)
-    app = FastAPI(title="Một cửa — office hub", version="1",
+    app = FastAPI(title="Một cửa — office hub", version="1", redoc_url=None,
+                  docs_url="/docs" if docs else None, openapi_url="/openapi.json" if docs else None,
                   description="The one-stop office's use cases for kiosks, counters and display boards.")
     app.state.hub = hub
-    app.add_middleware(BodyLimit, limit=max_body)
-    _add_error_handlers(app)
+    app.add_middleware(Gate, hub=hub, max_body=max_body, body_timeout=body_timeout, docs=docs)
+    _add_error_handlers(app, hub)
     for name in USE_CASES:
         _add_route(app, hub, name, INPUTS.get(name, NoInput))
 
     @app.post(api.SESSION_PATH, responses=ERROR_RESPONSES, summary="log a staff member in with a PIN")
-    async def login(body: LoginIn, credentials: BearerToken) -> dict:
-        """Open a staff session on this counter device; send its token as X-Staff-Session."""
-        return await hub.run("login", hub.login, _token(credentials), body.username, body.pin)
+    async def login(request: Request, body: LoginIn, credentials: BearerToken) -> dict:
+        """Open a staff session on this device (a counter device: at `counter_id`); send its token
+        as X-Staff-Session."""
+        gateway: OfficeGateway = request.state.gateway
+        token, session = await hub.run("login", gateway.open_session, body.username, body.pin, body.counter_id)
+        return {"token": token, "username": session.username, "counter_id": session.counter_id,
+                "actor": codec.encode(session.actor), "expires_at": session.expires_at.isoformat()}
 
     @app.delete(api.SESSION_PATH, responses=ERROR_RESPONSES, summary="log the staff member out")
-    async def logout(credentials: BearerToken, session: SessionToken) -> dict:
-        """End the staff session."""
-        await hub.run("logout", hub.logout, _token(credentials), session)
+    async def logout(request: Request, credentials: BearerToken, session: SessionToken) -> dict:
+        """End the staff session (only on the device it was opened on)."""
+        if session:
+            await hub.run("logout", hub.credentials.logout, request.state.gateway.device, session)
         return {"ok": True}
 
     @app.get(api.FEED_PATH, responses=ERROR_RESPONSES, response_class=StreamingResponse,
              summary="realtime board feed (Server-Sent Events)")
-    async def feed(credentials: BearerToken,
-                   last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+    async def feed(request: Request, credentials: BearerToken,
+                   last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=18)] = None,
                    after: Annotated[int | None, Query(ge=0, le=2 ** 62)] = None) -> StreamingResponse:
-        """Without Last-Event-ID: a snapshot, then live events. With it: exactly the events after it."""
-        hub.gateway(api.BOARD, "đọc bảng tin", _token(credentials), None)
+        """Without Last-Event-ID: a snapshot, then live events. With it: exactly the events after it.
+        A device may hold a few feeds at once (`hub.feed.FEEDS_PER_DEVICE`)."""
         if last_event_id is not None:
-            if not last_event_id.isdigit():
+            if not EVENT_ID.fullmatch(last_event_id):
                 raise InvalidInput("Last-Event-ID phải là số thứ tự sự kiện")
             after = int(last_event_id)
-        return StreamingResponse(hub.feed.stream(after), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache"})
+        stream = hub.feed.open(request.state.gateway.device, after)
+        return StreamingResponse(stream, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/health", summary="liveness")
     async def health() -> dict:
@@ -170,14 +156,11 @@ def create_app(service: OfficeService, *, guards: Guards | None = None, max_body
     return app
 
 
-def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    return credentials.credentials if credentials else None
-
-
 def _add_route(app: FastAPI, hub: Hub, name: str, model: type[BaseModel]) -> None:
     """One route for one use case: GET with query parameters or POST with a JSON body."""
     use, method = USE_CASES[name], api.method(name)
-    parameters = [inspect.Parameter("credentials", inspect.Parameter.KEYWORD_ONLY, annotation=BearerToken)]
+    parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+                  inspect.Parameter("credentials", inspect.Parameter.KEYWORD_ONLY, annotation=BearerToken)]
     if any(use.access.values()):
         parameters.append(inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionToken))
     if use.writes:
@@ -188,8 +171,11 @@ def _add_route(app: FastAPI, hub: Hub, name: str, model: type[BaseModel]) -> Non
         parameters.append(inspect.Parameter("params", inspect.Parameter.KEYWORD_ONLY,
                                             annotation=Annotated[model, where]))
 
-    async def endpoint(credentials=None, session=None, key=None, params=None) -> Response:
-        answer = await hub.run(name, hub.call, name, params or model(), _token(credentials), session, key)
+    def call(gateway: OfficeGateway, params: BaseModel, key: str | None) -> Any:
+        return codec.encode(gateway.invoke(name, arguments(params), key))
+
+    async def endpoint(request: Request, credentials=None, session=None, key=None, params=None) -> Response:
+        answer = await hub.run(name, call, request.state.gateway, params or model(), key)
         if use.writes:
             hub.feed.changed()
         return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
@@ -203,21 +189,21 @@ def _add_route(app: FastAPI, hub: Hub, name: str, model: type[BaseModel]) -> Non
                       summary=f"{name.replace('_', ' ')} ({roles})", response_class=Response)
 
 
-def _error_response(error: DomainError) -> JSONResponse:
-    headers = {}
-    if isinstance(error, RateLimited):
-        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
-    if isinstance(error, Unauthorized):
-        headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(api.error_body(error.code, error.message), api.http_status(error), headers)
+def _json(answer: tuple[int, dict, dict]) -> JSONResponse:
+    status, body, headers = answer
+    return JSONResponse(body, status, headers)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, hub: Hub) -> None:
     """Every failure answers {"error": code, "message": …}; unexpected ones are logged."""
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        return _error_response(error)
+        return _json(error_response(error))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, error: Unavailable) -> JSONResponse:
+        return _json(unavailable_response(error, request.scope, hub.problems))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -235,40 +221,3 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def crash(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(api.error_body("internal_error", "Lỗi máy chủ văn phòng (đã ghi nhật ký)"), 500)
-
-
-class BodyLimit:
-    """ASGI middleware: reads the request body up to `limit` bytes, else answers 413."""
-
-    def __init__(self, app: Callable, limit: int):
-        """Wrap an ASGI app."""
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        """Buffer the body (bounded), then hand it to the app."""
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        body, more = b"", not declared.isdigit() or int(declared) <= self.limit
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False) and len(body) <= self.limit
-        if len(body) > self.limit or (declared.isdigit() and int(declared) > self.limit):
-            response = JSONResponse(api.error_body(PayloadTooLarge.code,
-                                                   f"Yêu cầu quá lớn (tối đa {self.limit} byte)"), 413)
-            return await response(scope, receive, send)
-        replayed = False
-
-        async def replay() -> dict:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-

@@ -19,8 +19,9 @@ def _server():
 
 
 def start_hub_thread(service, host: str = "127.0.0.1", port: int = 0):
-    """A hub on a background thread (`main.py demo`): returns (URL, stop function)."""
-    return _server().start_hub_thread(service, host, port)
+    """A hub on a background thread (`main.py demo`, API documentation at /docs): returns (URL,
+    stop function)."""
+    return _server().start_hub_thread(service, host, port, docs=True)
 
 
 def cmd_hub(args) -> int:
@@ -35,7 +36,7 @@ def cmd_hub(args) -> int:
             print("warning: no device is enrolled yet: `main.py hub enroll --db ... --role kiosk --name kiosk-1`",
                   file=sys.stderr)
         try:
-            _server().serve(svc, args.host, args.port,
+            _server().serve(svc, args.host, args.port, docs=args.docs,
                             announce=lambda url: print(f"hub: {url}  (Ctrl-C to stop)", flush=True))
         except OSError as e:
             print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
@@ -76,10 +77,12 @@ def register(subparsers) -> None:
     h = add_command(subparsers, "hub", cmd_hub,
                     "the office hub (LAN server for kiosks, counters, boards): serve, enroll, revoke, PINs")
     jobs = h.add_subparsers(dest="hub_command", required=True, metavar="JOB")
-    hs = jobs.add_parser("serve", help="run the hub (FastAPI + uvicorn); API schema at /openapi.json")
+    hs = jobs.add_parser("serve", help="run the hub (FastAPI + uvicorn)")
     hs.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1; the LAN address "
                     "or 0.0.0.0 to serve the office network)")
     hs.add_argument("--port", type=int, default=8470, help="port (default 8470; 0 = any free port)")
+    hs.add_argument("--docs", action="store_true", help="also serve the API documentation (/docs, "
+                    "/openapi.json) to anyone on the network: development only, off by default")
     he = jobs.add_parser("enroll", help="enroll a device; prints its token once")
     he.add_argument("--role", required=True, choices=["kiosk", "counter", "display", "admin"])
     he.add_argument("--name", required=True, help="device name, e.g. kiosk-1, quay-3, bang-tin-1")

@@ -112,9 +112,11 @@ class HubClient(OfficePort):
 
     # ---- staff session --------------------------------------------------------------------
 
-    def login(self, username: str, pin: str) -> Actor:
-        """Log a staff member in on this (counter) device; later calls act as them."""
-        answer = self._request("POST", api.SESSION_PATH, {"username": username, "pin": pin})
+    def login(self, username: str, pin: str, counter_id: int | None = None) -> Actor:
+        """Log a staff member in on this device, at `counter_id` on a counter device; later calls
+        act as them."""
+        answer = self._request("POST", api.SESSION_PATH, {"username": username, "pin": pin,
+                                                          "counter_id": counter_id})
         self.session_token = answer["token"]
         return codec.decode(Actor, answer["actor"])
 

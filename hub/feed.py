@@ -4,35 +4,68 @@ A board without a position gets a snapshot (called tickets, paused counters, wai
 then every board event (ticket called/recalled/finished, counter paused/resumed, device alerts)
 numbered by the change log, so a board reconnecting with `Last-Event-ID` gets exactly what it
 missed. Numbers and counters only, never a name.
+
+However many boards follow it, each change is read from the store and turned into SSE text once:
+one pump task follows the change log (woken by the hub's writes, gathering those of the next
+COALESCE_S, and polling for writes of other processes) and keeps the recent events' text; every
+open stream sends from that shared list. Only
+a board reconnecting from further back than the list reads the store for itself. A device may hold
+at most FEEDS_PER_DEVICE streams at once.
 """
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
+import logging
 import time
+import weakref
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 from office import codec
+from office.auth import Device
+from office.errors import RateLimited, Unavailable
 from office.model import TicketState
 from office.service import OfficeService
+
+log = logging.getLogger("hub")
 
 FEED_POLL_S = 0.5  # also picks up writes made by other processes on the same store file
 FEED_BATCH = 500
 HEARTBEAT_S = 10.0
+# after a write, the pump waits this long for more before reading: a busy office's writes reach
+# the boards together, so each open feed sends a few times a second, not once per write
+COALESCE_S = 0.25
+RECENT = 2000  # board events kept as text for every stream to send
+FEEDS_PER_DEVICE = 8
 BOARD_ENTITIES = ("ticket", "counter", "device")
 BOARD_TICKET_FIELDS = ("id", "number", "service_code", "day", "state", "counter_id", "target_counter_id", "calls")
 
 
 class Feed:
-    """Board events of one office store; `changed()` (on the event loop) wakes every stream."""
+    """Board events of one office store, read once and shared by every stream; `changed()` (on the
+    event loop, after a write) wakes the pump."""
 
-    def __init__(self, service: OfficeService):
-        """Follow `service`'s store and clock."""
+    def __init__(self, service: OfficeService, per_device: int = FEEDS_PER_DEVICE):
+        """Follow `service`'s store and clock; at most `per_device` open streams per device."""
         self.service = service
         self.store = service.store
+        self.per_device = per_device
         self.stopping = False
-        self._changed = asyncio.Event()
+        self._open: Counter[int | str] = Counter()
+        self._seqs: list[int] = []  # positions of the texts below (a "waiting" shares its batch's)
+        self._texts: list[str] = []
+        self._floor = 0  # the shared list holds every board event after this position …
+        self._cursor: int | None = None  # … up to this one
+        self._wake = asyncio.Event()
+        self._news = asyncio.Event()
+        self._pump: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._snapshot: tuple[int, str] | None = None
+
+    # ---- reading the store ------------------------------------------------------------------
 
     def snapshot(self) -> tuple[int, dict]:
         """(change-log position, what a board shows now): called tickets, paused counters, waiting."""
@@ -47,8 +80,9 @@ class Feed:
                                 for c in counters if c.paused_reason is not None],
                      "waiting": waiting}
 
-    def events(self, cursor: int) -> tuple[list[tuple[int, str, dict]], int, dict | None]:
-        """Board events after `cursor`: (events, new cursor, waiting counts if tickets changed)."""
+    def events(self, cursor: int) -> tuple[list[tuple[int, str]], int]:
+        """SSE texts of the board events after `cursor` (a batch), with "waiting" counts after a
+        complete batch that moved tickets: (positions and texts, new cursor)."""
         today = self.service.clock().date()
         with self.store.read():
             last = self.store.last_event_seq()
@@ -56,36 +90,114 @@ class Feed:
             complete = len(rows) < FEED_BATCH
             tickets_moved = any(r["entity"] == "ticket" for r in rows)
             waiting = self.store.waiting_counts(today) if complete and tickets_moved else None
-        events = [(r["seq"], f"{r['entity']}.{r['kind']}", _board_payload(r)) for r in rows]
-        return events, last if complete else rows[-1]["seq"], waiting
+        out = [(r["seq"], _sse(r["seq"], f"{r['entity']}.{r['kind']}", _board_payload(r))) for r in rows]
+        cursor = last if complete else rows[-1]["seq"]
+        if waiting is not None:
+            out.append((cursor, _sse(cursor, "waiting", waiting)))
+        return out, cursor
+
+    def _snapshot_text(self) -> tuple[int, str]:
+        """The snapshot as SSE text, computed once per change-log position."""
+        seq = self.store.last_event_seq()
+        if self._snapshot is None or self._snapshot[0] != seq:
+            seq, data = self.snapshot()
+            self._snapshot = (seq, _sse(seq, "snapshot", data))
+        return self._snapshot
+
+    # ---- the pump: one reader for every stream ----------------------------------------------
 
     def changed(self) -> None:
-        """Wake the streams (call on the event loop after a mutation)."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        """Something was written: the pump reads it now (call on the event loop)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """End every stream and the pump (from any thread)."""
+        self.stopping = True
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        self._wake.set()
+        self._news.set()
+
+    def _start_pump(self) -> None:
+        if self._pump is None or self._pump.done():
+            self._cursor = self._floor = self.store.last_event_seq()
+            self._seqs, self._texts = [], []
+            self._loop = asyncio.get_running_loop()
+            self._pump = self._loop.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        while not self.stopping:
+            self._wake.clear()
+            try:
+                events, self._cursor = self.events(self._cursor)
+            except Unavailable as error:  # the store could not answer: try again at the next poll
+                log.warning("board feed: %s", error.message)
+                events = []
+            if events:
+                self._seqs += [seq for seq, _ in events]
+                self._texts += [text for _, text in events]
+                if len(self._seqs) > RECENT:
+                    self._floor = self._seqs[-RECENT - 1]
+                    del self._seqs[:-RECENT], self._texts[:-RECENT]
+                self._news.set()
+                self._news = asyncio.Event()
+                if len(events) >= FEED_BATCH:
+                    continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), FEED_POLL_S)
+                await asyncio.sleep(COALESCE_S)
+            except TimeoutError:
+                pass
+
+    # ---- streams ----------------------------------------------------------------------------
+
+    def open(self, device: Device, cursor: int | None) -> AsyncIterator[str]:
+        """A stream for `device`: RateLimited when it already holds `per_device` streams. The count
+        drops when the stream is gone (ended, or dropped unstarted by a client that left)."""
+        key = device.id if device.id is not None else device.name
+        if self._open[key] >= self.per_device:
+            raise RateLimited(f"Thiết bị {device.name!r} đã mở {self.per_device} kết nối bảng tin; "
+                              "hãy đóng bớt", 10)
+        self._open[key] += 1
+        stream = self.stream(cursor)
+        weakref.finalize(stream, self._closed, key)
+        return stream
+
+    def _closed(self, key: int | str) -> None:
+        self._open[key] -= 1
+        if self._open[key] <= 0:
+            del self._open[key]
 
     async def stream(self, cursor: int | None) -> AsyncIterator[str]:
         """The SSE stream: a snapshot when `cursor` is None, else every board event after it."""
+        self._start_pump()
         yield "retry: 1000\n\n"
         if cursor is None:
-            cursor, snapshot = self.snapshot()
-            yield _sse(cursor, "snapshot", snapshot)
+            cursor, text = self._snapshot_text()
+            yield text
         quiet_since = time.monotonic()
         while not self.stopping:
-            changed = self._changed
-            events, cursor, waiting = self.events(cursor)
-            for seq, kind, data in events:
-                yield _sse(seq, kind, data)
-            if waiting is not None:
-                yield _sse(cursor, "waiting", waiting)
-            if events:
+            news = self._news
+            if cursor < self._floor:  # further back than the shared list: read the store
+                events, cursor = self.events(cursor)
+                if events:
+                    yield "".join(text for _, text in events)
+                continue
+            start = bisect.bisect_right(self._seqs, cursor)
+            if start < len(self._seqs):
+                cursor = self._seqs[-1]
+                yield "".join(self._texts[start:])
                 quiet_since = time.monotonic()
                 continue
+            cursor = max(cursor, self._cursor)
             if time.monotonic() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
                 quiet_since = time.monotonic()
-            try:
-                await asyncio.wait_for(changed.wait(), FEED_POLL_S)
+            try:  # asyncio.timeout, not wait_for: no task per wait, with a thousand boards waiting
+                async with asyncio.timeout(HEARTBEAT_S - (time.monotonic() - quiet_since)):
+                    await news.wait()
             except TimeoutError:
                 pass
 

@@ -69,6 +69,7 @@ class ApplicantIn(_In):
     phone: Text(40) = ""
     address: Text(400) = ""
     kind: Number = 1
+    email: Text(254) = ""
 
 
 class ProcedureIn(_In):
@@ -126,6 +127,9 @@ class ComponentIn(_In):
     originals: Number = 0
     copies: Number = 0
     note: Text(300) = ""
+    pages: Number = 0
+    digitized: StrictBool = False
+    reused: StrictBool = False
 
 
 class CollectorIn(_In):
@@ -151,7 +155,12 @@ class ReceiveIn(_In):
     representative: ApplicantIn | None = None
     delivery: Text(20) = "counter"
     delivery_address: Text(400) = ""
-    fee_paid: StrictBool = False
+    sets: Number = 1
+    fee_units: Number = 1
+    fee_exemption: Text(300) = ""
+    payment_method: Text(20) = ""
+    receipt_number: Text(60) = ""
+    e_result: StrictBool = False
 
 
 class MissingIn(_In):
@@ -177,6 +186,7 @@ class SearchIn(_In):
     text: Text(100) = ""
     status: Annotated[int, Field(ge=1, le=10)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 class LateIn(_In):
@@ -199,11 +209,26 @@ class ExtendIn(DossierIn):
 
 class LookupIn(DossierIn):
     secret: Text(20)
+    scanned: StrictBool = False
 
 
 class SupplementIn(DossierIn):
     missing: Names
     note: Note = ""
+    deadline: LocalTime | None = None
+
+
+class PaymentIn(DossierIn):
+    method: Text(20)
+    receipt_number: Text(60)
+    amount: Number | None = None
+    refund: StrictBool = False
+
+
+class CalendarDayIn(_In):
+    day: Day
+    kind: Text(20)
+    reason: Text(300)
 
 
 class ReturnIn(DossierIn):
@@ -217,9 +242,18 @@ class RevealIn(DossierIn):
 class RateIn(_In):
     target_kind: Text(20)
     target: Text(80)
+    proof: Text(40)
     level: Number
     reason: Note = ""
     criteria: Annotated[dict[Text(60), Number | Text(200)], Field(max_length=20)] | None = None
+
+
+class OnlineIn(_In):
+    ref: Text(60)
+
+
+class RefuseOnlineIn(OnlineIn):
+    reason: Note
 
 
 class ReportsIn(_In):
@@ -235,6 +269,7 @@ class DeviceProblemIn(_In):
 class LoginIn(_In):
     username: Text(50)
     pin: Text(20)
+    counter_id: Id | None = None
 
 
 class ErrorOut(BaseModel):
@@ -255,8 +290,9 @@ INPUTS: dict[str, type[_In]] = {
     "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
-    "reveal_applicant": RevealIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
-    "register_rows": ReportsIn,
+    "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,
+    "register_rows": ReportsIn, "record_payment": PaymentIn, "set_calendar_day": CalendarDayIn,
+    "accept_online": OnlineIn, "refuse_online": RefuseOnlineIn,
 }  # every other use case takes no input
 
 

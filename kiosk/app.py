@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.properties import StringProperty
 
 from devices import DeviceError
 from devices.decoders import Scan
@@ -68,6 +69,7 @@ class KioskApp(OfficeApp):
     """The citizen kiosk."""
 
     title = "Một cửa – Kiosk"
+    scan_guide = StringProperty("")  # the camera's advice: "" or a devices.live.GUIDANCE key
     kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
 
     def __init__(self, service, settings: KioskSettings | None = None, printer=None,
@@ -98,6 +100,7 @@ class KioskApp(OfficeApp):
         self.root.printer_state = "off" if isinstance(self.printer, NoPrinter) else "ok"
         if self.camera_factory is not None:
             self.camera = self.camera_factory(self._camera_scan, self._camera_status, self._camera_rejected)
+            self.camera.on_guidance, self.camera.on_error = self._camera_guidance, self._camera_error
             self.camera.start()
         super().on_start()
         self.every(60.0, lambda dt: self.check_printer())
@@ -207,13 +210,25 @@ class KioskApp(OfficeApp):
     # ---- scans -------------------------------------------------------------------------------
 
     def _camera_scan(self, scan: Scan) -> None:
-        Clock.schedule_once(lambda dt: self.handle_scan(scan))
+        def scanned(dt):
+            if self.root.camera_state == "warn":  # reading again after a decoder failure
+                self.root.camera_state = "ok"
+            self.handle_scan(scan)
+        Clock.schedule_once(scanned)
 
     def _camera_status(self, available: bool) -> None:
         Clock.schedule_once(lambda dt: setattr(self.root, "camera_state", "ok" if available else "bad"))
 
     def _camera_rejected(self) -> None:
         Clock.schedule_once(lambda dt: self.show_notice(self.t("scan.invalid")))
+
+    def _camera_guidance(self, key: str | None) -> None:
+        Clock.schedule_once(lambda dt: setattr(self, "scan_guide", key or ""))
+
+    def _camera_error(self, error: Exception) -> None:
+        """A frame the decoders failed on: the camera goes on; the light says so, the log has it."""
+        log.error("camera decoder failure: %r", error)
+        Clock.schedule_once(lambda dt: setattr(self.root, "camera_state", "warn"))
 
     def handle_scan(self, scan: Scan) -> None:
         """A validated scan from the camera or the USB scanner goes to the screen shown."""

@@ -76,11 +76,12 @@ class Device:
 
 @dataclass(frozen=True)
 class StaffSession:
-    """A staff member logged in on a device."""
+    """A staff member logged in on a device, at a counter (None: an admin device's session)."""
 
     username: str
     actor: Actor
     expires_at: datetime
+    counter_id: int | None = None
 
 
 def authorize(access: Mapping[str, bool], device: Device, session: StaffSession | None,
@@ -148,26 +149,28 @@ class Credentials:
             staff = self.store.staff_member(username)
         except NotFound:
             raise Unauthorized(BAD_LOGIN) from None
-        return Actor(staff["name"], staff["title"], staff["department"])
+        return Actor(staff["name"], staff["title"], staff["department"], bool(staff["leader"]))
 
-    def login(self, device: Device, username: str, pin: str) -> tuple[str, StaffSession]:
-        """Check a staff PIN and open a session on this device: (session token, session)."""
-        actor = self.check_pin(username, pin)
+    def open_session(self, device: Device, username: str, actor: Actor,
+                     counter_id: int | None) -> tuple[str, StaffSession]:
+        """Open a session on this device (at `counter_id`) for a staff member whose PIN was just
+        checked (`check_pin`, through the gateway's limits): (session token, session)."""
         now = self._now()
         token, expires = new_token(), now + timedelta(hours=SESSION_HOURS)
         with self.store.write():
-            self.store.add_session(token_hash(token), username, device.id, now, expires)
-        return token, StaffSession(username, actor, expires)
+            self.store.add_session(token_hash(token), username, device.id, now, expires, counter_id)
+        return token, StaffSession(username, actor, expires, counter_id)
 
     def session(self, device: Device, token: str) -> StaffSession | None:
-        """The open session with this token on this device, or None (unknown, ended or expired)."""
+        """The open session with this token on this device, or None (unknown, ended, expired, or
+        opened on another device)."""
         row = self.store.session(token_hash(token), device.id, self._now())
         if row is None:
             return None
-        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"]),
-                            datetime.fromisoformat(row["expires_at"]))
+        return StaffSession(row["username"], Actor(row["name"], row["title"], row["department"], bool(row["leader"])),
+                            datetime.fromisoformat(row["expires_at"]), row["counter_id"])
 
-    def logout(self, token: str) -> None:
-        """End a staff session."""
+    def logout(self, device: Device, token: str) -> None:
+        """End a staff session; only the device it was opened on can end it."""
         with self.store.write():
-            self.store.end_session(token_hash(token), self._now())
+            self.store.end_session(token_hash(token), device.id, self._now())

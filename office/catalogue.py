@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import time
 from pathlib import Path
 
 from office.config import ASSETS
@@ -10,6 +11,19 @@ from office.model import Component, Counter, DurationUnit, Field, Procedure, Pro
 from office.store import Store
 
 DEMO_CATALOGUE = ASSETS / "demo" / "catalogue.toml"
+
+
+def _case(c: dict) -> ProcedureCase:
+    """A case of a catalogue procedure: its duration, fee (flat, per `fee_unit` or 0 = exempt) and
+    timing rules (`same_day_cutoff` "15:00", `pause_on_fee`, `supplement_days`, `supplement_expiry`)."""
+    cutoff = c.get("same_day_cutoff")
+    if cutoff is not None and not isinstance(cutoff, time):
+        cutoff = time.fromisoformat(cutoff)
+    if c.get("supplement_expiry", 3) not in (3, 8):
+        raise ValueError(f"case {c['code']}: supplement_expiry must be 3 (refused) or 8 (stopped)")
+    return ProcedureCase(c["code"], c["name"], c["duration"], DurationUnit(c["unit"]), c.get("fee", 0),
+                         c.get("fee_note", ""), c.get("fee_unit", ""), cutoff, c.get("pause_on_fee", False),
+                         c.get("supplement_days", 0), c.get("supplement_expiry", 3))
 
 
 def read_catalogue(path: str | Path = DEMO_CATALOGUE) -> dict:
@@ -21,8 +35,7 @@ def read_catalogue(path: str | Path = DEMO_CATALOGUE) -> dict:
             code=p["code"], name=p["name"], field_code=p["field"], version=p["version"],
             effective_from=p["effective_from"], effective_to=p.get("effective_to"),
             result=p.get("result", ""),
-            cases=tuple(ProcedureCase(c["code"], c["name"], c["duration"], DurationUnit(c["unit"]),
-                                      c.get("fee", 0), c.get("fee_note", "")) for c in p["cases"]),
+            cases=tuple(_case(c) for c in p["cases"]),
             components=tuple(Component(**c) for c in p.get("components", [])))
             for p in data.get("procedure", [])]
         return {
@@ -50,4 +63,4 @@ def load_catalogue(store: Store, catalogue: dict) -> None:
         for c in catalogue["counters"]:
             store.save_counter(c)
         for s in catalogue["staff"]:
-            store.save_staff(s["username"], s["name"], s["title"], s["department"])
+            store.save_staff(s["username"], s["name"], s["title"], s["department"], s.get("leader", False))

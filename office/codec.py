@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
@@ -19,7 +19,7 @@ def encode(value: Any) -> Any:
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
@@ -53,4 +53,6 @@ def decode(tp: Any, data: Any) -> Any:
         return datetime.fromisoformat(data)
     if tp is date:
         return date.fromisoformat(data)
+    if tp is time:
+        return time.fromisoformat(data)
     return data

@@ -28,7 +28,7 @@ DEFAULT_PRIORITIES = (
 )
 
 
-DEFAULT_VOICE_TEMPLATE = "xin_moi_so_thu_tu {number} den_quay_so {counter}"
+DEFAULT_VOICE_TEMPLATE = "xin_moi so {number} den_quay {counter}"
 VOICE_TOKEN = re.compile(r"\{number\}|\{counter\}|[a-z0-9_]+")
 
 
@@ -57,6 +57,10 @@ class OfficeConfig:
     phone: str = "0251 3868 000"
     leader_name: str = "Nguyễn Văn Hùng"  # head of the agency, who signs letters (Mẫu 04, 05)
     leader_title: str = "Giám đốc"
+    # account that receives fee transfers (VietQR on Mẫu 01 and the counter); empty: no VietQR
+    bank_bin: str = ""  # the bank's 6-digit NAPAS BIN, e.g. "970415"
+    bank_account: str = ""
+    bank_account_name: str = ""
     agency_code: str = "000.31.20.H56"
     sequence_first: int = 1
     sequence_last: int = 9999
@@ -75,7 +79,8 @@ class OfficeConfig:
 
 
 _SIMPLE = {"office_id": str, "office_name": str, "superior_authority": str, "place_name": str, "address": str,
-           "phone": str, "leader_name": str, "leader_title": str, "agency_code": str, "sequence_first": int,
+           "phone": str, "leader_name": str, "leader_title": str, "bank_bin": str, "bank_account": str,
+           "bank_account_name": str, "agency_code": str, "sequence_first": int,
            "sequence_last": int, "priority_ratio": int, "no_show_after_calls": int,
            "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
 
@@ -181,6 +186,9 @@ def _check(c: OfficeConfig, source: str) -> None:
         raise ConfigError(f"{source}: default_service_minutes >= 1 and rating_repeat_seconds >= 0")
     if not c.office_id:
         raise ConfigError(f"{source}: office_id must be non-empty")
+    if bool(c.bank_bin) != bool(c.bank_account) or (c.bank_bin and not re.fullmatch(r"\d{6}", c.bank_bin)) \
+            or (c.bank_account and not re.fullmatch(r"[0-9A-Za-z]{1,19}", c.bank_account)):
+        raise ConfigError(f"{source}: bank_bin (6 digits) and bank_account (1–19 letters or digits) go together")
     if not re.fullmatch(AGENCY_PATTERN, c.agency_code):
         raise ConfigError(f"{source}: agency_code {c.agency_code!r} is not an agency e-ID like "
                           f"'000.31.20.H56' (upper case, dot-separated); dossier codes could not be read back")

@@ -102,3 +102,9 @@ class Unavailable(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class StoreUnavailable(Unavailable):
+    """The office store could not answer: its disk is full or failing, or it stayed locked."""
+
+    code = "store_unavailable"

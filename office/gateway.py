@@ -6,21 +6,24 @@ An app running on the store (embedded) and every request the hub serves go throu
 - the logged-in staff member is the actor of every step, call and reveal (the port has no actor
   parameter to fake), and the device is the reporter of its own problems;
 - every view of a dossier's personal data is in the audit log (staff member and device);
-- guessing is locked out: lookups per device, PINs per device and per user name;
+- a staff session on a counter device acts for the counter it logged in at, and no other;
+- guessing is limited (`office.policy.Guards`): lookup secrets per code, kiosk and office, typed
+  and scanned apart; PINs per device and per user name; rating proofs per device; device alerts per device;
 - a mutation retried with the same idempotency key acts once and answers the same; the same key
   with another request is a Conflict.
 """
 from __future__ import annotations
 
 import inspect
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from office.auth import SESSION_HOURS, Credentials, Device, StaffSession, authorize
-from office.errors import NotFound, Unauthorized
+from office.errors import Forbidden, NotFound, Unauthorized
 from office.model import Actor
 from office.policy import Guards, once
 from office.port import LOGIN, USE_CASES, OfficePort, implement, result_type
+from office.rules.codes import check_secret, parse_dossier_code
 from office.service import OfficeService
 
 
@@ -50,24 +53,38 @@ class OfficeGateway(OfficePort):
 
     # ---- staff session ----------------------------------------------------------------------
 
-    def login(self, username: str, pin: str) -> Actor:
-        """Log a staff member in on this device (kept in this gateway); later calls act as them."""
-        actor = self._check_pin(username, pin)
+    def login(self, username: str, pin: str, counter_id: int | None = None) -> Actor:
+        """Log a staff member in on this device (kept in this gateway), at `counter_id` on a counter
+        device; later calls act as them."""
+        actor = self._check_pin(username, pin, counter_id)
         expires = self.service.clock().replace(microsecond=0) + timedelta(hours=SESSION_HOURS)
-        self.session = StaffSession(username, actor, expires)
+        self.session = StaffSession(username.strip(), actor, expires, counter_id)
         return actor
 
-    def open_session(self, username: str, pin: str) -> tuple[str, StaffSession]:
+    def open_session(self, username: str, pin: str, counter_id: int | None = None) -> tuple[str, StaffSession]:
         """Log a staff member in with a stored session (the hub's `POST /session`): (token, session)."""
-        self._check_pin(username, pin)
-        return self.credentials.login(self.device, username, pin)
+        actor = self._check_pin(username, pin, counter_id)
+        return self.credentials.open_session(self.device, username.strip(), actor, counter_id)
 
-    def _check_pin(self, username: str, pin: str) -> Actor:
+    def _check_pin(self, username: str, pin: str, counter_id: int | None) -> Actor:
+        """The staff member behind a right PIN; failures are limited per device and per user name
+        (`Guards.logins`), one check at a time per device."""
         authorize(LOGIN, self.device, None, "đăng nhập cán bộ")
-        username = username.strip()
-        with self.guards.logins.guard(self._device_key, Unauthorized), \
-                self.guards.logins.guard(f"user:{username}", Unauthorized):
-            return self.credentials.check_pin(username, pin)
+        if self.device.role == "counter" and counter_id is None:
+            raise Forbidden("Cần chọn quầy làm việc khi đăng nhập trên máy quầy")
+        if counter_id is not None:
+            self.store.counter(counter_id)  # NotFound for a counter the office does not have
+        keys = {"device": self._device_key, "user": username.strip()}
+        logins = self.guards.logins
+        with self.guards.serial(self._device_key):
+            logins.check(self.store, keys, self.service.clock())
+            try:
+                return self.credentials.check_pin(username.strip(), pin)
+            except Unauthorized:
+                with self.store.write():
+                    logins.count(self.store, keys, self.service.clock())
+                logins.check(self.store, keys, self.service.clock())  # the failure that locks says so
+                raise
 
     def logout(self) -> None:
         """End the staff session."""
@@ -79,6 +96,11 @@ class OfficeGateway(OfficePort):
         """Run use case `name` with the port's `arguments` for this caller."""
         use = USE_CASES[name]
         authorize(use.access, self.device, self.session, name.replace("_", " "))
+        if "counter_id" in arguments:
+            self._check_counter(arguments["counter_id"])
+        guard = getattr(self, "_guard_" + name, None)
+        if guard is not None:
+            guard(**arguments)
         special = getattr(self, "_" + name, None)
         if special is not None:
             def run():
@@ -104,6 +126,24 @@ class OfficeGateway(OfficePort):
             caller["device"] = self.device.name
         return {**arguments, **caller}
 
+    def _check_counter(self, counter_id: int) -> None:
+        """A staff session acts only for the counter it logged in at; an admin session without a
+        counter may act for any."""
+        if self.session is None:
+            return
+        bound = self.session.counter_id
+        if bound is None and self.device.role != "counter":
+            return
+        if counter_id != bound:
+            raise Forbidden(f"Phiên đăng nhập này làm việc tại quầy {bound}, không thể thao tác cho quầy "
+                            f"{counter_id}; đăng nhập lại tại quầy đó")
+
+    def _audit(self, action: str, target: str) -> None:
+        """One audit row: this staff member (if any) on this device did `action` on `target`."""
+        with self.store.write():
+            self.store.add_audit(self.service.clock(), self.session.username if self.session else None,
+                                 self.device.id, action, target)
+
     def _dossier(self, code: str):
         with self.store.write():
             dossier = self.service.dossier(code)
@@ -111,14 +151,62 @@ class OfficeGateway(OfficePort):
                                  self.device.id, "dossier.view", dossier.code)
         return dossier
 
-    def _kiosk_lookup(self, code: str, secret: str):
-        lookups = self.guards.lookups
-        try:
-            with lookups.guard(self._device_key, NotFound):
-                return self.service.kiosk_lookup(code, secret)
-        except NotFound:
-            lookups.raise_if_locked(self._device_key)  # the guess that starts a lock says so at once
-            raise
+    def _kiosk_lookup(self, code: str, secret: str, scanned: bool = False):
+        """The lookup, limited per dossier code, per kiosk and office-wide; typed and scanned
+        lookups count apart, so typos never block a scan. A malformed code or secret is no guess."""
+        parsed, secret = str(parse_dossier_code(code)), check_secret(secret)
+        throttle = self.guards.scanned_lookups if scanned else self.guards.typed_lookups
+        keys = {"code": parsed, "device": self._device_key, "office": "all"}
+        with self.store.write():  # check, verify and count at once, across processes too
+            throttle.check(self.store, keys, self.service.clock())
+            try:
+                return self.service.kiosk_lookup(parsed, secret)
+            except NotFound as e:
+                miss = e
+            throttle.count(self.store, keys, self.service.clock())
+        throttle.check(self.store, keys, self.service.clock())  # the guess that locks says so at once
+        raise miss
+
+    def _report_device_problem(self, problem: str, message: str = ""):
+        """The alert, at most once per problem per 10 minutes per device (a repeat is absorbed:
+        staff already know) and a dozen an hour per device."""
+        alerts, now = self.guards.alerts, self.service.clock()
+        keys = {"problem": f"{self._device_key}:{problem.strip()[:60]}", "device": self._device_key}
+        with self.store.write():
+            alerts.check(self.store, {"device": keys["device"]}, now)
+            if alerts.wait(self.store, {"problem": keys["problem"]}, now) > 0:
+                return None
+            self.service.report_device_problem(self.device.name, problem, message)
+            alerts.count(self.store, keys, now)
+        return None
+
+    def _register_rows(self, day_from: date, day_to: date):
+        rows = self.service.register_rows(day_from, day_to)
+        self._audit("register.view", f"{day_from.isoformat()}..{day_to.isoformat()}")
+        return rows
+
+    def _reports(self, day_from: date, day_to: date):
+        report = self.service.reports(day_from, day_to)
+        self._audit("reports.view", f"{day_from.isoformat()}..{day_to.isoformat()}")
+        return report
+
+    def _guard_rate(self, **arguments) -> None:
+        """A rating's token or secret is guessed like a typed lookup: wrong ones count toward the
+        same limits (per rated ticket or dossier, per kiosk, office-wide), in their own
+        transaction, before the rating's (a failed use case keeps nothing it wrote)."""
+        throttle, now = self.guards.typed_lookups, self.service.clock()
+        target = f"{arguments['target_kind']}:{arguments['target'].strip().upper()[:40]}"
+        keys = {"code": target, "device": self._device_key, "office": "all"}
+        with self.store.write():
+            throttle.check(self.store, keys, now)
+            try:
+                self.service.rating_subject(**{k: v for k, v in arguments.items() if k != "criteria"})
+                return
+            except NotFound as e:
+                miss = e
+            throttle.count(self.store, keys, now)
+        throttle.check(self.store, keys, now)  # the guess that locks says so at once
+        raise miss
 
     def _ticket_receipt(self, ticket_id: int):
         return self.service.ticket_receipt(self.store.ticket(ticket_id))

@@ -5,7 +5,7 @@ Plain dataclasses and enums only; no I/O, no framework imports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum, IntEnum
 
 from office.errors import IllegalTransition, NotFound
@@ -134,7 +134,14 @@ class Component:
 
 @dataclass(frozen=True)
 class ProcedureCase:
-    """A case of a procedure with its statutory duration and fee."""
+    """A case of a procedure with its statutory duration, fee and timing rules (catalogue data).
+
+    Fee: `fee` VND per dossier (flat), or per `fee_unit` ("trang", "bản"…) when one is named;
+    0 means exempt. Timing: `same_day_cutoff` makes it a same-day case (received before the
+    cut-off → due at the close of that working day, after it → the next one); `pause_on_fee`
+    stops the clock while the citizen fulfils a financial obligation (status 6);
+    `supplement_days` is the default deadline (working days) of a supplement request, and
+    `supplement_expiry` the status (3 refused or 8 stopped) a dossier moves to when it passes."""
 
     code: str
     name: str
@@ -142,6 +149,11 @@ class ProcedureCase:
     unit: DurationUnit
     fee: int = 0  # VND
     fee_note: str = ""
+    fee_unit: str = ""
+    same_day_cutoff: time | None = None
+    pause_on_fee: bool = False
+    supplement_days: int = 0
+    supplement_expiry: int = 3
 
 
 @dataclass(frozen=True)
@@ -176,11 +188,13 @@ class Field:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who performs a step: officer name, title (chức danh) and department (phòng ban)."""
+    """Who performs a step: officer name, title (chức danh) and department (phòng ban); a
+    `leader` (lãnh đạo) may recall a returned result and add official calendar days."""
 
     name: str
     role: str
     department: str
+    leader: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,16 +230,48 @@ class Applicant:
     phone: str = ""
     address: str = ""
     kind: int = 1  # LoaiDoiTuong: 1 công dân, 2 doanh nghiệp, 3 tổ chức
+    email: str = ""
 
 
 @dataclass(frozen=True)
 class ReceivedComponent:
-    """A document handed in at the counter: how many originals (bản chính) and copies (bản sao)."""
+    """A document handed in at the counter: how many originals (bản chính) and copies (bản sao),
+    and its digitisation: scanned `pages`, `digitized` (DuocSoHoa: scanned into the dossier) and
+    `reused` (DuocTaiSuDung: taken from data the state already holds, not asked again)."""
 
     name: str
     originals: int = 0
     copies: int = 0
     note: str = ""
+    pages: int = 0
+    digitized: bool = False
+    reused: bool = False
+
+
+PAYMENT_METHODS = {"cash": "Tiền mặt", "transfer": "Chuyển khoản", "online": "Thanh toán trực tuyến"}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A fee payment (or a refund) with its receipt (biên lai) number and method (PAYMENT_METHODS)."""
+
+    at: datetime
+    amount: int  # VND
+    method: str
+    receipt_number: str
+    refund: bool = False
+    staff: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedForm:
+    """A numbered document issued for a dossier or an intake record: "Số: 15/…" of its form
+    (e.g. "01"), numbered per form and year."""
+
+    form: str
+    year: int
+    number: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -256,6 +302,7 @@ class IntakeRecord:
     reason: str
     missing: tuple[str, ...]
     staff: str
+    number: IssuedForm | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +325,7 @@ class Dossier:
     """A dossier (hồ sơ) as the office knows it."""
 
     code: str
-    secret: str
+    secret: str  # the lookup secret, only in the answer that issued it (reception, reissue); else ""
     procedure_code: str
     procedure_version: int
     case_code: str
@@ -303,6 +350,30 @@ class Dossier:
     fee_paid: bool = False
     supplement_missing: tuple[str, ...] = ()  # what the last supplement request asked for
     returned_to: Collector | None = None  # who collected the result (ID checked)
+    sets: int = 1  # number of sets (bộ) handed in
+    fee_units: int = 1  # pages, copies… when the fee is per unit
+    fee_exemption: str = ""  # why no fee is charged (đối tượng được miễn)
+    payments: tuple[Payment, ...] = ()
+    e_result: bool = False  # the result is issued as an electronic document
+    supplement_count: int = 0  # supplement requests so far (QĐ 766: more than one counts late)
+    supplement_due: datetime | None = None  # deadline of the pending supplement request
+    supplement_note: str = ""  # the officer's reason for the last supplement request (Mẫu 02)
+    submitted_at: datetime | None = None  # NgayNopHoSo (online dossiers: before reception)
+    forms: tuple[IssuedForm, ...] = ()  # numbered documents issued (Mẫu 01–05)
+
+    @property
+    def paid(self) -> int:
+        """VND paid, net of refunds."""
+        return sum(-p.amount if p.refund else p.amount for p in self.payments)
+
+    @property
+    def amount_due(self) -> int:
+        """VND still to pay (0 when paid in full or exempt)."""
+        return max(0, self.fee - self.paid)
+
+    def issued(self, form: str) -> IssuedForm | None:
+        """The latest numbered document of a form (e.g. "01"), or None."""
+        return next((f for f in reversed(self.forms) if f.form == form), None)
 
 
 class TicketState(str, Enum):
@@ -377,6 +448,7 @@ class TicketReceipt:
     counters: tuple[str, ...]
     people_ahead: int
     estimated_wait_minutes: int
+    rating_token: str = ""  # printed in the ticket's QR: only the person served can rate
 
 
 @dataclass(frozen=True)
@@ -407,6 +479,29 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class RatingReceipt:
+    """The answer to a citizen who rated: what was rated, and how; never who served them."""
+
+    target_kind: str
+    target: str
+    level: int
+    scale: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """An official change of the working calendar (a day off, or a make-up working day) with
+    its reason (e.g. the letter that decided it) and where it came from ("office" or "central")."""
+
+    day: date
+    kind: str  # "day_off" | "working_day"
+    reason: str
+    source: str = "office"
+    added_by: str = ""
+
+
+@dataclass(frozen=True)
 class KioskStep:
     """One timeline row on the kiosk: departments and roles, never officer names."""
 
@@ -434,3 +529,24 @@ class KioskDossierView:
     next_action_vi: str
     next_action_en: str
     synced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OnlineDossier:
+    """A dossier submitted online (Cổng Dịch vụ công), sent down by the central system: it waits
+    at status 1 (chờ tiếp nhận) until the counter accepts it (1 → 2, a dossier `code` from the
+    office's number block) or refuses it (1 → 3, with the `reason`)."""
+
+    ref: str  # the portal's reference of the submission
+    submitted_at: datetime
+    procedure_code: str
+    case_code: str
+    applicant: Applicant
+    summary: str = ""
+    representative: Applicant | None = None
+    components: tuple[ReceivedComponent, ...] = ()
+    delivery: str = "counter"
+    delivery_address: str = ""
+    state: str = "waiting"  # "waiting" | "accepted" | "refused"
+    code: str | None = None
+    reason: str = ""

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from office.model import (
     Actor,
     Applicant,
+    CalendarDay,
     Collector,
     Counter,
     Dossier,
@@ -31,10 +32,11 @@ from office.model import (
     Field,
     IntakeRecord,
     KioskDossierView,
+    OnlineDossier,
     PriorityCategory,
     Procedure,
-    Rating,
     RatingLevel,
+    RatingReceipt,
     ReceivedComponent,
     Service,
     Ticket,
@@ -59,12 +61,14 @@ class UseCase:
 
     `access` maps each allowed device role to whether a staff login is needed; `writes` marks a
     mutation (retried safely with an idempotency key; its answer is kept for the retry);
-    `audited` marks a read of personal data (each call writes an audit row)."""
+    `audited` marks a read of personal data (each call writes an audit row); `limited` marks a
+    read whose failures are counted against a limit on guessing (each failure writes a row)."""
 
     name: str
     access: Mapping[str, bool]
     writes: bool = False
     audited: bool = False
+    limited: bool = False
 
 
 USE_CASES: dict[str, UseCase] = {u.name: u for u in (
@@ -94,23 +98,31 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("receive_dossier", STAFF, writes=True),
     UseCase("missing_components", STAFF),
     UseCase("record_intake", STAFF, writes=True),
+    UseCase("reissue_secret", STAFF, writes=True),
     UseCase("intake", STAFF),
     UseCase("dossier", STAFF, audited=True),
     UseCase("change_status", STAFF, writes=True),
     UseCase("extend_due", STAFF, writes=True),
     UseCase("timeliness", STAFF),
     UseCase("request_supplement", STAFF, writes=True),
+    UseCase("expire_supplements", STAFF, writes=True),
+    UseCase("record_payment", STAFF, writes=True),
     UseCase("return_result", STAFF, writes=True),
     UseCase("reveal_applicant", STAFF, audited=True),
     UseCase("search_dossiers", STAFF),
     UseCase("late_dossiers", STAFF),
     UseCase("my_dossiers", STAFF),
-    UseCase("register_rows", MANAGERS),
-    UseCase("kiosk_lookup", KIOSK),
+    UseCase("register_rows", STAFF, audited=True),
+    UseCase("online_dossiers", STAFF, audited=True),
+    UseCase("accept_online", STAFF, writes=True),
+    UseCase("refuse_online", STAFF, writes=True),
+    UseCase("kiosk_lookup", KIOSK, limited=True),
     UseCase("rate", KIOSK, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
-    UseCase("reports", MANAGERS),
+    UseCase("reports", STAFF, audited=True),
+    UseCase("calendar_days", EVERYONE),
+    UseCase("set_calendar_day", STAFF, writes=True),
 )}
 
 
@@ -198,9 +210,11 @@ class OfficePort(Protocol):
     def receive_dossier(self, procedure_code: str, case_code: str, applicant: Applicant, summary: str = "",
                         channel: int = 1, *, components: tuple[ReceivedComponent, ...] | None = None,
                         representative: Applicant | None = None, delivery: str = "counter",
-                        delivery_address: str = "", fee_paid: bool = False,
+                        delivery_address: str = "", sets: int = 1, fee_units: int = 1, fee_exemption: str = "",
+                        payment_method: str = "", receipt_number: str = "", e_result: bool = False,
                         idempotency_key: str | None = None) -> Dossier:
-        """Receive a dossier: appointment date, dossier code, lookup secret, first step."""
+        """Receive a dossier: appointment date, dossier code, lookup secret, first step, numbered Mẫu 01,
+        fee due (paid at once with a method and receipt number); an online dossier waits at status 1."""
 
     def missing_components(self, procedure_code: str, case_code: str,
                            components: tuple[ReceivedComponent, ...]) -> list[str]:
@@ -210,6 +224,9 @@ class OfficePort(Protocol):
                       reason: str = "", missing: tuple[str, ...] = (), *,
                       idempotency_key: str | None = None) -> IntakeRecord:
         """Record a dossier not received: "incomplete" (Mẫu 02) or "refused" (Mẫu 03); no code."""
+
+    def reissue_secret(self, code: str, *, idempotency_key: str | None = None) -> Dossier:
+        """A new lookup secret to reprint a dossier's receipt (Mẫu 01); the old secret stops working."""
 
     def intake(self, record_id: int) -> IntakeRecord:
         """An intake record (incomplete or refused dossier) by its number."""
@@ -228,9 +245,16 @@ class OfficePort(Protocol):
     def timeliness(self, code: str) -> Timeliness:
         """Timeliness of a dossier now."""
 
-    def request_supplement(self, code: str, missing: list[str], note: str = "", *,
-                           idempotency_key: str | None = None) -> Dossier:
-        """Ask for more documents (status 5): the appointment clock pauses."""
+    def request_supplement(self, code: str, missing: list[str], note: str = "", deadline: datetime | None = None,
+                           *, idempotency_key: str | None = None) -> Dossier:
+        """Ask for more documents (status 5) by a deadline (default: the procedure's): the clock pauses."""
+
+    def expire_supplements(self, *, idempotency_key: str | None = None) -> list[str]:
+        """Refuse or stop (as each procedure says) the dossiers whose supplement deadline has passed."""
+
+    def record_payment(self, code: str, method: str, receipt_number: str, amount: int | None = None,
+                       refund: bool = False, *, idempotency_key: str | None = None) -> Dossier:
+        """Record a fee payment (cash, transfer, online) with its receipt number, or a refund on withdrawal."""
 
     def return_result(self, code: str, collector: Collector, *, idempotency_key: str | None = None) -> Dossier:
         """Hand the result over (9 → 10) after checking the collector's identity paper."""
@@ -239,8 +263,9 @@ class OfficePort(Protocol):
         """The applicant's full personal data for a stated purpose; every reveal is audit-logged."""
 
     def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
-                        limit: int = 50) -> list[DossierRow]:
-        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest first."""
+                        limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers by code prefix, applicant name (accents ignored), ID number or phone; newest
+        first, a page of `limit` rows from `offset`."""
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers overdue or due within N working days, most urgent first."""
@@ -249,14 +274,25 @@ class OfficePort(Protocol):
         """The logged-in staff member's open dossiers (received or handled by them), most urgent first."""
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
-        """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]."""
+        """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]; each read
+        is in the audit log (names, addresses, phones)."""
 
-    def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
-        """The public view of a dossier from its code and lookup secret (guesses are limited)."""
+    def online_dossiers(self) -> list[OnlineDossier]:
+        """Dossiers submitted online waiting at status 1, oldest first; every view is in the audit log."""
 
-    def rate(self, target_kind: str, target: str, level: int, reason: str = "", criteria: dict | None = None,
-             *, idempotency_key: str | None = None) -> Rating:
-        """Rate a served ticket or a dossier; one rating each."""
+    def accept_online(self, ref: str, *, idempotency_key: str | None = None) -> Dossier:
+        """Accept an online dossier (1 → 2): a dossier code from the office's block, channel 2."""
+
+    def refuse_online(self, ref: str, reason: str, *, idempotency_key: str | None = None) -> OnlineDossier:
+        """Refuse an online dossier at reception (1 → 3) with the reason."""
+
+    def kiosk_lookup(self, code: str, secret: str, scanned: bool = False) -> KioskDossierView:
+        """The public view of a dossier from its code and lookup secret; `scanned`: both were read
+        from the receipt's QR (typed and scanned guesses are limited apart)."""
+
+    def rate(self, target_kind: str, target: str, proof: str, level: int, reason: str = "",
+             criteria: dict | None = None, *, idempotency_key: str | None = None) -> RatingReceipt:
+        """Rate a served ticket (proof: its printed token) or a dossier (proof: its lookup secret); once each."""
 
     def report_device_problem(self, problem: str, message: str = "", *,
                               idempotency_key: str | None = None) -> None:
@@ -266,12 +302,21 @@ class OfficePort(Protocol):
         """Office identity and store counts."""
 
     def reports(self, day_from: date, day_to: date) -> dict:
-        """Office report over [day_from, day_to] (at most 366 days)."""
+        """Office report over [day_from, day_to] (at most 366 days), with fees and the QĐ 766 indices;
+        each read is in the audit log (figures per officer)."""
+
+    def calendar_days(self) -> list[CalendarDay]:
+        """Official calendar changes stored in the office (its own and the central system's)."""
+
+    def set_calendar_day(self, day: date, kind: str, reason: str, *,
+                         idempotency_key: str | None = None) -> CalendarDay:
+        """Make a day a day off or a working day (a leader, with the decision that says so)."""
 
     # ---- staff session --------------------------------------------------------------------
 
-    def login(self, username: str, pin: str) -> Actor:
-        """Log a staff member in on this device; later calls act as them."""
+    def login(self, username: str, pin: str, counter_id: int | None = None) -> Actor:
+        """Log a staff member in on this device, at `counter_id` on a counter device (the session
+        acts for that counter only); later calls act as them."""
 
     def logout(self) -> None:
         """End the staff session."""

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip libgl1 libegl1 libmtdev1 libzbar0 libusb-1.0-0 fonts-dejavu-core postgresql poppler-utils espeak-ng cups-client)
+APT_PACKAGES=(python3 python3-venv python3-pip libgl1 libegl1 libmtdev1 libzbar0 libusb-1.0-0 fonts-dejavu-core fonts-liberation2 postgresql poppler-utils espeak-ng cups-client)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -81,6 +81,8 @@ def sync_once(svc: OfficeService, central: str, token: str, timeout: float, batc
     log.info(report.summary(svc.store.office_id))
     for conflict in report.conflicts:
         log.warning("pulled update not applied (see the sync_inbox table): %s", conflict)
+    for q in report.quarantined:
+        log.warning("event seq %s (%s) quarantined by the central system: %s", q["seq"], q["kind"], q["reason"])
     if report.ok:
         return 0
     return 1 if report.error is None or report.error.transient else 2

@@ -82,6 +82,7 @@ class SyncReport:
     pulled: int = 0
     applied: int = 0
     conflicts: list[str] = field(default_factory=list)
+    quarantined: list[dict] = field(default_factory=list)  # events the central system kept but cannot apply
     retries: int = 0
     seconds: float = 0.0
     error: SyncError | None = None
@@ -98,7 +99,8 @@ class SyncReport:
             if self.error else "INCOMPLETE"
         return (f"sync office={office_id} pushed={self.pushed} ({rate:,.0f} ev/s, duplicates={self.duplicates})"
                 f" central_hwm={self.hwm} local_last={self.local_last} pulled={self.pulled}"
-                f" applied={self.applied} conflicts={len(self.conflicts)} retries={self.retries}"
+                f" applied={self.applied} conflicts={len(self.conflicts)} quarantined={len(self.quarantined)}"
+                f" retries={self.retries}"
                 f" seconds={self.seconds:.1f} {state}")
 
 
@@ -198,6 +200,7 @@ class SyncClient:
         """Count a central answer and save its hwm (committed centrally) as the checkpoint."""
         report.pushed += answer["applied"]
         report.duplicates += answer["duplicates"]
+        report.quarantined += answer.get("quarantined", [])
         if answer["hwm"] > report.hwm:
             report.hwm = answer["hwm"]
             self._save_checkpoint(report.hwm)
@@ -318,6 +321,10 @@ def apply_update(svc: OfficeService, u: dict, now: datetime) -> str:
             elif kind == "number_block":
                 store.save_number_block(p["id"], p["agency"], int(p["first"]), int(p["last"]),
                                         date.fromisoformat(p["valid_from"]))
+            elif kind == "online_dossier":
+                if not (p["applicant"]["name"] and p["procedure_code"] and p["case_code"]):
+                    raise ValueError("online dossier without applicant, procedure or case")
+                store.save_online_dossier(p, now)
             else:
                 store.record_inbox(u["id"], kind, "ignored", "unknown update kind: upgrade the office "
                                    "software", now)

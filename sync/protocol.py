@@ -18,8 +18,10 @@ lines are the office's compact JSON object text, forwarded and stored byte for b
 side re-encodes or re-parses them; the central projection parses them later). Line framing keeps
 both ends cheap: no escaping of kilobyte payloads inside JSON strings.
 
-Events carry the office's own append-only sequence (`seq`, strictly increasing, no gap in a
-batch) and a device-made UUID (`id`, the idempotency key). `payload` is the office's JSON object
+Events carry the office's own append-only sequence (`seq`: the batch's events are after_seq + 1,
+after_seq + 2, … with no gap, all below 2^63) and a device-made UUID (`id`, the idempotency key);
+`at` is the office's local time (Vietnam, UTC+7), a real calendar time from 2000 on and not in the
+future. `payload` is the office's JSON object
 text, forwarded and stored byte for byte (the central projection parses it later). The central side
 keeps a per-office high-water mark (hwm): the last seq it holds with nothing missing before it.
 A batch is accepted when `after_seq <= hwm` (a batch that starts beyond the hwm would leave a
@@ -42,7 +44,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from isal import isal_zlib
 
-from office.model import Component, DurationUnit, Procedure, ProcedureCase
+from office import codec
+from office.model import Component, Procedure, ProcedureCase
 
 PROTOCOL_VERSION = 1
 SUPPORTED_SCHEMAS = frozenset({1})  # versions of the office change-log event format
@@ -52,6 +55,11 @@ MAX_COMPRESSED_BYTES = 4 * 1024 * 1024
 MAX_RAW_BYTES = 32 * 1024 * 1024  # bound on decompression (a gzip bomb is rejected, not expanded)
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_PULL_LIMIT = 5000
+MAX_SEQ = 2 ** 63 - 1  # sequences and cursors are signed 64-bit integers in both stores
+MAX_HEADER_BYTES = 4096  # the header is a handful of short fields
+OFFICE_UTC_OFFSET = timedelta(hours=7)  # offices keep local time: Vietnam, UTC+7, no DST
+EARLIEST_EVENT = "2000-01-01T00:00:00"
+MAX_EVENT_AHEAD = timedelta(days=1)  # an event time beyond the office's "now" + this is impossible
 EVENT_FIELDS = ("seq", "id", "office_id", "entity", "entity_id", "kind", "payload", "at", "schema")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")  # what the office store writes
@@ -138,6 +146,9 @@ def decompress(body: bytes, max_raw: int = MAX_RAW_BYTES) -> bytes:
         raise ProtocolError("too_large", f"batch expands beyond {max_raw} bytes", 413, limit=max_raw)
     if not d.eof:
         raise ProtocolError("malformed", "batch compressed stream is truncated")
+    if d.unused_data:
+        raise ProtocolError("malformed", f"{len(d.unused_data)} bytes follow the end of the compressed "
+                            "stream (one gzip stream per batch)")
     return raw
 
 
@@ -146,9 +157,16 @@ def decompress(body: bytes, max_raw: int = MAX_RAW_BYTES) -> bytes:
 def decode_batch(body: bytes, office_id: str, now: datetime,
                  max_skew: timedelta = MAX_CLOCK_SKEW, max_events: int = MAX_BATCH_EVENTS) -> Batch:
     """Validate a compressed batch pushed by `office_id` at `now` (aware UTC); ProtocolError if bad."""
-    lines = decompress(body).split(b"\n")  # bytes: each part is decoded once, strictly
+    raw = decompress(body)
+    if b"\0" in raw:
+        raise ProtocolError("malformed", "batch contains a NUL byte")
+    lines = raw.split(b"\n")  # bytes: each part is decoded once, strictly
+    if len(lines[0]) > MAX_HEADER_BYTES:
+        raise ProtocolError("malformed", f"batch header is longer than {MAX_HEADER_BYTES} bytes")
     try:
         doc = json.loads(lines[0].decode("utf-8"))
+    except RecursionError:
+        raise ProtocolError("malformed", "batch header is nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise ProtocolError("malformed", f"batch header is not UTF-8 JSON ({e})") from None
     if not isinstance(doc, dict):
@@ -168,10 +186,13 @@ def decode_batch(body: bytes, office_id: str, now: datetime,
                             f"clock (limit ±{max_skew.total_seconds():.0f} s); set the office clock "
                             f"(NTP) and sync again", 422, skew_seconds=round(skew.total_seconds()))
     after_seq, count = doc.get("after_seq"), doc.get("count")
-    if type(after_seq) is not int or after_seq < 0:
-        raise ProtocolError("malformed", "after_seq must be a non-negative integer")
+    if type(after_seq) is not int or not 0 <= after_seq <= MAX_SEQ:
+        raise ProtocolError("malformed", f"after_seq must be an integer from 0 to {MAX_SEQ}")
     if type(count) is not int or count < 0:
         raise ProtocolError("malformed", "count must be a non-negative integer")
+    if after_seq + count > MAX_SEQ:
+        raise ProtocolError("malformed", f"event sequences must stay below 2^63 (after_seq {after_seq} "
+                            f"+ {count} events)")
     if count > max_events:
         raise ProtocolError("too_large", f"batch has {count} events; the limit is {max_events}",
                             413, limit=max_events)
@@ -180,25 +201,42 @@ def decode_batch(body: bytes, office_id: str, now: datetime,
                             "lines after the header (two per event)")
     try:  # every metadata line at once: one parser call instead of one per event
         metas = json.loads((b"[" + b",".join(lines[1::2]) + b"]").decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError too
+    except (ValueError, RecursionError):  # UnicodeDecodeError too
         metas = [_meta(line, i) for i, line in enumerate(lines[1::2])]  # names the bad line
     try:
         payloads = [p.decode("utf-8") for p in lines[2::2]]
     except UnicodeDecodeError:
         bad = next(i for i, p in enumerate(lines[2::2]) if not _is_utf8(p))
         raise ProtocolError("malformed", f"event #{bad}: payload is not UTF-8") from None
-    events = _fast_events(metas, payloads, office_id, after_seq)
+    latest = _latest_event_time(now)
+    events = _fast_events(metas, payloads, office_id, after_seq, latest)
     if events is None:  # something is wrong: check event by event to name it precisely
         events, prev = [], after_seq
         for i, (meta, payload) in enumerate(zip(metas, payloads)):
-            events.append(_event(meta, payload, i, office_id, prev))
+            events.append(_event(meta, payload, i, office_id, prev, latest))
             prev = events[-1][0]
     if len({e[1] for e in events}) != len(events):
         raise ProtocolError("malformed", "batch repeats an event id")
     return Batch(office_id, sent_at, after_seq, tuple(events))
 
 
-def _fast_events(metas: list, payloads: list[str], office_id: str, after_seq: int) -> list[tuple] | None:
+def _latest_event_time(now: datetime) -> str:
+    """The latest believable event time: the office's local time now plus a day (an office clock
+    that was wrong when an event happened is corrected later; year 9999 is never right)."""
+    return (now.astimezone(UTC) + OFFICE_UTC_OFFSET + MAX_EVENT_AHEAD).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _real_time(at: str) -> bool:
+    """Whether a time matching _AT is a real calendar time (no 30 February, no hour 24)."""
+    try:
+        datetime.fromisoformat(at)
+    except ValueError:
+        return False
+    return True
+
+
+def _fast_events(metas: list, payloads: list[str], office_id: str, after_seq: int,
+                 latest: str) -> list[tuple] | None:
     """The events when every check passes, checked column by column; None when any fails."""
     if not metas:
         return []
@@ -206,13 +244,14 @@ def _fast_events(metas: list, payloads: list[str], office_id: str, after_seq: in
         return None
     seqs, ids, offices, entities, entity_ids, kinds, ats, schemas = zip(*metas)
     try:
-        ok = (all(type(s) is int for s in seqs) and seqs[0] > after_seq
-              and all(a < b for a, b in zip(seqs, seqs[1:]))
+        ok = (seqs == tuple(range(after_seq + 1, after_seq + 1 + len(seqs)))
+              and all(type(s) is int for s in seqs)
               and set(offices) == {office_id} and set(schemas) <= SUPPORTED_SCHEMAS
               and all(type(s) is int for s in schemas)
               and all(map(_UUID.fullmatch, ids)) and all(map(_AT.fullmatch, ats))
-              and all(type(v) is str and 0 < len(v) <= 200 for col in (entities, entity_ids, kinds)
-                      for v in col)
+              and EARLIEST_EVENT <= min(ats) and max(ats) <= latest and all(map(_real_time, set(ats)))
+              and all(type(v) is str and 0 < len(v) <= 200 and v.isprintable()
+                      for col in (entities, entity_ids, kinds) for v in col)
               and all(p[:1] == "{" and p[-1:] == "}" for p in payloads))
     except TypeError:  # a non-string where a string belongs
         return None
@@ -231,11 +270,13 @@ def _meta(line: bytes, i: int):
     """One metadata line parsed, or ProtocolError naming the event."""
     try:
         return json.loads(line.decode("utf-8"))
+    except RecursionError:
+        raise ProtocolError("malformed", f"event #{i}: metadata line is nested too deeply") from None
     except ValueError:  # UnicodeDecodeError too
         raise ProtocolError("malformed", f"event #{i}: metadata line is not JSON") from None
 
 
-def _event(meta, payload: str, i: int, office_id: str, prev: int) -> tuple:
+def _event(meta, payload: str, i: int, office_id: str, prev: int, latest: str) -> tuple:
     """One event's parsed metadata and payload line → tuple in EVENT_FIELDS order, or ProtocolError."""
     where = f"event #{i}"
     if not isinstance(meta, list) or len(meta) != 8:
@@ -245,6 +286,9 @@ def _event(meta, payload: str, i: int, office_id: str, prev: int) -> tuple:
     if type(seq) is not int or seq <= prev:
         raise ProtocolError("malformed", f"{where}: seq {seq!r} must be an integer above {prev} "
                             "(events in increasing seq order after after_seq)")
+    if seq != prev + 1:
+        raise ProtocolError("malformed", f"{where}: seq {seq} leaves a gap after {prev} (a batch holds "
+                            "consecutive events)", seq=seq)
     if office != office_id:
         raise ProtocolError("wrong_office", f"{where} (seq {seq}) belongs to office {office!r}, not "
                             f"{office_id!r}", 403, seq=seq)
@@ -255,14 +299,16 @@ def _event(meta, payload: str, i: int, office_id: str, prev: int) -> tuple:
     if not isinstance(event_id, str) or not _UUID.fullmatch(event_id):
         raise ProtocolError("malformed", f"{where} (seq {seq}): id {event_id!r} is not a lower-case UUID")
     for name, value in (("entity", entity), ("entity_id", entity_id), ("kind", kind), ("at", at)):
-        if not isinstance(value, str) or not 0 < len(value) <= 200:
-            raise ProtocolError("malformed", f"{where} (seq {seq}): {name} must be a short string")
+        if not isinstance(value, str) or not 0 < len(value) <= 200 or not value.isprintable():
+            raise ProtocolError("malformed", f"{where} (seq {seq}): {name} must be a short printable string")
     if not (payload.startswith("{") and payload.endswith("}")):
         raise ProtocolError("malformed", f"{where} (seq {seq}): payload must be a JSON object text")
-    try:
-        datetime.fromisoformat(at)
-    except ValueError:
-        raise ProtocolError("malformed", f"{where} (seq {seq}): at must be an ISO time") from None
+    if not (_AT.fullmatch(at) and _real_time(at)):
+        raise ProtocolError("malformed", f"{where} (seq {seq}): at {at[:40]!r} must be a real local time "
+                            "YYYY-MM-DDTHH:MM:SS")
+    if not EARLIEST_EVENT <= at <= latest:
+        raise ProtocolError("malformed", f"{where} (seq {seq}): at {at} is before {EARLIEST_EVENT[:4]} or "
+                            "in the future; check the office clock", seq=seq)
     return (seq, event_id, office_id, entity, entity_id, kind, payload, at, schema)
 
 
@@ -326,8 +372,7 @@ def procedure_to_wire(p: Procedure) -> dict:
     return {"code": p.code, "name": p.name, "field_code": p.field_code, "version": p.version,
             "effective_from": p.effective_from.isoformat(),
             "effective_to": p.effective_to.isoformat() if p.effective_to else None, "result": p.result,
-            "cases": [{"code": c.code, "name": c.name, "duration": c.duration, "unit": c.unit.value,
-                       "fee": c.fee, "fee_note": c.fee_note} for c in p.cases],
+            "cases": codec.encode(p.cases),
             "components": [{"name": c.name, "originals": c.originals, "copies": c.copies,
                             "required": c.required} for c in p.components]}
 
@@ -339,7 +384,6 @@ def procedure_from_wire(d: dict) -> Procedure:
         effective_from=date.fromisoformat(d["effective_from"]),
         effective_to=date.fromisoformat(d["effective_to"]) if d.get("effective_to") else None,
         result=d.get("result", ""),
-        cases=tuple(ProcedureCase(c["code"], c["name"], c["duration"], DurationUnit(c["unit"]),
-                                  c.get("fee", 0), c.get("fee_note", "")) for c in d["cases"]),
+        cases=tuple(codec.decode(ProcedureCase, {"fee": 0, "fee_note": "", **c}) for c in d["cases"]),
         components=tuple(Component(c["name"], c.get("originals", 1), c.get("copies", 0),
                                    c.get("required", True)) for c in d.get("components", [])))

@@ -53,10 +53,17 @@ def free_port() -> int:
 
 
 class TempPostgres:
-    """Start with `start()`, use `url`, stop with `stop()` (or use as a context manager)."""
+    """Start with `start()`, use `url`, stop with `stop()` (or use as a context manager).
 
-    def __init__(self):
+    With `keep` (a directory), the cluster lives there and survives `stop()`: a benchmark's
+    large dataset is built once and reused (the next `start()` finds it, after stopping a server
+    a killed run left behind)."""
+
+    def __init__(self, keep: Path | None = None, settings: dict[str, str] | None = None):
+        """`settings`: server settings beyond the defaults (e.g. shared_buffers for a benchmark)."""
         self.dir: Path | None = None
+        self.keep = Path(keep).resolve() if keep else None
+        self.settings = settings or {}
         self.port = 0
         self.url = ""
         self._as_root = os.geteuid() == 0
@@ -70,19 +77,27 @@ class TempPostgres:
         """initdb into a temporary directory and start the server on a free loopback port."""
         bin_dir = pg_bin()
         self._reap_orphans(bin_dir)
-        self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
-        (self.dir / OWNER_FILE).write_text(str(os.getpid()))
+        if self.keep:
+            self.dir = self.keep
+            self.dir.mkdir(parents=True, exist_ok=True)
+        else:
+            self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
+            (self.dir / OWNER_FILE).write_text(str(os.getpid()))
         if self._as_root:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
-        r = self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--no-sync")
-        if r.returncode:
-            raise PostgresUnavailable(f"initdb failed: {r.stderr.strip()[-500:]}")
+        if (data / "postmaster.pid").exists():  # left running by a killed run
+            self._run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop", timeout=120)
+        if not (data / "PG_VERSION").exists():
+            shutil.rmtree(data, ignore_errors=True)
+            r = self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                          "-E", "UTF8", "--no-sync")
+            if r.returncode:
+                raise PostgresUnavailable(f"initdb failed: {r.stderr.strip()[-500:]}")
         for _attempt in range(5):
             self.port = free_port()
             opts = (f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=on "
-                    f"-c max_connections=100")
+                    f"-c max_connections=100" + "".join(f" -c {k}={v}" for k, v in self.settings.items()))
             r = self._run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"),
                           "-o", opts, "-w", "-t", "60", "start")
             if r.returncode == 0:
@@ -116,12 +131,13 @@ class TempPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        """Stop the server at once and delete its directory."""
+        """Stop the server at once and delete its directory (a kept cluster: stop it cleanly)."""
         if self.dir is None:
             return
-        self._run(str(pg_bin() / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w",
-                  "stop", timeout=60)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._run(str(pg_bin() / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast" if self.keep else "immediate",
+                  "-w", "stop", timeout=300)
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
         self.dir = None
 
     def __enter__(self) -> TempPostgres:

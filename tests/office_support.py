@@ -5,11 +5,23 @@ Imported as `office_support` (not from `conftest`: several conftest.py files sha
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from office.config import OfficeConfig
-from office.model import Actor, Applicant, Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
+from office.model import (
+    Actor,
+    Applicant,
+    Collector,
+    Component,
+    Counter,
+    DossierStatus,
+    DurationUnit,
+    Field,
+    Procedure,
+    ProcedureCase,
+    Service,
+)
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.service import OfficeService
 from office.store import Store
@@ -19,6 +31,7 @@ AGENCY = "000.31.20.H56"
 MONDAY = datetime(2026, 3, 2, 8, 0)
 OFFICER = Actor("Trần Thị Bích", "Chuyên viên", "Bộ phận Một cửa")
 BACK_OFFICE = Actor("Lê Văn Cường", "Phó trưởng phòng", "Phòng Tư pháp")
+LEADER = Actor("Hoàng Văn Sơn", "Phó Chủ tịch UBND xã", "Lãnh đạo UBND xã", leader=True)
 
 
 class Clock:
@@ -45,16 +58,20 @@ PROCEDURES = (
         code="1.001193", name="Đăng ký khai sinh", field_code="TP", version=1,
         effective_from=date(2025, 7, 1),
         cases=(ProcedureCase("TH1", "Đăng ký khai sinh đúng hạn", 1, DurationUnit.WORKING_DAYS),
-               ProcedureCase("TH5", "Khai sinh – xác minh", 5, DurationUnit.WORKING_DAYS, fee=8000)),
+               ProcedureCase("TH5", "Khai sinh – xác minh", 5, DurationUnit.WORKING_DAYS, fee=8000,
+                             supplement_days=10)),
         components=(Component("Tờ khai đăng ký khai sinh"), Component("Giấy chứng sinh", 1, 0))),
     Procedure(
         code="2.000908", name="Chứng thực bản sao từ bản chính", field_code="TP", version=1,
         effective_from=date(2025, 7, 1),
-        cases=(ProcedureCase("GIO", "Chứng thực trong ngày", 4, DurationUnit.HOURS, fee=2000),)),
+        cases=(ProcedureCase("GIO", "Chứng thực trong ngày", 4, DurationUnit.HOURS, fee=2000),
+               ProcedureCase("NGAY", "Chứng thực bản sao – trả trong ngày", 1, DurationUnit.WORKING_DAYS,
+                             fee=2000, fee_unit="trang", same_day_cutoff=time(15, 0)))),
     Procedure(
         code="1.004227", name="Đăng ký biến động đất đai", field_code="DD", version=1,
         effective_from=date(2025, 7, 1),
-        cases=(ProcedureCase("LICH", "Biến động – 10 ngày", 10, DurationUnit.CALENDAR_DAYS),)),
+        cases=(ProcedureCase("LICH", "Biến động – 10 ngày", 10, DurationUnit.CALENDAR_DAYS, pause_on_fee=True,
+                             supplement_days=5, supplement_expiry=8),)),
 )
 SERVICES = (Service("HT", "Hộ tịch – Chứng thực", "A", ("TP",)),
             Service("DD", "Đất đai", "B", ("DD",)))
@@ -104,3 +121,15 @@ def desk(svc: OfficeService, role: str = "counter", name: str = "quay-1", actor:
 
     session = StaffSession(username, actor, datetime(2100, 1, 1)) if actor else None
     return OfficeGateway(svc, Device(None, name, role), session=session)
+
+
+def move(svc: OfficeService, code: str, status: DossierStatus, actor: Actor = BACK_OFFICE, content: str = "Xử lý"):
+    """Move a dossier to `status` through the use case that does it: a supplement request (5, due
+    in 10 days), handing the result to the applicant (10), else a status change."""
+    if status == DossierStatus.SUPPLEMENT_REQUESTED:
+        return svc.request_supplement(code, ["Giấy chứng sinh"], actor, content,
+                                      deadline=svc.clock() + timedelta(days=10))
+    if status == DossierStatus.RETURNED:
+        a = svc.dossier(code).applicant
+        return svc.return_result(code, Collector(a.name, a.id_type, a.id_number, "applicant"), actor)
+    return svc.change_status(code, status, actor, content)

@@ -19,7 +19,7 @@ APPS = ("kiosk", "counter", "display")
 ALLOWED = {
     "office": set(),
     "devices": {"office"}, "forms": {"office"}, "hub": {"office"}, "sync": {"office"},
-    "demo": {"office"}, "testkit": {"office"}, "uikit": {"office", "devices"},
+    "demo": {"office"}, "testkit": {"office", "forms", "devices", "demo"}, "uikit": {"office", "devices"},
     "central": {"office", "sync.protocol", "sync.transport"},
     "kiosk": {"office", "uikit", "devices", "hub.client"},
     "counter": {"office", "uikit", "devices", "forms", "hub.client"},
@@ -32,7 +32,7 @@ LIBRARIES = {
     "pydantic": {"hub", "central"}, "requests": {"hub", "sync", "central"},
     "psycopg": {"central", "testkit"}, "reportlab": {"forms"},
     "kivy": {"kiosk", "counter", "display", "uikit", "devices"},
-    "cv2": {"devices"}, "zxingcpp": {"devices"}, "pyzbar": {"devices"}, "escpos": {"devices"},
+    "cv2": {"devices", "testkit"}, "zxingcpp": {"devices"}, "pyzbar": {"devices"}, "escpos": {"devices"},
     "usb": {"devices"}, "serial": {"devices"},
 }
 DEVICE_LIBS = {"cv2", "zxingcpp", "pyzbar", "escpos", "usb", "serial", "kivy"}  # lazily, inside devices/

@@ -158,7 +158,8 @@ def test_readme_examples_parse(argv):
 def test_readme_has_examples_of_every_hub_and_central_job():
     examples = {tuple(argv[:2]) for argv in readme_examples()}
     assert {("hub", j) for j in ("serve", "enroll", "revoke", "devices", "set-pin")} <= examples
-    assert {("central", j) for j in ("serve", "enroll", "revoke", "catalogue", "export")} <= examples
+    assert {("central", j) for j in ("serve", "enroll", "revoke", "catalogue", "export", "quarantine",
+                                            "import-online", "audit")} <= examples
 
 
 @pytest.mark.parametrize("argv", [[c] for c in COMMANDS] + [["hub", j] for j in ("serve", "enroll", "revoke",

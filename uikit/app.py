@@ -62,6 +62,7 @@ class OfficeApp(App):
         self.clock = clock
         self.texts = Texts(prefix=self.text_prefix)
         self.office_name = ""
+        self.office: dict = {}  # the office's identity (OfficePort.office) once loaded
         self.hub_ok_state = "ok"  # the light when the hub answers
         self.service_worker = Worker(f"{worker_prefix}-service")
         self.device_worker = Worker(f"{worker_prefix}-device")
@@ -118,7 +119,8 @@ class OfficeApp(App):
             worker.shutdown()
 
     def office_loaded(self, office: dict) -> None:
-        """The office's identity for the header."""
+        """The office's identity for the header (and the rest of it for the screens)."""
+        self.office = office
         self.office_name = self.root.office_name = office["name"]
 
     # ---- texts, navigation, clock, notice ------------------------------------------------------
@@ -276,7 +278,7 @@ class OfficeApp(App):
     def _wedge_events(self, events) -> None:
         for kind, text in events:
             if kind == "scan":
-                scan = validate("keyboard", text)
+                scan = validate("keyboard", text, cards=True)
                 if scan is None:
                     self.show_notice(self.t(self.invalid_scan_key))
                 else:

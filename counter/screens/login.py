@@ -62,4 +62,4 @@ class LoginScreen(CounterScreen):
             self.show_error(error)
             self.ids.pin.focus = True  # type the PIN again at once
 
-        self.call(lambda: self.app.service.login(username, pin), done, failed)
+        self.call(lambda: self.app.service.login(username, pin, counter.id), done, failed)

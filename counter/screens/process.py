@@ -1,5 +1,8 @@
 """Process a dossier: open it by scanning its receipt or by searching, see its timeline, apply a
-status transition with a step note, request a supplement, stop/withdraw (Mẫu 05), result ready."""
+status transition with a step note, request a supplement, stop/withdraw (Mẫu 05), result ready.
+Handing the result over (9 → 10) is the return screen's (the collector's ID check); a leader may
+recall a returned result (10 → 9) with the note as the reason (audited by the office). A withdrawn
+dossier gets back the fee it paid (a refund with its voucher number)."""
 from __future__ import annotations
 
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
@@ -10,7 +13,7 @@ from devices.decoders import Scan
 from office.errors import DomainError
 from office.model import TRANSITIONS, DossierStatus
 from office.rules.codes import parse_scan
-from office.text import moment
+from office.text import moment, money
 
 S = DossierStatus
 STOP_NOTICE = {S.WITHDRAWN, S.STOPPED}  # these print Mẫu 05
@@ -68,7 +71,10 @@ class ProcessScreen(CounterScreen):
     def _show(self, loaded) -> None:
         d, timeliness = loaded
         self.dossier, self.timeliness, self.revealed, self.rows = d, timeliness.label_vi, "", []
-        self.next_statuses = sorted(TRANSITIONS[d.status] - {S.SUPPLEMENT_REQUESTED})
+        allowed = TRANSITIONS[d.status] - {S.SUPPLEMENT_REQUESTED, S.RETURNED}
+        if d.status == S.RETURNED and not (self.app.actor and self.app.actor.leader):
+            allowed = set()
+        self.next_statuses = sorted(allowed)
 
     def on_rows(self, *_):
         """One button per search result."""
@@ -83,15 +89,18 @@ class ProcessScreen(CounterScreen):
         """One button per status the open dossier may move to."""
         box = self.ids.transitions
         box.clear_widgets()
+        recall = self.dossier is not None and self.dossier.status == S.RETURNED
         for status in self.next_statuses:
-            box.add_widget(ItemButton(text=self.status_label(status), item=int(status), halign="center",
-                                                tone="danger" if status in STOP_NOTICE else "primary",
-                                                on_release=lambda b: self.change(b.item)))
+            tone = "danger" if status in STOP_NOTICE or recall else "primary"
+            box.add_widget(ItemButton(text=self.status_label(status), item=int(status), halign="center", tone=tone,
+                                      on_release=lambda b: self.change(b.item)))
 
     def status_label(self, status) -> str:
-        """Button text of a transition (receiving a supplement has its own name)."""
+        """Button text of a transition (receiving a supplement and a recall have their own names)."""
         if self.dossier is not None and self.dossier.status == S.SUPPLEMENT_REQUESTED and status == S.PROCESSING:
             return self.t("process.supplement_received")
+        if self.dossier is not None and self.dossier.status == S.RETURNED:
+            return self.t("process.recall")
         return self.t("process.to", status=f"{int(status)} {DossierStatus(status).label_vi}")
 
     def header_text(self, d, _lang=None) -> str:
@@ -152,6 +161,29 @@ class ProcessScreen(CounterScreen):
             return
         service, code, note = self.app.service, self.dossier.code, self.ids.note.text.strip()
         self.call(lambda: service.request_supplement(code, missing, note), self._after_change)
+
+    def refund_text(self, d, _lang=None) -> str:
+        """The refund button of a withdrawn dossier that paid a fee."""
+        return self.t("process.refund", fee=money(d.paid)) if d is not None and d.paid > 0 else ""
+
+    def refund(self) -> None:
+        """Refund what a withdrawn dossier paid, by the method it was paid with."""
+        d = self.dossier
+        if self.busy or d is None or d.status != S.WITHDRAWN or d.paid <= 0:
+            return
+        number = self.ids.refund_receipt.text.strip()
+        if not number:
+            self.say("process.need_refund_receipt")
+            self.ids.refund_receipt.focus = True
+            return
+        method = next(p.method for p in reversed(d.payments) if not p.refund)
+        service, code, amount = self.app.service, d.code, d.paid
+
+        def refunded(dossier) -> None:
+            self.ids.refund_receipt.text, self.dossier = "", dossier
+            self.say("process.refunded", tone="ok", fee=money(amount), receipt=number)
+
+        self.call(lambda: service.record_payment(code, method, number, refund=True), refunded)
 
     def reveal(self) -> None:
         """Show the full ID number, phone and address (audit-logged by the service)."""

@@ -1,10 +1,16 @@
-"""Receive a dossier: procedure and case, applicant, representative, component checklist, fee,
-delivery. Submitting prints Mẫu 01 + Mẫu 06; an incomplete dossier gets Mẫu 02, a refusal Mẫu 03.
+"""Receive a dossier: procedure and case, applicant (with e-mail), representative, component
+checklist with its digitisation (scanned pages, DuocSoHoa, DuocTaiSuDung), sets, fee (units,
+exemption, payment with its receipt number), delivery and e-result. Submitting prints Mẫu 01 +
+Mẫu 06; a fee still due is shown as a VietQR transfer code and can be recorded as paid later.
+An incomplete dossier gets Mẫu 02, a refusal Mẫu 03.
 
 Every submission carries an idempotency key made when the form was started, so a double press,
 a retry after a lost answer or a re-send after a hub outage can never create two dossiers."""
 from __future__ import annotations
 
+from io import BytesIO
+
+from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.label import Label
@@ -12,12 +18,29 @@ from kivy.uix.textinput import TextInput
 
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
-from office.errors import InvalidInput, Unavailable
-from office.model import Applicant, ReceivedComponent
+from office.errors import DomainError, InvalidInput, Unavailable
+from office.model import PAYMENT_METHODS, Applicant, ReceivedComponent
+from office.rules.fees import fee_amount, fee_rule
 from office.rules.identity import ID_CARD_START, ID_TYPES, parse_id_card
+from office.rules.vietqr import purpose_for, vietqr_payload
 from office.text import day, duration, fold, moment, money, phone
 
 MATCHES_SHOWN = 6
+METHODS = ("", *PAYMENT_METHODS)  # "": not paid yet
+
+
+def _count(field, default: int = 0) -> int:
+    return int(field.text) if field.text.strip().isdigit() else default
+
+
+def qr_texture(payload: str):
+    """A QR code as a Kivy texture (the same renderer as the ticket's QR)."""
+    from devices.ticket_render import qr_matrix_image
+
+    png = BytesIO()
+    qr_matrix_image(payload, module=6).save(png, format="PNG")
+    png.seek(0)
+    return CoreImage(png, ext="png").texture
 
 
 
@@ -30,7 +53,9 @@ class ReceiveScreen(CounterScreen):
     id_type = StringProperty("CCCD")
     rep_id_type = StringProperty("CCCD")
     has_rep = BooleanProperty(False)
-    fee_paid = BooleanProperty(False)
+    method = StringProperty("")  # how the fee is paid at the counter (PAYMENT_METHODS), "" not yet
+    e_result = BooleanProperty(False)
+    fee_text = StringProperty("")
     postal = BooleanProperty(False)
     matches = ListProperty([])
     highlight = NumericProperty(0)  # the match Enter picks (Up/Down move it)
@@ -39,11 +64,13 @@ class ReceiveScreen(CounterScreen):
     case_choice = StringProperty("")
     dossier = ObjectProperty(None, allownone=True)
     result_text = StringProperty("")
+    vietqr = ObjectProperty(None, allownone=True)  # texture of the transfer code for the fee due
+    vietqr_text = StringProperty("")
 
     def __init__(self, **kw):
         super().__init__(**kw)
         self.procedures: list = []
-        self.rows: list[tuple] = []  # (component, included checkbox, originals input, copies input)
+        self.rows: list[tuple] = []  # (component, included, originals, copies, pages, digitized, reused)
         self.key = new_key()
         self.intake_key = new_key()
 
@@ -102,15 +129,15 @@ class ReceiveScreen(CounterScreen):
         for component in procedure.components:
             included = Factory.Tick(active=component.required)
             name = Label(text=component.name + ("" if component.required else " (nếu có)"), color=(0.1, 0.12, 0.16, 1),
-                         halign="left", valign="middle", font_size="15sp")
+                         halign="left", valign="middle", font_size="13sp")
             name.bind(size=lambda w, s: setattr(w, "text_size", s))
-            originals = TextInput(text=str(component.originals), input_filter="int", multiline=False,
-                                  size_hint_x=None, width="70dp", write_tab=False)
-            copies = TextInput(text=str(component.copies), input_filter="int", multiline=False,
-                               size_hint_x=None, width="70dp", write_tab=False)
-            for widget in (included, name, originals, copies):
+            counts = [TextInput(text=str(n), input_filter="int", multiline=False, size_hint_x=None, width="44dp",
+                                write_tab=False, font_size="14sp") for n in (component.originals, component.copies, 0)]
+            flags = [Factory.Tick() for _ in range(2)]  # digitised, reused (Space toggles, Tab reaches)
+            for widget in (included, name, *counts, *flags):
                 grid.add_widget(widget)
-            self.rows.append((component, included, originals, copies))
+            self.rows.append((component, included, *counts, *flags))
+        self.update_fee()
         self.notice = ""
 
     @property
@@ -121,12 +148,39 @@ class ReceiveScreen(CounterScreen):
         return next((c for c in self.procedure.cases if c.name == self.case_choice), None)
 
     def case_text(self, case, _lang=None) -> str:
-        """Statutory duration and fee of the chosen case."""
+        """Statutory duration and fee rule of the chosen case."""
         if case is None:
             return ""
         how_long = duration(case.duration, case.unit)
         return (self.t("receive.duration", value=how_long) + "   " +
-                self.t("receive.fee", fee=money(case.fee) + (f" ({case.fee_note})" if case.fee_note else "")))
+                self.t("receive.fee", fee=fee_rule(case) + (f" ({case.fee_note})" if case.fee_note else "")))
+
+    def on_case_choice(self, *_):
+        """A case chosen: its fee."""
+        self.update_fee()
+
+    def update_fee(self) -> None:
+        """The amount due for the chosen case, units and exemption (shown as the officer types)."""
+        case = self.case
+        if case is None or "units" not in self.ids:
+            self.fee_text = ""
+            return
+        units = _count(self.ids.units, 1)
+        try:
+            amount = fee_amount(case, units, self.ids.exemption.text)
+        except DomainError as error:
+            self.fee_text = str(error)
+            return
+        per_unit = f" ({units} {case.fee_unit} × {money(case.fee)})" if amount and case.fee_unit else ""
+        self.fee_text = self.t("receive.fee_due", fee=money(amount)) + per_unit
+
+    def method_label(self, method: str, _lang=None) -> str:
+        """A payment method for people ("" is "not paid yet")."""
+        return self.t(f"receive.method.{method or 'none'}")
+
+    def choose_method(self, label: str) -> None:
+        """The payment method picked in the spinner (by its label)."""
+        self.method = next((m for m in METHODS if self.method_label(m) == label), self.method)
 
     # ---- the citizen's chip ID card ----------------------------------------------------------------
 
@@ -160,8 +214,8 @@ class ReceiveScreen(CounterScreen):
 
     def _applicant(self) -> Applicant:
         ids = self.ids
-        return Applicant(ids.name.text.strip(), self.id_type, ids.id_number.text.strip(),
-                         phone(ids.phone.text) or ids.phone.text.strip(), ids.address.text.strip())
+        return Applicant(ids.name.text.strip(), self.id_type, ids.id_number.text.strip(), ids.phone.text.strip(),
+                         ids.address.text.strip(), email=ids.email.text.strip())
 
     def _representative(self) -> Applicant | None:
         if not self.has_rep:
@@ -169,8 +223,9 @@ class ReceiveScreen(CounterScreen):
         return Applicant(self.ids.rep_name.text.strip(), self.rep_id_type, self.ids.rep_id.text.strip())
 
     def _components(self) -> tuple[ReceivedComponent, ...]:
-        return tuple(ReceivedComponent(c.name, int(o.text or 0), int(k.text or 0))
-                     for c, included, o, k in self.rows if included.active)
+        return tuple(ReceivedComponent(c.name, _count(o), _count(k), pages=_count(pages), digitized=digitized.active,
+                                       reused=reused.active)
+                     for c, included, o, k, pages, digitized, reused in self.rows if included.active)
 
     def _missing_fields(self, *, for_receipt: bool) -> list[str]:
         """Labels of the required fields left empty (checked before anything is sent)."""
@@ -195,8 +250,9 @@ class ReceiveScreen(CounterScreen):
         if missing:
             self.say("receive.missing_fields", fields=", ".join(missing))
             return False
-        typed = self.ids.phone.text.strip()
-        if typed and phone(typed) is None:
+        try:
+            phone(self.ids.phone.text)
+        except InvalidInput:
             self.say("receive.bad_phone", hint=self.t("receive.phone_hint"))
             self.ids.phone.focus = True
             return False
@@ -214,7 +270,10 @@ class ReceiveScreen(CounterScreen):
                        components=self._components(), representative=self._representative(),
                        delivery="postal" if self.postal else "counter",
                        delivery_address=self.ids.delivery_address.text.strip() if self.postal else "",
-                       fee_paid=self.fee_paid)
+                       sets=_count(self.ids.sets, 1), fee_units=_count(self.ids.units, 1),
+                       fee_exemption=self.ids.exemption.text.strip(), payment_method=self.method,
+                       receipt_number=self.ids.receipt_number.text.strip() if self.method else "",
+                       e_result=self.e_result)
         self._send(request)
 
     def _send(self, request: dict) -> None:
@@ -227,17 +286,45 @@ class ReceiveScreen(CounterScreen):
 
     def _received(self, dossier) -> None:
         self.app.forget_pending("receive")
+        self.show_dossier(dossier)
+        self.print_receipt()
+
+    def show_dossier(self, dossier) -> None:
+        """The received dossier: its code, secret and date, and a VietQR code for any fee still due."""
         self.dossier = dossier
         self.result_text = self.t("receive.received", code=dossier.code, secret=dossier.secret,
                                   due=f"{moment(dossier.due_at)}")
-        self.print_receipt()
+        bank = self.app.office.get("bank")
+        if bank and dossier.amount_due > 0:
+            purpose = purpose_for(dossier.code)
+            self.vietqr = qr_texture(vietqr_payload(bank["bin"], bank["account"], dossier.amount_due, purpose))
+            self.vietqr_text = self.t("receive.vietqr", fee=money(dossier.amount_due), account=bank["account"],
+                                      name=bank["name"], purpose=purpose)
+        else:
+            self.vietqr, self.vietqr_text = None, ""
+
+    def record_payment(self) -> None:
+        """Record the fee still due of the received dossier as paid (method and receipt number)."""
+        if self.busy or self.dossier is None:
+            return
+        if not self.method or not self.ids.receipt_number.text.strip():
+            self.say("receive.need_receipt")
+            return
+        service, code = self.app.service, self.dossier.code
+        method, number = self.method, self.ids.receipt_number.text.strip()
+
+        def paid(dossier) -> None:
+            self.show_dossier(dossier)
+            self.say("receive.payment_recorded", tone="ok", fee=money(dossier.paid), receipt=number)
+
+        self.call(lambda: service.record_payment(code, method, number), paid)
 
     def print_receipt(self) -> None:
         """Print (again) Mẫu 01 and Mẫu 06 of the received dossier."""
         import forms
 
-        svc, code, actor = self.app.service, self.dossier.code, self.app.actor
-        self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, actor)),
+        svc, code, secret, actor = self.app.service, self.dossier.code, self.dossier.secret, self.app.actor
+        self._print([(f"Mau01-{code}", lambda: forms.receipt(svc, code, secret, actor)),
                      (f"Mau06-{code}", lambda: forms.control_sheet(svc, code))], "receive.printed")
 
     def _print(self, jobs, done_key: str, **values) -> None:
@@ -305,11 +392,13 @@ class ReceiveScreen(CounterScreen):
         if self.busy:
             return
         ids = self.ids
-        for field in (ids.name, ids.id_number, ids.phone, ids.address, ids.rep_name, ids.rep_id,
-                      ids.delivery_address, ids.summary, ids.reason, ids.query):
+        for field in (ids.name, ids.id_number, ids.phone, ids.email, ids.address, ids.rep_name, ids.rep_id,
+                      ids.delivery_address, ids.summary, ids.reason, ids.query, ids.exemption, ids.receipt_number):
             field.text = ""
+        ids.sets.text = ids.units.text = "1"
         self.id_type = self.rep_id_type = "CCCD"
-        self.has_rep = self.fee_paid = self.postal = False
+        self.has_rep = self.postal = self.e_result = False
+        self.method, self.vietqr, self.vietqr_text = "", None, ""
         self.procedure, self.case_names, self.case_choice = None, [], ""
         ids.components.clear_widgets()
         self.rows = []

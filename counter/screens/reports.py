@@ -1,22 +1,26 @@
-"""Reports over a date range: on-time statistics, queue statistics, satisfaction; exported as
-PDF + CSV to a folder, and the dossier register (Mẫu 07) printed."""
+"""Reports over a date range: on-time statistics, queue statistics, satisfaction, fees and the
+QĐ 766 self-check (each index with its formula and inputs); exported as PDF + CSV to a folder,
+and the dossier register (Mẫu 07) printed. A leader also records an official change of the working
+calendar here (a day off, a make-up working day), with the decision that orders it."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.factory import Factory
-from kivy.properties import DictProperty
+from kivy.properties import DictProperty, StringProperty
 
 from counter.screens.base import CounterScreen, parse_day
 from counter.widgets import BarChart
+from office.rules.qd766 import inputs_text, value_text
 from office.rules.reports import DOSSIER_COLUMNS, dossier_row
-from office.text import day, figure
+from office.text import day, figure, money
 
 
 class ReportsScreen(CounterScreen):
     """Date range, the report as figures and bar charts, export and print."""
 
     report = DictProperty({})
+    day_kind = StringProperty("day_off")  # of the calendar change a leader records
 
     def on_pre_enter(self, *_):
         """Default range: the first of this month to today (shown at once), exported under the app's folder."""
@@ -49,13 +53,13 @@ class ReportsScreen(CounterScreen):
         self.call(lambda: self.app.service.reports(*days), lambda r: setattr(self, "report", r))
 
     def on_report(self, *_):
-        """Draw the report: the dossier row (the same figures as the PDF and the CSV), the queue and
-        satisfaction headline, and bar charts."""
+        """Draw the report: the dossier row (the same figures as the PDF and the CSV), the queue,
+        satisfaction and fees headline, bar charts and the QĐ 766 self-check."""
         table, columns = self.ids.dossier_table, (self.ids.charts_left, self.ids.charts_right)
         table.clear_widgets()
         for column in columns:
             column.clear_widgets()
-        self.ids.headline.text = ""
+        self.ids.headline.text = self.ids.qd766.text = ""
         if not self.report:
             return
         d, q, r = self.report["dossiers"], self.report["tickets"], self.report["ratings"]
@@ -66,7 +70,8 @@ class ReportsScreen(CounterScreen):
         self.ids.headline.text = "\n".join((
             self.t("reports.queue", issued=figure(q["issued"]), wait=figure(q["mean_wait_minutes"]),
                    serve=figure(q["mean_service_minutes"])),
-            self.t("reports.ratings", count=figure(r["count"]), percent=figure(r["satisfied_percent"]))))
+            self.t("reports.ratings", count=figure(r["count"]), percent=figure(r["satisfied_percent"])),
+            *self.fees_lines(self.report)))
         services = {code: s.name for code, s in self.app.services.items()}
         counters = {str(c.id): c.name for c in self.app.counters}
         timeliness, empty = d["by_timeliness"], self.t("reports.no_data")
@@ -84,6 +89,25 @@ class ReportsScreen(CounterScreen):
                 for k, row in r[dim].items()]))
         for i, chart in enumerate(charts):
             columns[i % 2].add_widget(chart)
+        self.ids.qd766.text = self.quality_text(self.report)
+
+    def quality_text(self, report: dict) -> str:
+        """The QĐ 766 self-check: each index with its value, formula and inputs (to check by hand)."""
+        indices = report.get("qd766") or ()
+        lines = [f"[b]{self.t('reports.qd766')}[/b]"] if indices else []
+        for index in indices:
+            lines.append(f"[b]{index['code']}  {index['name']}: {value_text(index)}[/b]")
+            lines.append("      " + self.t("reports.formula", formula=index["formula"]))
+            lines.append("      " + self.t("reports.inputs", inputs=inputs_text(index)))
+        return "\n".join(lines)
+
+    def fees_lines(self, report: dict) -> list[str]:
+        """The fees line: due on the dossiers received, exemptions, collected and refunded."""
+        fees = report.get("fees")
+        if not fees:
+            return []
+        return [self.t("reports.fees", due=money(fees["due"]), charged=fees["charged"], exempt=fees["exempt"],
+                       collected=money(fees["collected"]), refunded=money(fees["refunded"]))]
 
     def export(self) -> None:
         """Write the report PDF (with charts) and its CSV files to the folder."""
@@ -121,3 +145,18 @@ class ReportsScreen(CounterScreen):
                              lambda places: self.say("reports.exported", tone="ok", n=len(places),
                                                      folder=", ".join(places)),
                              self.print_failed)
+
+    def kind_label(self, kind: str, _lang=None) -> str:
+        """A calendar change for people."""
+        return self.t(f"calendar.{kind}")
+
+    def set_calendar_day(self) -> None:
+        """Record an official day off or make-up working day (a leader; the office checks it)."""
+        when = parse_day(self.ids.calendar_day.text)
+        if when is None:
+            self.say("reports.bad_date")
+            return
+        kind, reason, service = self.day_kind, self.ids.calendar_reason.text.strip(), self.app.service
+        self.call(lambda: service.set_calendar_day(when, kind, reason),
+                  lambda d: self.say("calendar.saved", tone="ok", day=day(d.day), kind=self.kind_label(d.kind),
+                                     reason=d.reason))

@@ -120,26 +120,27 @@ class LookupScreen(KioskScreen):
         else:
             self.secret = scan.secret
             self.step = "secret"
-            self.submit()
+            self.submit(scanned=True)
         return True
 
     # ---- lookup ------------------------------------------------------------------------------
 
-    def submit(self) -> None:
-        """Look the dossier up (code + secret) on the worker (the office limits guesses)."""
+    def submit(self, scanned: bool = False) -> None:
+        """Look the dossier up (code + secret; `scanned`: both read from the receipt's QR) on the
+        worker (the office limits guesses, typed and scanned apart)."""
         if self.busy:
             return
         if len(self.secret) != 6:
             self.say("lookup.secret_digits")
             return
         code, secret = self.code, self.secret
-        self.call(lambda: self.app.service.kiosk_lookup(code, secret), self.show_view, self.failed)
+        self.call(lambda: self.app.service.kiosk_lookup(code, secret, scanned), self.show_view, self.failed)
 
     def failed(self, error: BaseException) -> None:
         """Wrong code or secret, or too many guesses: a clear message; anything else as usual."""
         if isinstance(error, RateLimited):
             self.secret = ""
-            self.say("lookup.locked", seconds=max(1, math.ceil(error.retry_after)))
+            self.say("lookup.locked", minutes=max(1, math.ceil(error.retry_after / 60)))
         elif isinstance(error, (NotFound, InvalidInput)):
             self.secret = ""
             self.say("lookup.not_found")
@@ -175,6 +176,6 @@ class LookupScreen(KioskScreen):
 
     def rate_this(self) -> None:
         """Rate the dossier just looked up (only offered once the result is returned)."""
-        code = self.view.code
+        code, secret = self.view.code, self.secret
         self.app.go("rate")
-        self.manager.get_screen("rate").start_for("dossier", code)
+        self.manager.get_screen("rate").start_for("dossier", code, secret)

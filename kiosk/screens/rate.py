@@ -1,5 +1,6 @@
-"""Satisfaction rating: by ticket number / ticket QR or by dossier code; large smiley buttons;
-a reason (list + free text) for the unsatisfied levels; a thank-you screen."""
+"""Satisfaction rating: by the ticket's QR (it carries the ticket's rating token) or by dossier code
+and lookup secret (typed, or the receipt's QR); large smiley buttons; a reason (list + free text)
+for the unsatisfied levels; a thank-you screen. Only the person served can rate."""
 from __future__ import annotations
 
 from kivy.clock import Clock
@@ -9,7 +10,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from devices.decoders import Scan
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import apply_key
-from office.errors import DomainError
+from office.errors import DomainError, NotFound
 from office.rules.rating import NEGATIVE_REASONS_VI
 
 MOODS = {3: (1.0, 0.4, -1.0), 5: (1.0, 0.5, 0.0, -0.5, -1.0)}
@@ -20,14 +21,14 @@ FACE_COLOURS = {1.0: (0.13, 0.62, 0.30, 1), 0.5: (0.45, 0.70, 0.20, 1), 0.4: (0.
 class RateScreen(KioskScreen):
     """Target (ticket or dossier) → level → reason (when needed) → thanks."""
 
-    step = OptionProperty("target", options=["target", "level", "reason", "thanks"])
+    step = OptionProperty("target", options=["target", "proof", "level", "reason", "thanks"])
     kind = OptionProperty("ticket", options=["ticket", "dossier"])
     target = StringProperty("")
+    proof = StringProperty("")  # the ticket's rating token or the dossier's lookup secret
     levels = ListProperty([])
     level = ObjectProperty(None, allownone=True)  # RatingLevel
     reasons = ListProperty([])  # chosen reasons (Vietnamese, as stored)
     free_text = StringProperty("")
-    prefixes = StringProperty("A B C D E")
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -36,7 +37,7 @@ class RateScreen(KioskScreen):
     def clear(self) -> None:
         """Forget the target, level and reasons."""
         super().clear()
-        self.step, self.kind, self.target, self.level = "target", "ticket", "", None
+        self.step, self.kind, self.target, self.proof, self.level = "target", "ticket", "", "", None
         self.reasons, self.free_text = [], ""
         self.cancel_timers()
 
@@ -47,16 +48,14 @@ class RateScreen(KioskScreen):
             self._home_event = None
 
     def on_pre_enter(self, *_):
-        """Load the scale and the ticket prefixes."""
-        if self.levels and self.prefixes:
+        """Load the scale."""
+        if self.levels:
             self._fill_target()
         svc = self.app.service
-        self.call(lambda: (list(svc.rating_levels()), sorted({s.prefix for s in svc.services()})),
-                  self._loaded)
+        self.call(lambda: list(svc.rating_levels()), self._loaded)
 
-    def _loaded(self, result) -> None:
-        self.levels, prefixes = result
-        self.prefixes = " ".join(prefixes) or "A"
+    def _loaded(self, levels) -> None:
+        self.levels = levels
         self._fill_target()
         self._build_levels()
 
@@ -72,52 +71,69 @@ class RateScreen(KioskScreen):
         self._fill_target()
 
     def press_key(self, key: str) -> None:
-        """A keypad key for the ticket number or dossier code."""
-        self.target = apply_key(self.target, key, limit=40 if self.kind == "dossier" else 8)
+        """A keypad key for the dossier code."""
+        self.target = apply_key(self.target, key, limit=40)
         self.notice = ""
 
-    def start_for(self, kind: str, target: str) -> None:
-        """Open directly at the level step for a known target (from a lookup or a scan)."""
-        self.kind, self.target, self.step = kind, target, "level"
+    def press_proof_key(self, key: str) -> None:
+        """A keypad key for the lookup secret."""
+        if key.isdigit() or key == "BACK":
+            self.proof = apply_key(self.proof, key, limit=6)
+        self.notice = ""
+
+    def start_for(self, kind: str, target: str, proof: str) -> None:
+        """Open directly at the level step for a known target and its proof (a lookup or a scan)."""
+        self.kind, self.target, self.proof, self.step = kind, target, proof, "level"
 
     def target_done(self) -> None:
-        """Check the target's form, then show the smileys."""
+        """A typed dossier code: check its form, then ask for its lookup secret. A ticket is rated
+        by scanning its QR only (it carries the ticket's token)."""
         from office.rules.codes import parse_dossier_code
 
-        text = self.target.strip().upper()
-        if self.kind == "dossier":
-            try:
-                self.target = str(parse_dossier_code(text))
-            except DomainError:
-                self.say("rate.bad_code")
-                return
-        elif not (len(text) >= 4 and text[0].isalpha() and text[1:].isdigit()):
-            self.say("rate.bad_ticket")
+        if self.kind == "ticket":
+            self.say("rate.scan_ticket")
             return
-        else:
-            self.target = text
+        try:
+            self.target = str(parse_dossier_code(self.target.strip().upper()))
+        except DomainError:
+            self.say("rate.bad_code")
+            return
+        self.proof, self.step = "", "proof"
+
+    def proof_done(self) -> None:
+        """The lookup secret is typed: show the smileys (the office checks it with the rating)."""
+        if len(self.proof) != 6:
+            self.say("lookup.secret_digits")
+            return
         self.step = "level"
 
     def on_scan(self, scan: Scan) -> bool:
-        """A ticket QR (today's) or a receipt picks the target."""
+        """A ticket QR (today's) or a receipt QR picks the target with its proof; a receipt's
+        barcode alone gives the code, and the secret is asked for."""
         if scan.kind == "ticket" and scan.day != self.app.today():
             self.say("rate.old_ticket")
             return True
         self.clear()
-        self.start_for("ticket" if scan.kind == "ticket" else "dossier", scan.code)
+        if scan.secret is None:
+            self.kind, self.target, self.step = "dossier", scan.code, "proof"
+        else:
+            self.start_for("ticket" if scan.kind == "ticket" else "dossier", scan.code, scan.secret)
         return True
 
     def on_typed(self, text: str) -> None:
-        """A physical keyboard types the target."""
-        if self.step == "target":
-            for char in text.upper():
-                if char.isalnum() or char in ".-":
-                    self.press_key(char)
+        """A physical keyboard types the dossier code or the secret."""
+        for char in text.upper():
+            if self.step == "target" and (char.isalnum() or char in ".-"):
+                self.press_key(char)
+            elif self.step == "proof" and char.isdigit():
+                self.press_proof_key(char)
 
     def on_enter_key(self) -> None:
-        """Enter confirms the target."""
+        """Enter confirms the code or the secret."""
         if self.step == "target":
             self.target_done()
+        elif self.step == "proof":
+            self.proof_done()
 
     # ---- level and reason --------------------------------------------------------------------
 
@@ -178,8 +194,16 @@ class RateScreen(KioskScreen):
         if self.level.needs_reason and not reason:
             self.say("rate.need_reason")
             return
-        kind, target, value = self.kind, self.target, self.level.value
-        self.call(lambda: self.app.service.rate(kind, target, value, reason), self.thanked)
+        kind, target, proof, value = self.kind, self.target, self.proof, self.level.value
+        self.call(lambda: self.app.service.rate(kind, target, proof, value, reason), self.thanked, self._refused)
+
+    def _refused(self, error) -> None:
+        """A wrong secret goes back to the secret step; other problems are said as they are."""
+        if not isinstance(error, NotFound):
+            self.show_error(error)
+            return
+        self.say("rate.wrong_proof")
+        self.proof, self.step = "", "proof" if self.kind == "dossier" else "target"
 
     def thanked(self, rating) -> None:
         """Thank the citizen and go home after a few seconds."""

@@ -267,12 +267,19 @@ class WorkCalendar:
 
     # --- appointments -----------------------------------------------------------------------
 
-    def appointment(self, received: datetime, duration: float, unit: DurationUnit) -> datetime:
+    def appointment(self, received: datetime, duration: float, unit: DurationUnit,
+                    same_day_cutoff: time | None = None) -> datetime:
         """Appointment date (ngày hẹn trả) for a dossier received at `received`.
 
         Counting starts at `next_working_instant(received)`. Working days and hours count working
         time; calendar days land at the close of the first working day on or after the target date.
+        A same-day case (`same_day_cutoff`, e.g. 15:00) is due at the close of the day counting
+        starts if it starts before the cut-off, else at the close of the next working day.
         """
+        if same_day_cutoff is not None:
+            start = self.next_working_instant(received)
+            day = start.date() if start.time() < same_day_cutoff else self._next_working_day(start.date() + _DAY)
+            return _midnight(day) + self._last_end
         try:
             unit = DurationUnit(unit)
         except ValueError:
@@ -307,14 +314,19 @@ class WorkCalendar:
         Due soon means at most one working day of working time left.
         """
         if finished_at is not None:
-            if finished_at.date() < due.date():
-                return Timeliness.EARLY
-            return Timeliness.ON_TIME if finished_at <= due else Timeliness.LATE
+            return result_timeliness(due, finished_at)
         if now > due:
             return Timeliness.OVERDUE
         if self.working_minutes_between(now, due) <= self.hours.minutes_per_day:
             return Timeliness.DUE_SOON
         return Timeliness.IN_TIME
+
+
+def result_timeliness(due: datetime, done: datetime) -> Timeliness:
+    """Trước hạn (a day or more before the due date), đúng hạn (by the due time) or quá hạn."""
+    if done.date() < due.date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME if done <= due else Timeliness.LATE
 
 
 def _parse_date(value: object) -> date | None:

@@ -23,12 +23,13 @@ def id_type_label(id_type: str) -> str:
 
 
 def check_id_number(id_type: str, id_number: str) -> str:
-    """The number without spaces (letters upper-cased) if it fits its paper type; else InvalidInput."""
+    """The number without spaces (letters upper-cased) if it fits its paper type (ASCII digits and
+    letters only); else InvalidInput."""
     number = "".join(id_number.split()).upper()
     if id_type not in ID_TYPES:
         raise InvalidInput(f"Loại giấy tờ {id_type!r} không hợp lệ; chọn một trong: {', '.join(ID_TYPES)}")
     label, pattern, hint = ID_TYPES[id_type]
-    if not re.fullmatch(pattern, number):
+    if not re.fullmatch(pattern, number, re.ASCII):  # "١٢٣" and "１２３" are digits, but not on a paper
         raise InvalidInput(f"Số {label} không hợp lệ: cần {hint}")
     return number
 

@@ -1,6 +1,8 @@
 """Satisfaction scales and their rules (DESIGN.md §3.5)."""
 from __future__ import annotations
 
+import secrets
+
 from office.errors import InvalidInput
 from office.model import RatingLevel
 
@@ -20,6 +22,8 @@ SCALES: dict[int, tuple[RatingLevel, ...]] = {
 }
 
 MAX_REASON = 1000
+TOKEN_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: a token read aloud stays right
+TOKEN_LENGTH = 8  # 40 bits; guesses are locked out like lookups
 
 NEGATIVE_REASONS_VI = (
     "Thời gian chờ lâu",
@@ -50,3 +54,8 @@ def check_rating(scale: int, level: int, reason: str) -> str:
     if levels[level].needs_reason and not reason:
         raise InvalidInput(f"Vui lòng cho biết lý do \"{levels[level].label_vi}\"")
     return reason
+
+
+def new_rating_token() -> str:
+    """A random one-shot rating token for a queue ticket (printed in its QR)."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))

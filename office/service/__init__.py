@@ -9,16 +9,20 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     reception    receiving dossiers, intake records (Mẫu 02, 03)
     processing   status changes, supplements, result return, extensions
     lookup       dossier views, kiosk lookup, audited reveal, search, late list, register
+    calendar     official calendar days the office adds (and the stored ones)
     central      steps posted at the central system (sync pull)
+    online       dossiers submitted online: accept (1 → 2) or refuse (1 → 3)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
 """
 from __future__ import annotations
 
 from office.service.base import ServiceBase
+from office.service.calendar import CalendarUseCases
 from office.service.catalogue import CatalogueUseCases
 from office.service.central import CentralStepUseCases
 from office.service.lookup import LookupUseCases
+from office.service.online import OnlineUseCases
 from office.service.processing import ProcessingUseCases
 from office.service.queue import QueueUseCases
 from office.service.ratings import RatingUseCases
@@ -28,6 +32,7 @@ from office.service.reports import ReportUseCases
 __all__ = ["OfficeService"]
 
 
-class OfficeService(CatalogueUseCases, QueueUseCases, ReceptionUseCases, CentralStepUseCases,
-                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, ServiceBase):
+class OfficeService(CatalogueUseCases, QueueUseCases, OnlineUseCases, ReceptionUseCases, CentralStepUseCases,
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, CalendarUseCases,
+                    ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

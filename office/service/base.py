@@ -20,14 +20,24 @@ class ServiceBase:
                  clock: Callable[[], datetime] = datetime.now):
         """Wire a service; `clock` returns local naive time (tests and seeding pass their own).
 
-        Without a calendar: the config's override file plus the calendar days pulled from the
-        central system (the local file wins)."""
+        The working calendar is `calendar` (default: the national calendar with the config's
+        override file) plus the calendar days stored in the office (added by the office or pulled
+        from the central system); the base calendar's own overrides win."""
         self.store = store
         self.config = config
-        self.calendar = calendar or WorkCalendar.from_file(
-            config.calendar_overrides, WorkingHours(config.working_sessions)
-        ).with_overrides(*store.central_calendar())
+        self._base_calendar = calendar or WorkCalendar.from_file(
+            config.calendar_overrides, WorkingHours(config.working_sessions))
+        self._calendar: tuple[str, WorkCalendar] | None = None
         self.clock = clock
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The working calendar in force: rebuilt as soon as a calendar day is stored (by this
+        process or another one on the same store)."""
+        version, cached = self.store.calendar_version(), self._calendar
+        if cached is None or cached[0] != version:
+            cached = self._calendar = (version, self._base_calendar.with_overrides(*self.store.central_calendar()))
+        return cached[1]
 
     @classmethod
     def open(cls, db_path: str | Path, config: OfficeConfig,

@@ -6,7 +6,7 @@ from office.errors import InvalidInput
 from office.model import PriorityCategory, RatingLevel
 from office.rules.rating import scale_levels
 from office.service.base import ServiceBase
-from office.text import clean
+from office.text import checked
 
 
 class CatalogueUseCases(ServiceBase):
@@ -19,6 +19,8 @@ class CatalogueUseCases(ServiceBase):
         return {"office_id": self.store.office_id, "name": c.office_name, "superior": c.superior_authority,
                 "place": c.place_name, "address": c.address, "phone": c.phone,
                 "leader": {"name": c.leader_name, "title": c.leader_title},
+                "bank": ({"bin": c.bank_bin, "account": c.bank_account, "name": c.bank_account_name}
+                         if c.bank_bin else None),
                 "agency_code": self.store.agency_code,
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}
@@ -64,7 +66,8 @@ class CatalogueUseCases(ServiceBase):
 
         Recorded in the change log, so every counter and board following the hub's feed sees it.
         """
-        device, problem, message = (clean(v)[:200] for v in (device, problem, message))
+        device, problem = checked(device, "Thiết bị")[:200], checked(problem, "Sự cố")[:200]
+        message = checked(message, "Mô tả sự cố")[:200]
         if not device or not problem:
             raise InvalidInput("Cần nêu thiết bị và sự cố")
         with self.store.write():

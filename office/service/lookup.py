@@ -2,7 +2,6 @@
 search, the late list and the register (Mẫu 07)."""
 from __future__ import annotations
 
-import hmac
 from datetime import date, datetime
 
 from office.errors import InvalidInput, NotFound
@@ -21,7 +20,7 @@ from office.rules.codes import check_secret, parse_dossier_code
 from office.rules.masking import mask_name
 from office.rules.reports import check_range
 from office.service.base import ServiceBase
-from office.text import clean, moment
+from office.text import checked, checked_reason, moment
 
 S = DossierStatus
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
@@ -43,9 +42,7 @@ class LookupUseCases(ServiceBase):
     def kiosk_lookup(self, code: str, secret: str) -> KioskDossierView:
         """The public view of a dossier; needs both the dossier code and its lookup secret."""
         parsed = str(parse_dossier_code(code))
-        secret = check_secret(secret)
-        stored = self.store.dossier_secret(parsed)
-        if stored is None or not hmac.compare_digest(stored, secret):
+        if not self.store.secret_matches(parsed, check_secret(secret)):
             raise NotFound(LOOKUP_FAILED)
         d = self.store.dossier(parsed)
         procedure = self.store.procedure(d.procedure_code, d.procedure_version)
@@ -87,7 +84,7 @@ class LookupUseCases(ServiceBase):
     def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
         """The applicant's full personal data (ID number, phone, address) for a stated purpose;
         every reveal is written to the audit log (DESIGN §3.7)."""
-        purpose = clean(purpose)[:200]
+        purpose = checked_reason(purpose, "Mục đích")[:200]
         if not purpose:
             raise InvalidInput("Cần nêu mục đích xem thông tin cá nhân")
         with self.store.write():
@@ -96,10 +93,11 @@ class LookupUseCases(ServiceBase):
         return d.applicant
 
     def search_dossiers(self, text: str = "", status: DossierStatus | None = None,
-                        limit: int = 50) -> list[DossierRow]:
-        """Dossiers whose code starts with `text`, whose applicant's name contains it (accents and
-        case ignored), or whose applicant has exactly this ID number or phone; newest first."""
-        text = clean(text)[:100]
+                        limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers whose code starts with `text`, whose applicant's name has words beginning with
+        each word typed (accents and case ignored), or whose applicant has exactly this ID number
+        or phone; newest first, `limit` rows from `offset` (through indexes: `office.store.search`)."""
+        text = checked(text, "Nội dung tìm")[:100]
         if status is not None:
             try:
                 status = DossierStatus(status)
@@ -107,7 +105,9 @@ class LookupUseCases(ServiceBase):
                 raise InvalidInput(f"Trạng thái hồ sơ {status!r} không hợp lệ (1–10)") from None
         if not 1 <= limit <= 500:
             raise InvalidInput("Số kết quả tìm kiếm từ 1 đến 500")
-        return [self._row(r) for r in self.store.search_dossiers(text, status, limit)]
+        if not 0 <= offset <= 10_000:
+            raise InvalidInput("Vị trí trang kết quả từ 0 đến 10.000; hãy tìm cụ thể hơn")
+        return [self._row(r) for r in self.store.search_dossiers(text, status, limit, offset)]
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers (not paused for a supplement) overdue or due within N working days, most
@@ -139,21 +139,31 @@ class LookupUseCases(ServiceBase):
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
         """The dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]: one row per
-        dossier received, numbered, with ISO date-times (None when not yet reached) and the
-        Vietnamese labels of its status and result (trước hạn / đúng hạn / quá hạn)."""
+        dossier received, numbered as in the book of its year (its Mẫu 01 number), with ISO
+        date-times (None when not yet reached): received, due, sent to the handling department,
+        result back from it, returned; the Vietnamese labels of its status and result (trước hạn /
+        đúng hạn / quá hạn) and notes (supplement requests, who collected it, how)."""
         check_range(day_from, day_to)
         out = []
-        for n, r in enumerate(self.store.register_rows(day_from, day_to), 1):
+        for r in self.store.register_rows(day_from, day_to):
             due = datetime.fromisoformat(r["due_at"])
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
             status = DossierStatus(r["status"])
+            notes = [f"Bổ sung {r['supplement_count']} lần"] if r["supplement_count"] else []
+            if r["collector"]:
+                notes.append(f"Người nhận: {r['collector']}")
+            if r["delivery"] == "postal":
+                notes.append("Trả qua bưu chính")
             out.append({
-                "stt": n, "code": r["code"], "procedure_name": r["procedure_name"],
-                "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
+                "stt": r["row_number"], "book": r["book"], "code": r["code"], "procedure_name": r["procedure_name"],
+                "sets": r["sets"], "applicant_name": r["applicant_name"], "applicant_address": r["applicant_address"],
                 "applicant_phone": r["applicant_phone"], "department": r["department"] or "",
-                "received_at": r["received_at"], "due_at": r["due_at"], "finished_at": r["finished_at"],
-                "returned_at": r["returned_at"], "status": int(status), "status_label": status.label_vi,
+                "received_at": r["received_at"], "due_at": r["due_at"], "transferred_at": r["transferred_at"],
+                "result_at": r["finished_at"] if status in (S.DONE, S.RETURNED) else None,
+                "finished_at": r["finished_at"], "returned_at": r["returned_at"], "status": int(status),
+                "status_label": status.label_vi,
                 "result": self.calendar.timeliness(due, finished, finished).label_vi if finished else "",
                 "collector": r["collector"] or "",
-                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa"})
+                "delivery": "Bưu chính" if r["delivery"] == "postal" else "Tại Bộ phận Một cửa",
+                "notes": "; ".join(notes)})
         return out

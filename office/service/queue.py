@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from office.errors import Conflict, InvalidInput, OutsideHours
 from office.model import Ticket, TicketReceipt, TicketState
 from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
+from office.rules.rating import new_rating_token
 from office.service.base import ServiceBase
+from office.text import checked_reason
 
 T = TicketState
 
@@ -35,7 +37,7 @@ class QueueUseCases(ServiceBase):
             ticket = self.store.insert_ticket(
                 number=ticket_number(service.prefix, seq), service_code=service.code, day=now.date(),
                 issued_at=now, state=T.WAITING, priority=priority,
-                priority_granted_by="kiosk" if priority else None)
+                priority_granted_by="kiosk" if priority else None, rating_token=new_rating_token())
             self._ticket_event(ticket, "issued", now)
         return self.ticket_receipt(ticket)
 
@@ -44,7 +46,7 @@ class QueueUseCases(ServiceBase):
         return f"Ngoài giờ cấp số thứ tự. Giờ cấp số: {hours} các ngày làm việc"
 
     def ticket_receipt(self, ticket: Ticket) -> TicketReceipt:
-        """What to print for a ticket: service, counters, people ahead, estimated wait."""
+        """What to print for a ticket: service, counters, people ahead, estimated wait, rating token."""
         service = self.store.service(ticket.service_code)
         counters = [c for c in self.store.counters() if ticket.service_code in c.services]
         open_counters = sum(1 for c in counters if c.paused_reason is None)
@@ -52,7 +54,8 @@ class QueueUseCases(ServiceBase):
         mean = self.store.mean_service_minutes(ticket.service_code, ticket.issued_at - timedelta(days=7))
         minutes = mean or self.config.default_service_minutes
         return TicketReceipt(ticket, service.name, tuple(c.name for c in counters), ahead,
-                             estimate_wait_minutes(ahead, open_counters, minutes))
+                             estimate_wait_minutes(ahead, open_counters, minutes),
+                             self.store.rating_token(ticket.day, ticket.number) or "")
 
     def call_next(self, counter_id: int, staff: str = "") -> Ticket | None:
         """Call the next ticket for a counter (priority ratio, FIFO within a class); None if nobody waits.
@@ -120,7 +123,7 @@ class QueueUseCases(ServiceBase):
         now = self._now()
         with self.store.write():
             t = self._active(ticket_id, counter_id, T.CALLED, T.SERVING)
-            return self._finish(t, now, T.DONE, reason)
+            return self._finish(t, now, T.DONE, checked_reason(reason, "Lý do"))
 
     def mark_no_show(self, ticket_id: int, counter_id: int) -> Ticket:
         """The citizen did not come after the configured number of calls."""
@@ -135,7 +138,8 @@ class QueueUseCases(ServiceBase):
     def cancel_ticket(self, ticket_id: int, reason: str) -> Ticket:
         """Cancel a waiting or called ticket with a reason."""
         now = self._now()
-        if not reason.strip():
+        reason = checked_reason(reason, "Lý do hủy số")
+        if not reason:
             raise InvalidInput("Cần nêu lý do hủy số")
         with self.store.write():
             t = self.store.ticket(ticket_id)
@@ -147,6 +151,7 @@ class QueueUseCases(ServiceBase):
                         to_counter: int | None = None, reason: str = "") -> Ticket:
         """Send a citizen to another service or counter; the same number waits there, keeping its place."""
         now = self._now()
+        reason = checked_reason(reason, "Lý do chuyển")
         service = self.store.service(to_service)
         if to_counter is not None and service.code not in self.store.counter(to_counter).services:
             raise InvalidInput(f"Quầy {to_counter} không phục vụ {service.name}")
@@ -167,9 +172,10 @@ class QueueUseCases(ServiceBase):
 
     def pause_counter(self, counter_id: int, reason: str) -> None:
         """Pause a counter with a reason shown on the board."""
-        if not reason.strip():
+        reason = checked_reason(reason, "Lý do tạm dừng")
+        if not reason:
             raise InvalidInput("Cần nêu lý do tạm dừng")
-        self._set_pause(counter_id, reason.strip())
+        self._set_pause(counter_id, reason)
 
     def resume_counter(self, counter_id: int) -> None:
         """Resume a paused counter."""

@@ -1,14 +1,24 @@
 """The store's foundation: one SQLite connection per thread, transactions, the meta table, the
-change log (events, the sync outbox) and idempotency keys.
+change log (events, the sync outbox), idempotency keys and the lookup key.
 
 One file shared by the hub, kiosks and counters on one machine: WAL, synchronous=FULL,
 a busy timeout, foreign keys, and one connection per thread. Every write runs in
 `BEGIN IMMEDIATE`, so read-then-write use cases (call next, numbering) are atomic across
 processes, and appends its change-log events in the same transaction.
+
+The lookup key (32 random bytes) keys the hashes of dossiers' lookup secrets
+(`office.rules.codes.secret_hash`). It lives in its own file next to the store, `<store>.key`,
+created (mode 0600) with a new store: a copy of the store file alone — a backup, an export — holds
+no usable secret. Back the key file up with the store (separately is better): a store restored
+without its key refuses to open, since no receipt's secret could be checked.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -21,11 +31,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from office.errors import Conflict
+from office.errors import Conflict, StoreUnavailable, Unavailable
+from office.rules.codes import secret_hash
 from office.store.migrations import migrations
 from office.text import fold
 
 BUSY_TIMEOUT_S = 30
+# SQLite's primary result codes for a disk or file that could not do it: StoreUnavailable
+STORE_TROUBLE = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT,
+                           sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY})
 SCHEMA_VERSION = 1
 
 
@@ -70,9 +84,11 @@ class StoreBase:
     `office.store` build on it and `Store` composes them."""
 
     def __init__(self, path: str | Path, office_id: str = "demo", agency_code: str = ""):
-        """Open (creating and migrating if needed) the store at `path`."""
+        """Open (creating and migrating if needed) the store at `path` and its lookup key."""
         self.path = str(path)
         self._local = threading.local()
+        self.lookup_key = self._open_lookup_key()
+        check = hmac.new(self.lookup_key, b"lookup-key-check", hashlib.sha256).hexdigest()[:16]
         with self.write():
             migrations.apply(self.db)
             meta = self.meta()
@@ -81,9 +97,60 @@ class StoreBase:
                     {"key": "office_id", "value": office_id},
                     {"key": "agency_code", "value": agency_code},
                     {"key": "created_at", "value": _ts(datetime.now())}])
+            self.db.execute("INSERT INTO meta (key, value) VALUES ('lookup_key_check', ?)"
+                            " ON CONFLICT (key) DO NOTHING", [check])
         meta = self.meta()
+        if meta["lookup_key_check"] != check:
+            self.close()
+            raise Unavailable(f"{self.key_path} is not the lookup key of {self.path}: restore the key "
+                              "file that belongs to this store")
         self.office_id = meta["office_id"]
         self.agency_code = meta["agency_code"]
+
+    @property
+    def key_path(self) -> Path:
+        """Where the lookup key is kept: `<store>.key`."""
+        return Path(self.path + ".key")
+
+    def _open_lookup_key(self) -> bytes:
+        """The lookup key: read from its file, or created with a new store (never for a store that
+        already has one: that would silently invalidate every receipt)."""
+        try:
+            return bytes.fromhex(self.key_path.read_text().strip())
+        except FileNotFoundError:
+            pass
+        if self._has_meta("lookup_key_check"):
+            raise Unavailable(f"the lookup key {self.key_path} of {self.path} is missing: restore it from "
+                              "the backup (without it no receipt's lookup secret can be checked)")
+        key = secrets.token_bytes(32)
+        draft = self.key_path.with_name(f"{self.key_path.name}.{os.getpid()}.{threading.get_ident()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(key.hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(draft, self.key_path)  # appears whole, or not at all if another process won
+        except FileExistsError:
+            key = bytes.fromhex(self.key_path.read_text().strip())
+        finally:
+            draft.unlink()
+        return key
+
+    def _has_meta(self, key: str) -> bool:
+        """Whether an existing store file records `key` in its meta table (read-only peek)."""
+        if not Path(self.path).exists():
+            return False
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        try:
+            return conn.execute("SELECT 1 FROM meta WHERE key = ?", [key]).fetchone() is not None
+        except sqlite3.OperationalError:  # no meta table yet
+            return False
+        finally:
+            conn.close()
+
+    def hash_secret(self, code: str, secret: str) -> str:
+        """What the store keeps of a dossier's lookup secret (`office.rules.codes.secret_hash`)."""
+        return secret_hash(self.lookup_key, code, secret)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -97,6 +164,7 @@ class StoreBase:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             conn.create_function("fold", 1, fold, deterministic=True)  # accent-insensitive search
+            conn.create_function("secret_hash", 2, self.hash_secret, deterministic=True)  # m012
             db = self._local.db = sqlite_utils.Database(conn, execute_plugins=False)
         return db
 
@@ -109,7 +177,23 @@ class StoreBase:
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction taking the database write lock at once (BEGIN IMMEDIATE)."""
+        """A write transaction taking the database write lock at once (BEGIN IMMEDIATE). A disk
+        that is full or failing, or a lock held too long, is StoreUnavailable (nothing written)."""
+        with self._store_trouble(), self._write() as db:
+            yield db
+
+    @contextmanager
+    def _store_trouble(self) -> Iterator[None]:
+        """SQLite's "the disk or the file could not do it" errors as StoreUnavailable."""
+        try:
+            yield
+        except sqlite3.DatabaseError as e:
+            if getattr(e, "sqlite_errorcode", 0) & 0xFF in STORE_TROUBLE:
+                raise StoreUnavailable(f"{self.path}: {e}") from e
+            raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite_utils.Database]:
         conn = self.db.conn
         if conn.in_transaction:  # nested: a savepoint, so a failed inner use case leaves nothing
             conn.execute("SAVEPOINT nested")
@@ -144,12 +228,13 @@ class StoreBase:
         if conn.in_transaction:
             yield self.db
             return
-        conn.execute("BEGIN")
-        try:
-            yield self.db
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        with self._store_trouble():
+            conn.execute("BEGIN")
+            try:
+                yield self.db
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         """Run a SELECT and return dict rows (lighter than sqlite-utils' query on hot paths)."""

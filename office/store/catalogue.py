@@ -6,8 +6,9 @@ import json
 from dataclasses import asdict
 from datetime import date
 
+from office import codec
 from office.errors import NotFound
-from office.model import Component, Counter, DurationUnit, Field, Procedure, ProcedureCase, Service
+from office.model import Component, Counter, Field, Procedure, ProcedureCase, Service
 from office.store.base import StoreBase
 
 
@@ -29,8 +30,7 @@ class CatalogueStore(StoreBase):
             "effective_from": p.effective_from.isoformat(),
             "effective_to": p.effective_to.isoformat() if p.effective_to else None,
             "result": p.result,
-            "cases": json.dumps([{**asdict(c), "unit": c.unit.value} for c in p.cases],
-                                ensure_ascii=False),
+            "cases": json.dumps(codec.encode(p.cases), ensure_ascii=False),
             "components": json.dumps([asdict(c) for c in p.components], ensure_ascii=False),
         }, pk=("code", "version"))
 
@@ -104,17 +104,17 @@ class CatalogueStore(StoreBase):
         """Record the counter's normal-call streak."""
         self.db.execute("UPDATE counters SET normal_streak = ? WHERE id = ?", [value, counter_id])
 
-    def save_staff(self, username: str, name: str, title: str, department: str) -> None:
-        """Insert or replace a staff member."""
+    def save_staff(self, username: str, name: str, title: str, department: str, leader: bool = False) -> None:
+        """Insert or replace a staff member (`leader`: a leader of the agency)."""
         self.db["staff"].upsert({"username": username, "name": name, "title": title,
-                                 "department": department}, pk="username")
+                                 "department": department, "leader": int(leader)}, pk="username")
 
     def staff(self) -> list[dict]:
         """All staff members."""
         return list(self._rows("SELECT * FROM staff ORDER BY username"))
 
     def staff_member(self, username: str) -> dict:
-        """One staff member (username, name, title, department) or NotFound."""
+        """One staff member (username, name, title, department, leader) or NotFound."""
         row = self._one("SELECT * FROM staff WHERE username = ?", [username])
         if row is None:
             raise NotFound(f"Không có cán bộ {username!r}")
@@ -127,7 +127,7 @@ def _procedure(r: dict) -> Procedure:
         effective_from=date.fromisoformat(r["effective_from"]),
         effective_to=date.fromisoformat(r["effective_to"]) if r["effective_to"] else None,
         result=r["result"],
-        cases=tuple(ProcedureCase(**{**c, "unit": DurationUnit(c["unit"])}) for c in json.loads(r["cases"])),
+        cases=codec.decode(tuple[ProcedureCase, ...], json.loads(r["cases"])),
         components=tuple(Component(**c) for c in json.loads(r["components"])))
 
 

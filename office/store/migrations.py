@@ -134,3 +134,120 @@ def m004_counter_intake(db: sqlite_utils.Database) -> None:
         procedure_code TEXT NOT NULL, case_code TEXT NOT NULL, applicant TEXT NOT NULL,
         reason TEXT NOT NULL, missing TEXT NOT NULL, staff TEXT NOT NULL);
     """)
+
+
+@migrations()
+def m005_staff_leader(db: sqlite_utils.Database) -> None:
+    """Staff who lead the agency (lãnh đạo): only they may recall a returned result (10 → 9) or add
+    an official change of the working calendar."""
+    db.executescript("ALTER TABLE staff ADD COLUMN leader INTEGER NOT NULL DEFAULT 0;")
+
+
+@migrations()
+def m006_dossier_legal(db: sqlite_utils.Database) -> None:
+    """What TT 03/2025 and QĐ 766 need of a dossier: applicant e-mail, number of sets, fee units and
+    exemption, electronic result, supplement requests (count, pending deadline, the officer's
+    reason), the submission
+    time of online dossiers; fee payments and refunds with their receipt numbers; the numbered
+    documents issued (Mẫu 01–05, "Số: n" per form and year; existing dossiers get their Mẫu 01
+    number in reception order)."""
+    db.executescript("""
+    ALTER TABLE dossiers ADD COLUMN applicant_email TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dossiers ADD COLUMN sets INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE dossiers ADD COLUMN fee_units INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE dossiers ADD COLUMN fee_exemption TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dossiers ADD COLUMN e_result INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossiers ADD COLUMN supplement_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossiers ADD COLUMN supplement_due TEXT;
+    ALTER TABLE dossiers ADD COLUMN supplement_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dossiers ADD COLUMN submitted_at TEXT;
+    CREATE INDEX dossiers_supplement_due ON dossiers(supplement_due) WHERE supplement_due IS NOT NULL;
+    CREATE INDEX dossiers_finished ON dossiers(finished_at);
+    CREATE TABLE payments (id INTEGER PRIMARY KEY, dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+        at TEXT NOT NULL, amount INTEGER NOT NULL, method TEXT NOT NULL, receipt_number TEXT NOT NULL,
+        refund INTEGER NOT NULL DEFAULT 0, staff TEXT NOT NULL);
+    CREATE INDEX payments_dossier ON payments(dossier_code);
+    CREATE TABLE form_seq (form TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (form, year));
+    CREATE TABLE issued_forms (id INTEGER PRIMARY KEY, form TEXT NOT NULL, year INTEGER NOT NULL,
+        number INTEGER NOT NULL, ref TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (form, year, number));
+    CREATE INDEX issued_forms_ref ON issued_forms(ref);
+    INSERT INTO issued_forms (form, year, number, ref, at)
+        SELECT '01', CAST(substr(received_at, 1, 4) AS INTEGER),
+               ROW_NUMBER() OVER (PARTITION BY substr(received_at, 1, 4) ORDER BY received_at, code),
+               code, received_at FROM dossiers d
+        WHERE EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.status = 2);
+    INSERT INTO form_seq (form, year, last) SELECT form, year, MAX(number) FROM issued_forms GROUP BY form, year;
+    """)
+
+
+@migrations()
+def m007_ticket_rating_token(db: sqlite_utils.Database) -> None:
+    """Each ticket's one-shot rating token (printed in its QR): only the person served can rate."""
+    db.executescript("ALTER TABLE tickets ADD COLUMN rating_token TEXT;")
+
+
+@migrations()
+def m008_office_calendar(db: sqlite_utils.Database) -> None:
+    """Official calendar changes the office adds itself (a swap the national calendar lacks yet),
+    and an index to find a dossier's change-log events (QĐ 766 index 1.4: synced dossiers)."""
+    db.executescript("""
+    CREATE TABLE office_calendar (day TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL,
+        added_by TEXT NOT NULL, added_at TEXT NOT NULL);
+    CREATE INDEX events_entity ON events(entity, entity_id);
+    """)
+
+
+@migrations()
+def m010_attempts(db: sqlite_utils.Database) -> None:
+    """Attempts counted against the office's limits (failed lookups and PINs, device alerts), so
+    lockouts survive a restart and count across processes."""
+    db.executescript("""
+    CREATE TABLE attempts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+        at REAL NOT NULL);
+    CREATE INDEX attempts_key ON attempts(kind, key, at);
+    CREATE INDEX attempts_at ON attempts(kind, at);
+    """)
+
+
+@migrations()
+def m011_session_counter(db: sqlite_utils.Database) -> None:
+    """The counter a staff session works at (a session acts for that counter only)."""
+    db.executescript("""
+    ALTER TABLE staff_sessions ADD COLUMN counter_id INTEGER REFERENCES counters(id);
+    """)
+
+
+@migrations()
+def m012_secret_hashes(db: sqlite_utils.Database) -> None:
+    """Lookup secrets kept only as keyed hashes (`secret_hash`, the store's lookup key)."""
+    db.execute("UPDATE dossiers SET secret = secret_hash(code, secret) WHERE secret NOT LIKE 'hmac$%'")
+
+
+@migrations()
+def m013_search(db: sqlite_utils.Database) -> None:
+    """Dossier search through indexes: applicants' folded names in FTS5 (filled by a trigger, in
+    reception order), and lists by status newest first."""
+    db.executescript("""
+    CREATE VIRTUAL TABLE dossier_names USING fts5(name, code UNINDEXED, prefix = '2 3',
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER dossier_names_insert AFTER INSERT ON dossiers BEGIN
+        INSERT INTO dossier_names (name, code) VALUES (fold(new.applicant_name), new.code);
+    END;
+    INSERT INTO dossier_names (name, code)
+        SELECT fold(applicant_name), code FROM dossiers ORDER BY received_at, code;
+    CREATE INDEX dossiers_status_received ON dossiers(status, received_at);
+    DROP INDEX dossiers_status;
+    """)
+
+
+@migrations()
+def m021_online_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers submitted online, pulled from the central system, waiting at the counter to be
+    accepted (1 → 2, with the code of the dossier created) or refused (1 → 3, with the reason)."""
+    db.executescript("""
+    CREATE TABLE online_dossiers (ref TEXT PRIMARY KEY, submitted_at TEXT NOT NULL, data TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting', code TEXT REFERENCES dossiers(code), reason TEXT NOT NULL DEFAULT '',
+        decided_at TEXT, decided_by TEXT, pulled_at TEXT NOT NULL);
+    CREATE INDEX online_dossiers_state ON online_dossiers(state, submitted_at);
+    """)

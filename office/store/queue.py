@@ -53,6 +53,17 @@ class QueueStore(StoreBase):
             raise NotFound(f"Không có số thứ tự {number} ngày {text.day(day)}")
         return _ticket(row)
 
+    def rating_token(self, day: date, number: str) -> str | None:
+        """The rating token printed on a ticket (its first row: a transfer keeps the number), or None."""
+        row = self._one("SELECT rating_token FROM tickets WHERE day = ? AND number = ? AND rating_token IS NOT NULL"
+                        " ORDER BY id LIMIT 1", [day.isoformat(), number])
+        return row["rating_token"] if row else None
+
+    def ticket_rating_token(self, ticket_id: int) -> str | None:
+        """The rating token of a ticket by id (for a reprint), following it back through transfers."""
+        t = self.ticket(ticket_id)
+        return self.rating_token(t.day, t.number)
+
     def tickets(self, day: date, states: Iterable[TicketState] | None = None) -> list[Ticket]:
         """Tickets of a day, in issue order."""
         sql, params = "SELECT * FROM tickets WHERE day = ?", [day.isoformat()]

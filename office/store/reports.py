@@ -1,7 +1,7 @@
 """Read-only queries for reports, the register (Mẫu 07) and the `info` counts."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from office.store.base import StoreBase
 
@@ -40,17 +40,56 @@ class ReportStore(StoreBase):
                           [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
-        """Dossiers received over [day_from, day_to] with what the register (Mẫu 07) shows: applicant
-        contact, procedure, the department that processed it, dates and who collected the result."""
+        """Dossiers received over [day_from, day_to] with what the register (Mẫu 07) shows: its row
+        (the Mẫu 01 number of the year), applicant contact, procedure, sets, the department that
+        processed it and when it went there, dates and who collected the result."""
         return self._rows(
-            "SELECT d.code, p.name AS procedure_name, d.applicant_name, d.applicant_address,"
-            " d.applicant_phone, d.status, d.received_at, d.due_at, d.finished_at, d.returned_at,"
-            " json_extract(d.returned_to, '$.name') AS collector, d.delivery,"
-            " (SELECT s.department FROM steps s WHERE s.dossier_code = d.code AND s.status = 4"
-            "  ORDER BY s.id LIMIT 1) AS department"
+            "SELECT d.code, f.year AS book, f.number AS row_number, p.name AS procedure_name, d.applicant_name,"
+            " d.applicant_address, d.applicant_phone, d.sets, d.status, d.received_at, d.due_at, d.finished_at,"
+            " d.returned_at, json_extract(d.returned_to, '$.name') AS collector, d.delivery,"
+            " d.supplement_count, t.department, t.at AS transferred_at"
             " FROM dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = d.procedure_version"
+            " LEFT JOIN issued_forms f ON f.ref = d.code AND f.form = '01'"
+            " LEFT JOIN steps t ON t.id = (SELECT s.id FROM steps s WHERE s.dossier_code = d.code AND s.status = 4"
+            "  ORDER BY s.id LIMIT 1)"
             " WHERE d.received_at >= ? AND d.received_at < ? ORDER BY d.received_at, d.code",
             [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
+
+    def quality_rows(self, start: datetime, end: datetime, synced_up_to: int) -> list[dict]:
+        """One row per dossier the QĐ 766 indices look at over [start, end): received in it, ended in
+        it, or open at its end past due (see `office.rules.qd766`); `synced` when its first
+        change-log event is at or below the push checkpoint `synced_up_to`."""
+        lo, hi = start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
+        return self._rows(
+            "SELECT d.code, d.procedure_code, p.name AS procedure_name, d.status, d.channel, d.fee, d.received_at,"
+            " d.due_at, d.paused_at, d.finished_at, d.supplement_count, d.e_result,"
+            " EXISTS (SELECT 1 FROM json_each(d.components) c WHERE json_extract(c.value, '$.digitized'))"
+            "  AS digitized,"
+            " EXISTS (SELECT 1 FROM json_each(d.components) c WHERE json_extract(c.value, '$.reused')) AS reused,"
+            " EXISTS (SELECT 1 FROM payments y WHERE y.dossier_code = d.code AND y.method = 'online'"
+            "  AND NOT y.refund) AS paid_online,"
+            " COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.entity = 'dossier' AND e.entity_id = d.code), ?)"
+            "  <= ? AS synced, r.level AS rating_level, r.scale AS rating_scale"
+            " FROM dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = d.procedure_version"
+            " LEFT JOIN ratings r ON r.target_kind = 'dossier' AND r.target = d.code"
+            " WHERE (d.received_at >= ? AND d.received_at < ?) OR (d.finished_at >= ? AND d.finished_at < ?)"
+            " OR (d.status != 1 AND d.received_at < ? AND d.due_at < ?"
+            "  AND (d.finished_at IS NULL OR d.finished_at >= ?))",
+            [synced_up_to + 1, synced_up_to, lo, hi, lo, hi, hi, hi, hi])
+
+    def fee_rows(self, day_from: date, day_to: date) -> dict[str, list[dict]]:
+        """Fees of the dossiers received over [day_from, day_to] (due, exempt) and the payments and
+        refunds made over it, per method."""
+        lo, hi = day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()
+        return {
+            "due": self._rows(
+                "SELECT COUNT(*) AS dossiers, COALESCE(SUM(fee), 0) AS due, SUM(fee > 0) AS charged,"
+                " SUM(fee_exemption != '') AS exempt FROM dossiers WHERE received_at >= ? AND received_at < ?",
+                [lo, hi]),
+            "payments": self._rows(
+                "SELECT method, refund, COUNT(*) AS n, SUM(amount) AS amount FROM payments"
+                " WHERE at >= ? AND at < ? GROUP BY method, refund ORDER BY method, refund", [lo, hi]),
+        }
 
     def counts(self) -> dict:
         """Counts for `info`: dossiers per status, tickets per state, ratings per level, events."""

@@ -1,10 +1,14 @@
 """Sync with the central system: checkpoints and cursors, pulled updates already applied (the
-inbox, with their outcome), dossier-number blocks leased to this office, central calendar days."""
+inbox, with their outcome), dossier-number blocks leased to this office, and the calendar days
+stored on top of the national calendar (published centrally or added by the office)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from office.model import CalendarDay
 from office.store.base import StoreBase, _ts
+
+PUSH_CHECKPOINT = "push_checkpoint"  # sync value: every event up to this seq is held centrally
 
 
 class SyncStateStore(StoreBase):
@@ -14,6 +18,10 @@ class SyncStateStore(StoreBase):
         """A sync checkpoint or cursor (e.g. "push_checkpoint", "pull_cursor")."""
         row = self._one("SELECT value FROM sync_state WHERE key = ?", [key])
         return row["value"] if row else default
+
+    def pushed_up_to(self) -> int:
+        """The push checkpoint: the seq of the last change-log event the central system holds."""
+        return int(self.sync_value(PUSH_CHECKPOINT, "0"))
 
     def set_sync_value(self, key: str, value: str) -> None:
         """Save a sync checkpoint or cursor; inside `write()` with what it covers."""
@@ -47,9 +55,36 @@ class SyncStateStore(StoreBase):
         self.db.execute("INSERT INTO central_calendar (day, kind, reason) VALUES (?, ?, ?)"
                         " ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, reason = excluded.reason",
                         [day.isoformat(), kind, reason])
+        self._calendar_changed()
+
+    def save_office_calendar_day(self, day: date, kind: str, reason: str, added_by: str, at: datetime) -> None:
+        """Record an official calendar change the office added itself (inside `write()`)."""
+        self.db.execute("INSERT INTO office_calendar (day, kind, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?)"
+                        " ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, reason = excluded.reason,"
+                        " added_by = excluded.added_by, added_at = excluded.added_at",
+                        [day.isoformat(), kind, reason, added_by, _ts(at)])
+        self._calendar_changed()
+
+    def _calendar_changed(self) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES ('calendar_version', '1') ON CONFLICT (key)"
+                        " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
+
+    def calendar_version(self) -> str:
+        """Changes whenever a calendar day is saved (so every process sees new days at once)."""
+        row = self._one("SELECT value FROM meta WHERE key = 'calendar_version'")
+        return row["value"] if row else "0"
+
+    def calendar_days(self) -> list[CalendarDay]:
+        """Stored calendar changes, office ones first where both name a day, by date."""
+        rows = self._rows("SELECT day, kind, reason, 'office' AS source, added_by FROM office_calendar"
+                          " UNION ALL SELECT day, kind, reason, 'central', '' FROM central_calendar"
+                          " WHERE day NOT IN (SELECT day FROM office_calendar) ORDER BY day")
+        return [CalendarDay(date.fromisoformat(r["day"]), r["kind"], r["reason"], r["source"], r["added_by"])
+                for r in rows]
 
     def central_calendar(self) -> tuple[dict[date, str], set[date]]:
-        """Central calendar overrides: (days off with reasons, extra working days)."""
-        rows = self._rows("SELECT day, kind, reason FROM central_calendar")
-        return ({date.fromisoformat(r["day"]): r["reason"] for r in rows if r["kind"] == "day_off"},
-                {date.fromisoformat(r["day"]) for r in rows if r["kind"] == "working_day"})
+        """Stored calendar overrides (the office's own win over the central system's): (days off with
+        reasons, extra working days)."""
+        days = self.calendar_days()
+        return ({d.day: d.reason for d in days if d.kind == "day_off"},
+                {d.day for d in days if d.kind == "working_day"})

@@ -2,8 +2,8 @@
 
 Printer: the real adapter talks ESC/POS over TCP to a listener on 127.0.0.1 (port 0) standing
 in for a network printer: it answers DLE EOT paper-status queries and records each job's bytes.
-Camera: the real adapter reads an MJPG .avi of a receipt held at varying angles through
-cv2.VideoCapture.
+Camera: the real adapter reads an MJPG .avi of a Mẫu 01 receipt (printed from the seeded demo
+office) brought up by a hand, through cv2.VideoCapture.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
 import pytest
 import zxingcpp
 
@@ -22,8 +21,8 @@ from devices.camera import CameraScanner, FakeCamera
 from devices.printer import EscposPrinter, FakePrinter, Paper
 from devices.ticket_render import parse_rating_qr
 from office.rules.codes import receipt_qr_payload
+from testkit import corpus
 from testkit.escpos_raster import extract_rasters, stack
-from testkit.receipts import sample
 
 STATUS_BYTE = {Paper.OK: 0x12, Paper.LOW: 0x1E, Paper.OUT: 0x72}
 
@@ -136,19 +135,17 @@ def printer_harness(request):
 
 # ---- camera ---------------------------------------------------------------------------------
 
-from camera_media import CODE, SECRET  # noqa: E402
+@pytest.fixture(scope="session")
+def held_receipt() -> corpus.Printed:
+    """A Mẫu 01 receipt printed from the seeded demo office."""
+    return corpus.papers(1, 1)["receipt"][0]
 
 
 @pytest.fixture(scope="session")
-def receipt_video(tmp_path_factory) -> Path:
-    """An MJPG .avi: a receipt held at angles from -35° to +35°, 24 frames at 12 fps."""
+def receipt_video(tmp_path_factory, held_receipt) -> Path:
+    """An MJPG .avi: 2 s of that receipt brought up by a hand (15 fps, 640×480)."""
     path = tmp_path_factory.mktemp("camera") / "receipt.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 12, (640, 480))
-    rng = random.Random(9)
-    for i in range(24):
-        kind = ("clean", "rotation", "perspective", "noise")[i % 4]
-        writer.write(sample(kind, (640, 480), rng, CODE, SECRET).frame)
-    writer.release()
+    corpus.write_clip(path, corpus.clip(held_receipt, (640, 480), random.Random(9), fps=15, seconds=2.0), 15)
     assert path.stat().st_size > 10_000
     return path
 
@@ -183,24 +180,25 @@ class Events:
 
 
 class FakeCameraHarness:
-    def __init__(self, events, tmp_path, video):
+    def __init__(self, events, tmp_path, video, code, secret):
         self.camera = FakeCamera(events.on_scan, events.on_status, events.on_rejected)
+        self.payload = receipt_qr_payload(code, secret)
 
     def hold_receipt(self):
-        self.camera.hold(receipt_qr_payload(CODE, SECRET))
+        self.camera.hold(self.payload)
         for _ in range(20):  # many frames of the same receipt
-            self.camera.show(receipt_qr_payload(CODE, SECRET))
+            self.camera.show(self.payload)
 
     def unplug(self):
         self.camera.unplug()
 
     def plug(self):
-        self.camera.hold(receipt_qr_payload(CODE, SECRET))
+        self.camera.hold(self.payload)
         self.camera.plug()
 
 
 class VideoCameraHarness:
-    def __init__(self, events, tmp_path, video):
+    def __init__(self, events, tmp_path, video, code, secret):
         self.video = video
         self.path = tmp_path / "camera.avi"
         self.camera = CameraScanner(str(self.path), on_scan=events.on_scan, on_status=events.on_status,
@@ -218,10 +216,11 @@ class VideoCameraHarness:
 
 
 @pytest.fixture(params=["fake", "video"])
-def camera_harness(request, tmp_path, receipt_video):
+def camera_harness(request, tmp_path, receipt_video, held_receipt):
     events = Events()
     cls = FakeCameraHarness if request.param == "fake" else VideoCameraHarness
-    h = cls(events, tmp_path, receipt_video)
+    h = cls(events, tmp_path, receipt_video, held_receipt.expect.code, held_receipt.expect.secret)
+    h.code, h.secret = held_receipt.expect.code, held_receipt.expect.secret
     h.events = events
     h.kind = request.param
     yield h

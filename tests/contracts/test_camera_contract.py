@@ -1,5 +1,4 @@
 """One contract for every camera adapter: the fake and OpenCV reading an MJPG video file."""
-from camera_media import CODE, SECRET
 
 
 def test_a_receipt_held_up_is_reported_once_with_code_and_secret(camera_harness):
@@ -8,7 +7,7 @@ def test_a_receipt_held_up_is_reported_once_with_code_and_secret(camera_harness)
     h.camera.start()
     assert ev.wait(lambda e: e.scans)
     assert ev.wait(lambda e: h.kind == "fake" or h.camera.frames >= 30)  # the video looped
-    assert [(s.code, s.secret, s.kind) for s in ev.scans] == [(CODE, SECRET, "dossier")]
+    assert [(s.code, s.secret, s.kind) for s in ev.scans] == [(h.code, h.secret, "dossier")]
     assert ev.status[0] is True
 
 

@@ -9,7 +9,7 @@ from devices.ticket_render import TicketInfo
 
 def info(number):
     return TicketInfo("Trung tâm Phục vụ hành chính công xã Tân Phú", number, "Hộ tịch – Chứng thực",
-                      ("Quầy 1", "Quầy 2"), datetime(2026, 3, 2, 8, 15), 3, 9)
+                      ("Quầy 1", "Quầy 2"), datetime(2026, 3, 2, 8, 15), 3, 9, rating_token="K7M2Q9XD")
 
 
 def test_prints_the_ticket_whose_qr_decodes_to_its_number(printer_harness):

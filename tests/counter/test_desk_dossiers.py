@@ -2,7 +2,7 @@
 (Mẫu 04), result hand-over with the ID check; reports and their export (embedded store)."""
 from datetime import timedelta
 
-from kivy_support import press
+from kivy_support import press, visible
 from office_support import BACK_OFFICE, OFFICER, applicant
 
 from office.model import DossierStatus as S
@@ -65,9 +65,10 @@ def test_scan_opens_the_dossier_and_statuses_move_with_notes(desk):
     desk.shot("process-2-done")
 
 
-def test_search_by_name_without_accents_and_withdrawal(desk):
+def test_search_by_name_without_accents_and_withdrawal_with_its_refund(desk):
     svc = desk.svc
-    d = received(svc)
+    d = svc.receive_dossier("1.001193", "TH5", applicant(), OFFICER, payment_method="cash",
+                            receipt_number="BL-0000321")
     desk.key(ord("3"), modifiers=["ctrl"])
     desk.type("query", "nguyen van an", "process")
     desk.enter("query", "process")
@@ -80,6 +81,18 @@ def test_search_by_name_without_accents_and_withdrawal(desk):
     desk.settle()
     assert svc.dossier(d.code).status == S.WITHDRAWN and process.next_statuses == []
     assert [title for title, _ in desk.printer.jobs] == [f"Mau05-{d.code}"]
+    desk.until(lambda: process.dossier.status == S.WITHDRAWN, what="reopened")
+    desk.tap(process.ids.refund_button)
+    assert "chứng từ hoàn trả" in process.notice and svc.dossier(d.code).paid == 8000
+    desk.type("refund_receipt", "HT-0000045", "process")
+    desk.tap(process.ids.refund_button)
+    desk.until(lambda: "Đã hoàn trả 8.000" in process.notice, what="refunded")
+    desk.shot("process-4-refund")
+    refunded = svc.dossier(d.code)
+    assert refunded.paid == 0 and [(p.amount, p.method, p.receipt_number, p.refund) for p in refunded.payments] == \
+        [(8000, "cash", "BL-0000321", False), (8000, "cash", "HT-0000045", True)]
+    desk.until(lambda: process.dossier.paid == 0)
+    assert not process.ids.refund_button.text  # nothing left to refund
 
 
 def test_late_list_extension_and_its_deadline(desk):
@@ -152,7 +165,9 @@ def test_reports_show_and_export(desk):
     svc.call_next(1, "bich.tt")
     svc.start_serving(ticket.id, 1)
     svc.finish_ticket(ticket.id, 1)
-    received(svc)
+    d = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
     desk.key(ord("6"), modifiers=["ctrl"])
     reports = desk.screen("reports")
     assert reports.ids.day_from.text == "01/03/2026" and reports.ids.day_to.text == "02/03/2026"
@@ -164,6 +179,11 @@ def test_reports_show_and_export(desk):
     desk.settle()
     text = desk.texts(reports)
     assert "Tiếp nhận\n" in text and "cấp 1 số" in text and "Hộ tịch – Chứng thực" in text
+    assert "Quyết định số 766/QĐ-TTg" in text and "Phí, lệ phí: phải thu" in text
+    assert "2.1  Tỷ lệ hồ sơ giải quyết đúng hạn: 100,0%" in text  # finished the day it came in
+    assert "Số liệu: Hồ sơ tiếp nhận trong kỳ: 1; Đã đồng bộ: 0" in text  # 1.4: nothing pushed up yet
+    assert "3.3  Tỷ lệ hồ sơ trực tuyến: 0,0%" in text and "Công thức: Hồ sơ nộp trực tuyến" in text
+    desk.shot("reports-0-qd766")
     desk.tap_text("Xuất PDF + CSV")
     desk.settle()
     folder = desk.app.export_dir
@@ -174,3 +194,76 @@ def test_reports_show_and_export(desk):
     assert register.startswith("\ufeff") and "Nguyễn Văn An" in register
     assert "Đã xuất" in reports.notice
     desk.shot("reports-1")
+
+
+def returned_dossier(svc):
+    from office.model import Collector
+
+    d = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
+    return svc.return_result(d.code, Collector("Nguyễn Văn An", "CCCD", "001203004567", "applicant"), OFFICER)
+
+
+def test_result_goes_out_only_through_the_return_screen_and_only_a_leader_recalls_it(make_desk):
+    from hub_support import STAFF
+
+    desk = make_desk()
+    svc = desk.svc
+    done = received(svc)
+    for status in (S.PROCESSING, S.DONE):
+        svc.change_status(done.code, status, BACK_OFFICE, "Xử lý")
+    process = desk.screen("process")
+    desk.key(ord("3"), modifiers=["ctrl"])
+    process.open(done.code)
+    desk.until(lambda: process.dossier is not None)
+    assert process.next_statuses == []  # 9 → 10 is the return screen's, with the ID check
+    returned = returned_dossier(svc)
+    process.open(returned.code)
+    desk.until(lambda: process.dossier.code == returned.code)
+    assert process.next_statuses == []  # an officer cannot recall
+    desk.tap_text("Đăng xuất")
+    desk.login("son.hv", STAFF["son.hv"][1])
+    desk.key(ord("3"), modifiers=["ctrl"])
+    process.open(returned.code)
+    desk.until(lambda: process.dossier is not None and process.dossier.code == returned.code)
+    assert process.next_statuses == [S.DONE]
+    recall = "Thu hồi kết quả đã trả (lãnh đạo; ghi lý do)"
+    desk.tap_text(recall)
+    assert "nội dung xử lý" in process.notice and svc.dossier(returned.code).status == S.RETURNED
+    desk.type("note", "Kết quả ghi sai ngày sinh, thu hồi để đính chính", "process")
+    desk.shot("process-3-recall")
+    desk.tap_text(recall)
+    desk.settle()
+    recalled = svc.dossier(returned.code)
+    assert recalled.status == S.DONE and recalled.returned_to is None
+    audit = [row["action"] for row in svc.store.audit_log(returned.code)]
+    assert any(a.startswith("dossier.recall:Kết quả ghi sai ngày sinh") for a in audit)
+
+
+def test_a_leader_records_an_official_calendar_change_from_the_reports_screen(make_desk):
+    from datetime import date
+
+    from hub_support import STAFF
+
+    desk = make_desk()
+    desk.key(ord("6"), modifiers=["ctrl"])
+    reports = desk.screen("reports")
+    desk.settle()
+    assert not visible(reports.ids.calendar_save)  # an officer does not see it
+    desk.tap_text("Đăng xuất")
+    desk.login("son.hv", STAFF["son.hv"][1])
+    desk.key(ord("6"), modifiers=["ctrl"])
+    desk.until(lambda: visible(reports.ids.calendar_save), what="the leader's calendar row")
+    desk.type("calendar_day", "09/03/2026", "reports")
+    desk.tap(reports.ids.calendar_save)
+    desk.settle()
+    assert "căn cứ" in reports.notice.lower() and desk.svc.calendar_days() == []
+    reports.ids.calendar_kind.text = "Ngày nghỉ"
+    desk.type("calendar_reason", "Quyết định 12/QĐ-UBND ngày 05/3/2026", "reports")
+    desk.tap(reports.ids.calendar_save)
+    desk.settle()
+    assert "Đã lưu: 09/03/2026 là Ngày nghỉ" in reports.notice
+    assert [(c.day, c.kind, c.source) for c in desk.svc.calendar_days()] == [(date(2026, 3, 9), "day_off", "office")]
+    assert not desk.svc.calendar.is_working_day(date(2026, 3, 9))
+    desk.shot("reports-2-calendar")

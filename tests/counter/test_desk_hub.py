@@ -4,7 +4,7 @@ restart: exactly one dossier), and the receipt round trip through the kiosk's lo
 import subprocess
 from urllib.parse import urlparse
 
-from kivy_support import ARTIFACTS, assert_no_leak
+from kivy_support import ARTIFACTS, assert_no_leak, visible
 from test_desk_receive import choose_birth_registration, fill_applicant, open_receive
 
 from devices.a4printer import FolderPrinter
@@ -40,7 +40,7 @@ def test_live_counts_outage_banner_and_one_dossier_after_restart(make_desk):
     desk.until(lambda: receive.dossier is not None, timeout=15, what="the pending reception re-sent")
     assert app.root.banner == "" and app.root.hub_state == "ok"
     assert office.svc.store.counts()["dossiers"] == 1
-    desk.tap(receive.ids.submit_button)
+    assert not visible(receive.ids.submit_button)  # received: the form waits for "Hồ sơ mới"
     receive.submit()
     desk.settle()
     assert office.svc.store.counts()["dossiers"] == 1

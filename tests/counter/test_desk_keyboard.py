@@ -66,7 +66,7 @@ def test_a_whole_reception_with_keys_only(make_desk):
     assert not receive.rows[0][1].active
     key(SPACE, char=" ")
     assert receive.rows[0][1].active
-    for _ in range(3 * len(receive.rows)):  # originals, copies; the next rows
+    for _ in range(6 * len(receive.rows)):  # originals, copies, scanned pages, digitised, reused; the next rows
         key(TAB)
     assert focused(desk) == receive.ids.id_type
     key(DOWN)
@@ -79,6 +79,8 @@ def test_a_whole_reception_with_keys_only(make_desk):
     key(TAB)
     type_keys("0912 345 67")  # one digit short
     key(TAB)
+    type_keys("an.nguyen@example.vn")
+    key(TAB)
     type_keys("Số 12 đường Lê Lợi, phường Bến Thành")
     key(ENTER, ["ctrl"])
     desk.settle()
@@ -88,17 +90,28 @@ def test_a_whole_reception_with_keys_only(make_desk):
     type_keys("8")
     key(TAB)
     key(TAB)
+    key(TAB)
     assert focused(desk) == receive.ids.has_rep
     key(TAB)  # the representative's fields are skipped while there is none
-    assert focused(desk) == receive.ids.fee_paid
+    assert focused(desk) == receive.ids.exemption
+    key(TAB)  # the fee units are skipped when the fee is not per unit
+    assert focused(desk) == receive.ids.method
+    key(DOWN)
+    assert receive.method == "cash"
+    key(TAB)
+    assert focused(desk) == receive.ids.receipt_number
+    type_keys("BL-0000321")
+    key(TAB)
+    assert focused(desk) == receive.ids.e_result
     key(SPACE, char=" ")
-    assert receive.fee_paid
+    assert receive.e_result
     key(ENTER, ["ctrl"])
     desk.until(lambda: len(desk.printer.jobs) == 2, what="Mẫu 01 and Mẫu 06 printed")
     d = receive.dossier
     stored = desk.svc.dossier(d.code)
-    assert stored.status == S.RECEIVED and stored.fee_paid and stored.case_code == "TH5"
-    assert (stored.applicant.name, stored.applicant.id_number, stored.applicant.phone) == \
-        ("Nguyễn Văn An", "001203004567", "0912345678")
+    assert stored.status == S.RECEIVED and stored.e_result and stored.case_code == "TH5"
+    assert [(p.method, p.receipt_number) for p in stored.payments] == [("cash", "BL-0000321")]
+    assert (stored.applicant.name, stored.applicant.id_number, stored.applicant.phone, stored.applicant.email) == \
+        ("Nguyễn Văn An", "001203004567", "0912345678", "an.nguyen@example.vn")
     assert [title for title, _ in desk.printer.jobs] == [f"Mau01-{d.code}", f"Mau06-{d.code}"]
     desk.shot("receive-keyboard-received")

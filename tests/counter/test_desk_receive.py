@@ -1,6 +1,13 @@
-"""Receiving a dossier: searchable procedure, applicant, checklist; required fields; double submit;
+"""Receiving a dossier: searchable procedure, applicant, checklist with digitisation; required
+fields; double submit; fee paid at once or later against the VietQR code shown for what is due;
 incomplete (Mẫu 02) and refused (Mẫu 03) intakes."""
+import zxingcpp
+from PIL import Image
+
+from office.rules.vietqr import purpose_for, read_vietqr
+
 CTRL2 = ord("2")
+BANK = {"bank_bin": "970415", "bank_account": "113000012345", "bank_account_name": "UBND XA TAN PHU"}
 
 
 def open_receive(desk):
@@ -49,7 +56,12 @@ def test_double_submit_creates_one_dossier_and_prints_its_forms(desk):
     receive = open_receive(desk)
     choose_birth_registration(desk, receive)
     fill_applicant(desk)
-    receive.fee_paid = True
+    desk.type("email", "an.nguyen@example.vn", "receive")
+    receive.ids.method.text = "Tiền mặt"
+    desk.type("receipt_number", "BL-0001234", "receive")
+    _, _, _, _, pages, digitized, reused = receive.rows[0]
+    pages.text, digitized.active = "2", True
+    receive.rows[1][6].active = True  # the birth certificate is reused from data the state holds
     desk.shot("receive-2-filled")
     button = receive.ids.submit_button
     desk.tap(button)
@@ -60,8 +72,12 @@ def test_double_submit_creates_one_dossier_and_prints_its_forms(desk):
     d = receive.dossier
     assert d is not None and d.code in receive.result_text and d.secret in receive.result_text
     stored = desk.svc.dossier(d.code)
-    assert stored.applicant.name == "Nguyễn Văn An" and stored.fee_paid
-    assert [c.name for c in stored.components] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert stored.applicant.name == "Nguyễn Văn An" and stored.applicant.email == "an.nguyen@example.vn"
+    assert stored.fee_paid and [(p.amount, p.method, p.receipt_number) for p in stored.payments] == \
+        [(8000, "cash", "BL-0001234")]
+    assert [(c.name, c.pages, c.digitized, c.reused) for c in stored.components] == \
+        [("Tờ khai đăng ký khai sinh", 2, True, False), ("Giấy chứng sinh", 0, False, True)]
+    assert receive.vietqr is None  # nothing left to pay
     assert f"{d.due_at:%d/%m/%Y}" in receive.result_text
     desk.until(lambda: len(desk.printer.jobs) == 2, what="Mẫu 01 and Mẫu 06 printed")
     assert [title for title, _ in desk.printer.jobs] == [f"Mau01-{d.code}", f"Mau06-{d.code}"]
@@ -70,7 +86,8 @@ def test_double_submit_creates_one_dossier_and_prints_its_forms(desk):
     desk.resize((1920, 1080))
     desk.shot("receive-3-received-1920x1080")
     desk.resize((1366, 768))
-    desk.tap(button)  # disabled after success: nothing new
+    assert button.disabled and not button.opacity  # hidden after success (room for the VietQR code)
+    receive.submit()  # and Ctrl+Enter does nothing new
     desk.settle()
     assert desk.svc.store.counts()["dossiers"] == 1
     desk.tap_text("Hồ sơ mới")
@@ -97,3 +114,36 @@ def test_incomplete_dossier_lists_what_is_missing_and_refusal_needs_a_reason(des
     assert refused.kind == "refused" and refused.reason == "Không thuộc thẩm quyền giải quyết của xã"
     assert [title for title, _ in desk.printer.jobs] == ["Mau02-tiep-nhan-1", "Mau03-tiep-nhan-2"]
     desk.shot("receive-4-refused")
+
+
+def test_fee_due_shows_a_vietqr_code_and_is_recorded_as_paid_later(make_desk, tmp_path, clock):
+    from hub_support import make_office
+
+    desk = make_desk(office=make_office(tmp_path / "bank.db", clock, **BANK))
+    receive = open_receive(desk)
+    choose_birth_registration(desk, receive)
+    assert "Phải nộp: 8.000 đ" in desk.texts(receive)
+    desk.type("exemption", "Người có công với cách mạng", "receive")
+    assert "Phải nộp: 0 đ" in desk.texts(receive)
+    desk.type("exemption", "", "receive")
+    fill_applicant(desk)
+    desk.tap(receive.ids.submit_button)
+    desk.until(lambda: receive.dossier is not None and receive.vietqr is not None, what="received with a fee due")
+    code = receive.dossier.code
+    assert "8.000 đ" in receive.vietqr_text and "113000012345" in receive.vietqr_text
+    desk.shot("receive-5-vietqr")
+    texture = receive.ids.vietqr.texture
+    image = Image.frombytes("RGBA", texture.size, texture.pixels).convert("L")
+    found = zxingcpp.read_barcodes(image) or zxingcpp.read_barcodes(image.transpose(Image.FLIP_TOP_BOTTOM))
+    transfer = read_vietqr(found[0].text)  # the CRC is checked while reading
+    assert (transfer.bank_bin, transfer.account, transfer.amount, transfer.purpose) == \
+        ("970415", "113000012345", 8000, purpose_for(code))
+    desk.tap(receive.ids.pay_button)
+    desk.settle()
+    assert "số biên lai" in receive.notice and desk.svc.dossier(code).paid == 0
+    receive.ids.method.text = "Chuyển khoản"
+    desk.type("receipt_number", "BL-0009", "receive")
+    desk.tap(receive.ids.pay_button)
+    desk.until(lambda: receive.vietqr is None, what="payment recorded")
+    assert "BL-0009" in receive.notice
+    assert [(p.amount, p.method) for p in desk.svc.dossier(code).payments] == [(8000, "transfer")]

@@ -34,13 +34,16 @@ def test_screen_pdf_and_csv_show_the_same_dossier_figures(desk, tmp_path):
     finished(desk, "02 08:20", "03 08:00")  # on the due day, before 08:20: on time
     finished(desk, "02 08:30", "03 10:00")  # after 08:30 on the due day: late
     svc = desk.svc
+    tokens = []
     for _ in range(3):  # three citizens served at counter 1, two satisfied
-        ticket = svc.issue_ticket("HT").ticket
+        issued = svc.issue_ticket("HT")
+        ticket = issued.ticket
+        tokens.append(issued.rating_token)  # printed in the ticket's QR
         svc.call_next(1, "bich.tt")
         svc.start_serving(ticket.id, 1)
         svc.finish_ticket(ticket.id, 1)
     for number, level in ((1, 3), (2, 2), (3, 1)):
-        svc.rate("ticket", f"A{number:03d}", level, "" if level > 1 else "Chờ lâu")
+        svc.rate("ticket", f"A{number:03d}", tokens[number - 1], level, "" if level > 1 else "Chờ lâu")
     desk.office.clock.now = datetime(2026, 3, 3, 16, 0)
     desk.key(ord("6"), modifiers=["ctrl"])
     reports = desk.screen("reports")

@@ -1,12 +1,14 @@
 """Field diagnostics as an installer runs them: `main.py scan` and `main.py print-test`."""
+import random
 import subprocess
 import sys
 from pathlib import Path
 
-from testkit.receipts import receipt
+import cv2
+
+from testkit import corpus
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE, SECRET = "000.31.20.H56-260302-0017", "123456"
 
 
 def run(*args) -> subprocess.CompletedProcess:
@@ -16,7 +18,10 @@ def run(*args) -> subprocess.CompletedProcess:
 
 def test_scan_prints_the_code_of_each_image(tmp_path):
     photo, junk = tmp_path / "receipt.png", tmp_path / "notes.txt"
-    receipt(CODE, SECRET).save(photo)
+    printed = corpus.papers(1, 1)["receipt"][0]
+    shot = corpus.shot_for(printed, "receipt", "clean", (640, 480), random.Random(3))
+    cv2.imwrite(str(photo), corpus.film(printed.paper, shot, (640, 480)))
+    CODE = printed.expect.code
     junk.write_text("not an image", encoding="utf-8")
     ok = run("scan", photo)
     assert ok.returncode == 0 and ok.stdout == f"{photo}: {CODE}\n"

@@ -9,7 +9,8 @@ from devices.printer import EscposPrinter, NoPrinter, PrinterSpec, PrintFailure,
 from devices.ticket_render import TicketInfo, render_ticket
 from testkit.escpos_raster import extract_rasters, has_cut, stack
 
-INFO = TicketInfo("UBND xã Tân Phú", "A012", "Hộ tịch", ("Quầy 1",), datetime(2026, 3, 2, 9, 0), 2, 8)
+INFO = TicketInfo("UBND xã Tân Phú", "A012", "Hộ tịch", ("Quầy 1",), datetime(2026, 3, 2, 9, 0), 2, 8,
+                  rating_token="K7M2Q9XD")
 
 
 @pytest.mark.parametrize("spec, parsed", [
@@ -36,7 +37,7 @@ def test_job_is_one_raster_and_a_cut_that_decode_back():
     job = printer.render(render_ticket(INFO, printer.width))
     rasters = extract_rasters(job)
     assert len(rasters) == 1 and rasters[0].width == 512 and has_cut(job)
-    assert [r.text for r in zxingcpp.read_barcodes(stack(rasters).convert("L"))] == ["RATE|A012|2026-03-02"]
+    assert [r.text for r in zxingcpp.read_barcodes(stack(rasters).convert("L"))] == ["RATE|A012|2026-03-02|K7M2Q9XD"]
 
 
 def test_too_wide_image_is_refused_before_printing():

@@ -31,7 +31,7 @@ from display.voice import (
 )
 from office.config import DEFAULT_VOICE_TEMPLATE, ConfigError, config_from_dict
 
-SPOKEN = ["xin_moi_so_thu_tu", "letter_a", "digit_1", "digit_0", "digit_2", "den_quay_so", "digit_5"]
+SPOKEN = ["xin_moi", "so", "letter_a", "digit_1", "digit_0", "digit_2", "den_quay", "digit_5"]
 
 
 def frames(path: Path) -> int:
@@ -55,7 +55,7 @@ def test_the_committed_clip_set_is_complete_small_and_in_one_format():
 
 @pytest.mark.parametrize("number,counter,spoken", [
     ("A102", "5", SPOKEN),
-    ("B007", "12", ["xin_moi_so_thu_tu", "letter_b", "digit_0", "digit_0", "digit_7", "den_quay_so",
+    ("B007", "12", ["xin_moi", "so", "letter_b", "digit_0", "digit_0", "digit_7", "den_quay",
                     "digit_1", "digit_2"]),
 ])
 def test_a_call_is_the_chime_then_the_sentence_once_in_under_six_seconds(tmp_path, number, counter, spoken):
@@ -78,7 +78,7 @@ def test_a_call_is_the_chime_then_the_sentence_once_in_under_six_seconds(tmp_pat
 def test_calls_said_together_share_the_opening_words():
     voice = Voice(ClipSet(), DEFAULT_VOICE_TEMPLATE)
     speech = voice.announcement([("A102", "5"), ("B3", "12")], pause=REPEAT_GAP_S)
-    assert list(speech.clips) == SPOKEN + ["letter_b", "digit_3", "den_quay_so", "digit_1", "digit_2"]
+    assert list(speech.clips) == SPOKEN + ["letter_b", "digit_3", "den_quay", "digit_1", "digit_2"]
     alone = voice.announcement([("A102", "5")], pause=REPEAT_GAP_S)
     assert speech.marks[0] == REPEAT_GAP_S and speech.marks[1] == pytest.approx(alone.seconds + CALL_GAP_S)
     assert speech.pcm.startswith(alone.pcm)
@@ -131,12 +131,12 @@ def test_missing_or_broken_clips_and_unreadable_numbers_give_clear_errors(tmp_pa
     partial = tmp_path / "partial"
     shutil.copytree(DEFAULT_CLIPS, partial)
     (partial / "digit_7.wav").unlink()
-    (partial / "den_quay_so.wav").write_bytes(b"not a wav file")
+    (partial / "den_quay.wav").write_bytes(b"not a wav file")
     voice = Voice(ClipSet(partial), DEFAULT_VOICE_TEMPLATE)
     with pytest.raises(VoiceError) as e:
         voice.check()
     assert "Thiếu tệp âm thanh digit_7.wav" in str(e.value)
-    assert "den_quay_so.wav không đọc được" in str(e.value)
+    assert "den_quay.wav không đọc được" in str(e.value)
     with pytest.raises(VoiceError, match="Thiếu tệp âm thanh letter_q.wav"):
         Voice(ClipSet(tmp_path), DEFAULT_VOICE_TEMPLATE).clips.pcm("letter_q")
     for bad in ("", "A-1", "   "):

@@ -112,7 +112,7 @@ def receipt_pdf(svc) -> tuple[str, bytes]:
     d = svc.receive_dossier("1.001193", "TH1", applicant(), OFFICER,
                             components=(ReceivedComponent("Tờ khai đăng ký khai sinh", 1),
                                         ReceivedComponent("Giấy chứng sinh", 1)))
-    return d.code, forms.receipt(svc, d.code)
+    return d.code, forms.receipt(svc, d.code, d.secret)
 
 
 def test_prints_the_document_whole_with_its_title(a4, receipt_pdf):

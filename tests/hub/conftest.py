@@ -10,15 +10,16 @@ from office.policy import Guards
 
 @pytest.fixture
 def make_hub(tmp_path, clock):
-    """Factory: an office (config overrides allowed) with a hub serving it; stopped at teardown."""
+    """Factory: an office (config overrides allowed) with a hub serving it (`hub_options` go to
+    `create_app`); stopped at teardown."""
     offices: list[Office] = []
 
     def factory(name: str = "office.db", start: bool = True, guards: Guards | None = None,
-                **config) -> Office:
+                hub_options: dict | None = None, **config) -> Office:
         office = make_office(tmp_path / name, clock, **config)
         office.guards = guards or office.guards
         if start:
-            office.url, stop = start_hub_thread(office.svc, guards=office.guards)
+            office.url, stop = start_hub_thread(office.svc, guards=office.guards, **(hub_options or {}))
             office.stops.append(stop)
         offices.append(office)
         return office

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from office_support import BACK_OFFICE, OFFICER, Clock, make_config, make_service, seed_catalogue
+from office_support import BACK_OFFICE, LEADER, OFFICER, Clock, make_config, make_service, seed_catalogue
 
 from hub.client import HubClient
 from office.auth import Credentials
@@ -15,9 +15,10 @@ from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.service import OfficeService
 
-STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321")}
+STAFF = {"bich.tt": (OFFICER, "123456"), "cuong.lv": (BACK_OFFICE, "654321"), "son.hv": (LEADER, "246810")}
 DEVICES = {"kiosk-1": "kiosk", "kiosk-2": "kiosk", "quay-1": "counter", "quay-2": "counter",
            "bang-1": "display", "admin-1": "admin"}
+COUNTER_OF = {"quay-1": 1, "quay-2": 2}  # the counter each counter device logs in at
 
 
 @dataclass
@@ -32,17 +33,19 @@ class Office:
     guards: Guards = field(default_factory=Guards)  # shared by the hub and the embedded gateways
 
     def client(self, device: str, staff: str | None = None, **options: Any) -> HubClient:
-        """A HubClient for an enrolled device, with a staff member logged in if given."""
+        """A HubClient for an enrolled device, with a staff member logged in if given (at the
+        device's counter)."""
         client = HubClient(self.url, self.tokens[device], **options)
         if staff:
-            client.login(staff, STAFF[staff][1])
+            client.login(staff, STAFF[staff][1], COUNTER_OF.get(device))
         return client
 
     def gateway(self, device: str, staff: str | None = None) -> OfficeGateway:
-        """The embedded port of an enrolled device (as the hub would build it), staff logged in if given."""
+        """The embedded port of an enrolled device (as the hub would build it), staff logged in if
+        given (at the device's counter)."""
         gateway = OfficeGateway(self.svc, Credentials(self.svc.store).device(self.tokens[device]), self.guards)
         if staff:
-            gateway.login(staff, STAFF[staff][1])
+            gateway.login(staff, STAFF[staff][1], COUNTER_OF.get(device))
         return gateway
 
     def port(self, mode: str, device: str, staff: str | None = None) -> Any:
@@ -69,12 +72,13 @@ class Office:
 
 
 def make_office(path: Path, clock: Clock, **config: Any) -> Office:
-    """A fresh store with the test catalogue, two staff members with PINs and the test devices."""
+    """A fresh store with the test catalogue, three staff members (one a leader) with PINs and the
+    test devices."""
     svc = make_service(path, clock, make_config(**config))
     seed_catalogue(svc.store)
     with svc.store.write():
         for username, (actor, _) in STAFF.items():
-            svc.store.save_staff(username, actor.name, actor.role, actor.department)
+            svc.store.save_staff(username, actor.name, actor.role, actor.department, actor.leader)
     credentials = Credentials(svc.store, clock)
     for username, (_, pin) in STAFF.items():
         credentials.set_pin(username, pin)
@@ -94,8 +98,8 @@ class Ports:
     def advance(self, **delta: Any) -> None:
         """Move the clock on; staff log in again (a session lasts one working day)."""
         self.office.clock.advance(**delta)
-        for port, staff in ((self.counter, "bich.tt"), (self.backoffice, "cuong.lv")):
-            port.login(staff, STAFF[staff][1])
+        for port, staff, counter in ((self.counter, "bich.tt", 1), (self.backoffice, "cuong.lv", 2)):
+            port.login(staff, STAFF[staff][1], counter)
 
 
 def ports_for(office: Office, mode: str) -> Ports:

@@ -42,7 +42,7 @@ def test_enroll_serve_revoke_and_pins(tmp_path):
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
         client = HubClient(url, token)
-        assert client.login("bich.tt", "918273").name == "Trần Thị Bích"
+        assert client.login("bich.tt", "918273", 1).name == "Trần Thị Bích"
         assert client.call_next(1) is None
         revoked = main_py("hub", "revoke", "--db", db, "--name", "quay-9")
         assert revoked.returncode == 0
@@ -71,7 +71,7 @@ def test_demo_prints_working_credentials(tmp_path):
     try:
         assert len(HubClient(url, tokens["kiosk-1"]).services()) == 5
         counter = HubClient(url, tokens["quay-1"])
-        assert counter.login("hoa.tt", "110011").name == "Trần Thị Hoa"
+        assert counter.login("hoa.tt", "110011", 1).name == "Trần Thị Hoa"
         assert HubClient(url, tokens["quan-tri"]).summary()["dossiers"] == 100
     finally:
         stop()

@@ -79,7 +79,7 @@ def test_a_lost_answer_is_retried_without_acting_twice(hub: Office):
     proxy = LossyProxy(hub.url)
     kiosk = HubClient(proxy.url, hub.tokens["kiosk-1"], backoff=0.05)
     counter = HubClient(proxy.url, hub.tokens["quay-1"], backoff=0.05)
-    counter.login("bich.tt", "123456")
+    counter.login("bich.tt", "123456", 1)
     proxy.drops = 1
     first = kiosk.issue_ticket("HT")
     assert proxy.drops == 0 and first.ticket.number == "A001"

@@ -83,7 +83,7 @@ def _morning(office, url: str, kiosk_tokens: list[str], counter_tokens: list[str
 
     def counter(i: int) -> None:
         client, counter_id = HubClient(url, counter_tokens[i]), 100 + i
-        client.login("bich.tt", "123456")
+        client.login("bich.tt", "123456", counter_id)
         while True:
             ticket = client.call_next(counter_id)
             operations["call_next"] += 1

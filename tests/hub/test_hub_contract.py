@@ -33,8 +33,8 @@ from office.errors import (
     Unauthorized,
 )
 from office.gateway import OfficeGateway
-from office.model import DossierStatus, TicketState, Timeliness
-from office.policy import Guards, Lockout
+from office.model import Collector, DossierStatus, TicketState, Timeliness
+from office.policy import TYPED_LOOKUPS, Guards, Limit
 from office.port import USE_CASES, signature
 from office.service import OfficeService
 
@@ -43,11 +43,12 @@ S, T = DossierStatus, TicketState
 
 CALLER = {"actor", "staff", "device"}  # what the gateway supplies from who calls
 LOCAL_ONLY = {"apply_central_step"}  # run by the hub machine's own sync, never by a LAN device
+CHECKS = {"rating_subject"}  # checks the gateway runs before a use case (guesses counted apart)
 
 
 def test_every_service_use_case_is_in_the_port():
     public = {name for name, _ in inspect.getmembers(OfficeService, inspect.isfunction) if not name.startswith("_")}
-    assert public - LOCAL_ONLY == set(USE_CASES)
+    assert public - LOCAL_ONLY - CHECKS == set(USE_CASES)
 
 
 @pytest.mark.parametrize("name", sorted(USE_CASES))
@@ -92,7 +93,8 @@ def test_catalogue(ports: Ports):
 
 
 def queue_day(p: Ports, clock) -> list:
-    """A morning at counters 1 and 2: numbering, priority, recall, no-show, transfer, pause."""
+    """A morning at counters 1 and 2 (each officer logged in at their own): numbering, priority,
+    recall, no-show, transfer, pause."""
     out = [p.kiosk.issue_ticket("HT"), p.kiosk.issue_ticket("HT", "elderly"), p.kiosk.issue_ticket("DD")]
     clock.advance(minutes=3)
     first = p.counter.call_next(1)
@@ -106,12 +108,12 @@ def queue_day(p: Ports, clock) -> list:
     clock.advance(minutes=6)
     out.append(p.counter.transfer_ticket(second.id, 1, "DD", 3, "Sai lĩnh vực"))
     out.append(p.counter.waiting_counts())
-    p.counter.pause_counter(2, "Nghỉ giải lao")
+    p.backoffice.pause_counter(2, "Nghỉ giải lao")
     out.append(p.counter.counters())
-    p.counter.resume_counter(2)
-    third = p.counter.call_next(2)
-    out += [third, p.counter.ticket_receipt(third.id), p.counter.finish_ticket(third.id, 2, "Hướng dẫn")]
-    out.append(p.kiosk.rate("ticket", third.number, 3))
+    p.backoffice.resume_counter(2)
+    third = p.backoffice.call_next(2)
+    out += [third, p.backoffice.ticket_receipt(third.id), p.backoffice.finish_ticket(third.id, 2, "Hướng dẫn")]
+    out.append(p.kiosk.rate("ticket", third.number, out[2].rating_token, 3))  # the token on B001's ticket
     late = p.kiosk.issue_ticket("HT")
     out.append(p.counter.cancel_ticket(late.ticket.id, "Công dân về trước"))
     return out
@@ -132,7 +134,9 @@ def test_queue_day(ports: Ports, clock):
     assert [c.paused_reason for c in paused] == [None, "Nghỉ giải lao", None]
     third, receipt, done, rating, cancelled = out[12:]
     assert third.number == "B001" and receipt.ticket == third and done.reason == "Hướng dẫn"
-    assert (rating.target, rating.counter_id, rating.staff) == ("B001@2026-03-02", 2, "bich.tt")
+    assert (rating.target, rating.level) == ("B001@2026-03-02", 3)
+    kept = ports.office.svc.store.rating_for("ticket", rating.target)
+    assert (kept.counter_id, kept.staff) == (2, "cuong.lv")  # for reports, never in the kiosk's answer
     assert cancelled.state == T.CANCELLED
     assert [t.state for t in ports.office.svc.store.tickets(MONDAY.date())] == [
         T.NO_SHOW, T.TRANSFERRED, T.DONE, T.WAITING, T.CANCELLED]
@@ -145,7 +149,7 @@ def dossier_life(p: Ports, clock) -> list:
     clock.advance(hours=1)
     out.append(p.backoffice.change_status(d.code, S.PROCESSING, "Thụ lý"))
     clock.advance(hours=2)
-    out.append(p.backoffice.change_status(d.code, S.SUPPLEMENT_REQUESTED, "Thiếu giấy chứng sinh"))
+    out.append(p.backoffice.request_supplement(d.code, ["Giấy chứng sinh"], "Thiếu giấy chứng sinh"))
     p.advance(days=1)
     out.append(p.counter.change_status(d.code, S.PROCESSING, "Đã nhận bổ sung"))
     new_due = out[-1].due_at + timedelta(days=2)
@@ -153,9 +157,10 @@ def dossier_life(p: Ports, clock) -> list:
     out.append(p.counter.timeliness(d.code))
     p.advance(days=1)
     out.append(p.backoffice.change_status(d.code, S.DONE, "Có kết quả"))
-    out.append(p.counter.change_status(d.code, S.RETURNED, "Trả kết quả"))
+    out.append(p.counter.record_payment(d.code, "transfer", "BL-0000123"))
+    out.append(p.counter.return_result(d.code, Collector("Nguyễn Văn An", "CCCD", "001203004567", "applicant")))
     out.append(p.kiosk.kiosk_lookup(d.code, d.secret))
-    out.append(p.kiosk.rate("dossier", d.code, 1, "Trả kết quả trễ hẹn"))
+    out.append(p.kiosk.rate("dossier", d.code, d.secret, 1, "Trả kết quả trễ hẹn"))
     out.append(p.counter.summary())
     out.append(p.counter.reports(MONDAY.date(), clock.now.date()))
     return out
@@ -164,18 +169,24 @@ def dossier_life(p: Ports, clock) -> list:
 def test_dossier_life(ports: Ports, clock):
     out = dossier_life(ports, clock)
     received, viewed, looked_up = out[:3]
-    assert received == viewed and received.status == S.RECEIVED and received.applicant == applicant()
+    assert replace(received, secret="") == viewed  # the office keeps only the secret's hash
+    assert received.status == S.RECEIVED and received.applicant == applicant()
     assert looked_up.masked_name == "Nguyễn V*** A*" and looked_up.status_label_vi == "Đã tiếp nhận"
     resumed, extended, timeliness = out[5:8]
     assert resumed.due_changes[0].kind == "supplement" and extended.due_changes[1].kind == "extension"
     assert timeliness == Timeliness.IN_TIME
-    returned, final_view, rating, summary, report = out[9:]
+    paid, returned, final_view, rating, summary, report = out[9:]
+    assert (paid.fee, paid.paid, paid.fee_paid, paid.payments[0].receipt_number) == (8000, 8000, True, "BL-0000123")
     assert [s.status for s in returned.steps] == [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED,
-                                                  S.PROCESSING, S.PROCESSING, S.DONE, S.RETURNED]
+                                                  S.PROCESSING, S.PROCESSING, S.DONE, S.DONE, S.RETURNED]
+    assert returned.supplement_count == 1 and [f.form for f in returned.forms] == ["01", "02", "04"]
     assert final_view.next_action_vi.startswith("Đã trả kết quả")
-    assert (rating.target_kind, rating.level, rating.staff) == ("dossier", 1, OFFICER.name)
+    assert (rating.target_kind, rating.level) == ("dossier", 1) and OFFICER.name not in repr(rating)
     assert summary["dossiers_by_status"] == {"10": 1} and summary["ratings_by_level"] == {"1": 1}
     assert report["dossiers"]["finished"] == 1 and report["ratings"]["satisfied_percent"] == 0.0
+    assert report["fees"]["collected"] == 8000 and report["fees"]["by_method"]["transfer"]["payments"] == 1
+    quality = {i["code"]: i for i in report["qd766"]}
+    assert quality["2.1"]["value"] == 100.0 and quality["5.4"]["value"] == 0.0  # on time, but "Không hài lòng"
 
 
 def _received(p: Ports) -> str:
@@ -197,7 +208,13 @@ ERROR_CASES = {  # name: (setup → value, failing call with that value, error)
     "secret": (_received, lambda p, code: p.kiosk.kiosk_lookup(code, "12ab"), InvalidInput),
     "wrong secret": (_received, lambda p, code: p.kiosk.kiosk_lookup(code, "000000"), NotFound),
     "reason": (_called, lambda p, tid: p.counter.cancel_ticket(tid, "  "), InvalidInput),
-    "level": (None, lambda p, _: p.kiosk.rate("ticket", "A001", 9), InvalidInput),
+    "level": (None, lambda p, _: p.kiosk.rate("ticket", "A001", "ABCDEFGH", 9), InvalidInput),
+    "rating token": (lambda p: p.kiosk.issue_ticket("HT").ticket.number,
+                     lambda p, number: p.kiosk.rate("ticket", number, "ABCDEFGH", 3), NotFound),
+    "rating secret": (_received, lambda p, code: p.kiosk.rate("dossier", code, "000000", 3), NotFound),
+    "bare return": (_received, lambda p, code: p.counter.change_status(code, S.RETURNED, "Trả"), IllegalTransition),
+    "calendar by clerk": (None, lambda p, _: p.counter.set_calendar_day(date(2026, 12, 31), "day_off", "QĐ"),
+                          Forbidden),
     "transition": (_received, lambda p, code: p.counter.change_status(code, S.DONE, "x"),
                    IllegalTransition),
     "paused": (lambda p: p.counter.pause_counter(1, "Họp"), lambda p, _: p.counter.call_next(1),
@@ -245,7 +262,8 @@ def test_idempotency_keys(ports: Ports):
 
 
 def _without_secrets(values: list) -> list:
-    return [replace(v, secret="") if hasattr(v, "secret") else v for v in values]
+    return [replace(v, secret="") if hasattr(v, "secret") else replace(v, rating_token="")
+            if hasattr(v, "rating_token") else v for v in values]
 
 
 def test_embedded_and_http_give_identical_results(tmp_path, clock, make_hub):
@@ -255,7 +273,7 @@ def test_embedded_and_http_give_identical_results(tmp_path, clock, make_hub):
         p = ports_for(make_hub(f"{mode}.db", start=mode == "http"), mode)
         transcripts.append(_without_secrets(queue_day(p, clock) + dossier_life(p, clock)))
     embedded, http = transcripts
-    assert len(embedded) == len(http) == 31
+    assert len(embedded) == len(http) == 32
     for a, b in zip(embedded, http):
         assert a == b
 
@@ -299,11 +317,12 @@ def test_roles_and_staff_login_are_checked(ports: Ports, mode):
     with pytest.raises(StaffLoginRequired):
         logged_out.call_next(2)
     with pytest.raises(Unauthorized):
-        logged_out.login("bich.tt", "000001")
+        logged_out.login("bich.tt", "000001", 2)
 
 
-def test_lookup_guesses_are_locked_out_per_device(make_hub, mode):
-    office = make_hub(start=mode == "http", guards=Guards(lookups=Lockout(max_failures=3, window=60, base_lock=60)))
+def test_lookup_guesses_are_limited(make_hub, mode):
+    office = make_hub(start=mode == "http", guards=Guards(typed_lookups=replace(
+        TYPED_LOOKUPS, limits={"device": (Limit(3, 60),)})))
     p = ports_for(office, mode)
     d = p.counter.receive_dossier("2.000908", "GIO", applicant())
     wrong = "000000" if d.secret != "000000" else "111111"
@@ -313,9 +332,27 @@ def test_lookup_guesses_are_locked_out_per_device(make_hub, mode):
     with pytest.raises(RateLimited):  # the guess that starts the lock says so
         p.kiosk.kiosk_lookup(d.code, wrong)
     with pytest.raises(RateLimited) as locked:
-        p.kiosk.kiosk_lookup(d.code, d.secret)  # even the right secret waits out the lock
+        p.kiosk.kiosk_lookup(d.code, d.secret)  # even the right secret, typed, waits out the lock
     assert 0 < locked.value.retry_after <= 60
+    assert p.kiosk.kiosk_lookup(d.code, d.secret, scanned=True).code == d.code  # a receipt scan does not
     assert office.port(mode, "kiosk-2").kiosk_lookup(d.code, d.secret).code == d.code  # another kiosk is free
+
+
+def test_rating_proofs_are_guessed_like_lookups_and_locked_out(make_hub, mode):
+    office = make_hub(start=mode == "http", guards=Guards(typed_lookups=replace(
+        TYPED_LOOKUPS, limits={"device": (Limit(3, 60),)})))
+    p = ports_for(office, mode)
+    d = p.counter.receive_dossier("2.000908", "GIO", applicant())
+    wrong = "000000" if d.secret != "000000" else "111111"
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            p.kiosk.rate("dossier", d.code, wrong, 3)
+    with pytest.raises(RateLimited):
+        p.kiosk.rate("dossier", d.code, wrong, 3)
+    with pytest.raises(RateLimited):  # the lock holds for lookups too
+        p.kiosk.kiosk_lookup(d.code, d.secret)
+    assert office.svc.store.counts()["ratings"] == 0
+    assert office.port(mode, "kiosk-2").rate("dossier", d.code, d.secret, 3).level == 3
 
 
 def test_an_idempotency_key_acts_once_and_only_for_one_request(ports: Ports):

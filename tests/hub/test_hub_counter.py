@@ -22,10 +22,10 @@ def test_counter_dossier_life(ports: Ports, clock):
     assert c.missing_components("1.001193", "TH5", CHECKLIST[:1]) == ["Giấy chứng sinh"]
     d = c.receive_dossier("1.001193", "TH5", applicant(), "Khai sinh", idempotency_key="form-1",
                           components=CHECKLIST, representative=REP, delivery="postal",
-                          delivery_address="Số 5 Hùng Vương", fee_paid=True)
+                          delivery_address="Số 5 Hùng Vương", payment_method="cash", receipt_number="BL-1")
     again = c.receive_dossier("1.001193", "TH5", applicant(), "Khai sinh", idempotency_key="form-1",
                               components=CHECKLIST, representative=REP, delivery="postal",
-                              delivery_address="Số 5 Hùng Vương", fee_paid=True)
+                              delivery_address="Số 5 Hùng Vương", payment_method="cash", receipt_number="BL-1")
     assert again == d and d.components == CHECKLIST and d.representative == REP and d.fee_paid
     assert ports.office.svc.store.counts()["dossiers"] == 1
     with pytest.raises(InvalidInput, match="Giấy chứng sinh"):
@@ -82,9 +82,9 @@ def test_bad_input_over_http_is_a_clear_422(hub):
     session = hub.session("quay-1", "bich.tt")
     r = hub.http("POST", "/api/receive-dossier", "quay-1", session, json={
         "procedure_code": "1.001193", "case_code": "TH5", "applicant": {"name": "An"},
-        "components": [{"name": "Tờ khai", "originals": "một"}], "fee_paid": "yes"})
+        "components": [{"name": "Tờ khai", "originals": "một"}], "e_result": "yes"})
     assert r.status_code == 422 and r.json()["error"] == "invalid_input"
-    assert "components.0.originals" in r.json()["message"] and "fee_paid" in r.json()["message"]
+    assert "components.0.originals" in r.json()["message"] and "e_result" in r.json()["message"]
     r = hub.http("POST", "/api/search-dossiers", "quay-1", session, json={"limit": 0})
     assert r.status_code == 422
 
@@ -102,6 +102,6 @@ def test_forms_print_the_same_over_the_hub(hub, tmp_path):
         path.write_bytes(pdf)
         return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
 
-    over_http = text_of(forms.receipt(counter, d.code), "http.pdf")
-    assert over_http == text_of(forms.receipt(hub.svc, d.code), "embedded.pdf")
+    over_http = text_of(forms.receipt(counter, d.code, d.secret), "http.pdf")
+    assert over_http == text_of(forms.receipt(hub.svc, d.code, d.secret), "embedded.pdf")
     assert d.code in over_http and d.secret in over_http

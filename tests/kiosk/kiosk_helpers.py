@@ -1,5 +1,5 @@
 """Constants and data helpers for the kiosk tests (imported by name: conftest modules are not)."""
-from office.model import Actor, Applicant, DossierStatus
+from office.model import Actor, Applicant, Collector, DossierStatus
 
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 OFFICER = Actor("Trần Thị Bích", "Chuyên viên", "Bộ phận Một cửa")
@@ -15,9 +15,10 @@ def dossier_in_processing(svc) -> tuple[str, str]:
     return d.code, d.secret
 
 
-def returned_dossier(svc) -> str:
-    """A dossier whose result has been returned (it can be rated)."""
+def returned_dossier(svc) -> tuple[str, str]:
+    """A dossier whose result has been returned (it can be rated): (code, secret)."""
     d = svc.receive_dossier("2.000908", "GIO", APPLICANT, OFFICER)
-    for status in (DossierStatus.PROCESSING, DossierStatus.DONE, DossierStatus.RETURNED):
+    for status in (DossierStatus.PROCESSING, DossierStatus.DONE):
         svc.change_status(d.code, status, BACK_OFFICE, "Xử lý")
-    return d.code
+    svc.return_result(d.code, Collector(APPLICANT.name, "CCCD", APPLICANT.id_number, "applicant"), OFFICER)
+    return d.code, d.secret

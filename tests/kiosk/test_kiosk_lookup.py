@@ -1,10 +1,11 @@
 """Dossier lookup: keypad, camera QR, Code128 + secret, USB wedge scanner, wrong secret, lockout."""
 import time
+from dataclasses import replace
 
 from kiosk_helpers import LANDSCAPE, dossier_in_processing
 from kivy.core.window import Window
 
-from office.policy import Guards, Lockout
+from office.policy import TYPED_LOOKUPS, Guards, Limit
 from office.rules.codes import receipt_qr_payload
 
 
@@ -92,7 +93,7 @@ def test_foreign_barcode_gives_a_clear_notice_and_keeps_nothing(kiosk):
 
 
 def test_wrong_secret_is_clear_and_rate_limited(make_kiosk):
-    k = make_kiosk(guards=Guards(lookups=Lockout(max_failures=3, window=300, base_lock=60)))
+    k = make_kiosk(guards=Guards(typed_lookups=replace(TYPED_LOOKUPS, limits={"device": (Limit(3, 300),)})))
     code, secret = dossier_in_processing(k.svc)
     wrong = f"{(int(secret) + 1) % 1_000_000:06d}"
     lookup = k.screen("lookup")
@@ -105,10 +106,12 @@ def test_wrong_secret_is_clear_and_rate_limited(make_kiosk):
         k.settle()
     assert "Nhập sai quá nhiều lần" in lookup.notice
     k.shot("lookup-6-locked")
-    k.keys("secret_keypad", secret)  # even the right secret waits for the lockout
+    k.keys("secret_keypad", secret)  # even the right secret, typed, waits for the lockout
     k.tap_text("Tra cứu")
     k.settle()
-    assert lookup.step == "secret" and "giây" in lookup.notice
+    assert lookup.step == "secret" and "5 phút" in lookup.notice and "quét mã QR" in lookup.notice
+    k.camera.show(receipt_qr_payload(code, secret))  # the receipt's QR is never blocked by typos
+    k.until(lambda: lookup.step == "result")
 
 
 def test_bad_code_form_is_refused_before_any_lookup(kiosk):

@@ -80,3 +80,33 @@ def test_camera_unplugged_keeps_keypad_working_and_recovers(kiosk):
     kiosk.pump(3)
     assert kiosk.app.root.camera_state == "ok"
 
+
+
+def test_camera_guidance_is_shown_in_plain_words_and_clears_on_a_read(kiosk):
+    hint = kiosk.screen("home").ids.scan_hint
+    usual = hint.text
+    kiosk.camera.guide("closer")
+    kiosk.pump(3)
+    assert hint.text == "Đưa giấy lại gần camera hơn"
+    kiosk.shot("home-scan-guidance-closer")
+    kiosk.tap(kiosk.app.root.ids.lang_button)
+    assert hint.text == "Bring the paper closer to the camera"
+    kiosk.tap(kiosk.app.root.ids.lang_button)
+    kiosk.tap(kiosk.button("Tra cứu hồ sơ"))
+    kiosk.camera.guide("glare")
+    kiosk.pump(3)
+    assert kiosk.screen("lookup").ids.code_hint.text == "Nghiêng tờ giấy để tránh lóa sáng"
+    kiosk.shot("lookup-scan-guidance-glare")
+    kiosk.camera.guide(None)
+    kiosk.pump(3)
+    assert hint.text == usual and "scan.guide" not in kiosk.screen("lookup").ids.code_hint.text
+
+
+def test_a_decoder_failure_turns_the_camera_light_amber_until_the_next_read(kiosk):
+    code, secret = dossier_in_processing(kiosk.svc)
+    kiosk.camera.fail(RuntimeError("OpenCV: mode 13 not implemented"))
+    kiosk.pump(3)
+    assert kiosk.app.root.camera_state == "warn"
+    kiosk.camera.show(f"{code}|{secret}")
+    kiosk.until(lambda: kiosk.screen("lookup").step == "result")
+    assert kiosk.app.root.camera_state == "ok"

@@ -131,7 +131,7 @@ def test_fresh_file_opened_by_several_processes(tmp_path):
     applied = [r["name"] for r in svc.store.db.query("SELECT name FROM _sqlite_migrations")]
     assert applied[0] == "m001_initial" and len(applied) == len(set(applied))  # each exactly once
     assert not migrations.pending(svc.store.db)
-    assert sorted(svc.store.meta()) == ["agency_code", "created_at", "office_id"]
+    assert sorted(svc.store.meta()) == ["agency_code", "created_at", "lookup_key_check", "office_id"]
     svc.store.close()
 
 

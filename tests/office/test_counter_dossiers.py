@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from office_support import BACK_OFFICE, OFFICER, applicant, desk
+from office_support import BACK_OFFICE, LEADER, OFFICER, applicant, desk
 
 from office.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from office.model import Applicant, Collector, DossierStatus, ReceivedComponent, Timeliness
@@ -34,11 +35,14 @@ def rows(svc, sql, *params):
 def test_reception_details_are_stored_and_read_back(svc):
     rep = Applicant("Lê Thị Hồng", "CCCD", "079190001234", "0987654321", "Thôn Đông, xã Tân Phú")
     d = receive(svc, representative=rep, delivery="postal", delivery_address="  Số 5  đường Hùng Vương ",
-                fee_paid=True)
+                payment_method="cash", receipt_number=" BL-0001234 ")
     again = svc.dossier(d.code)
-    assert again == d
+    assert again == replace(d, secret="")  # the store keeps only the secret's hash
     assert again.components == CHECKLIST and again.representative == rep
     assert (again.delivery, again.delivery_address, again.fee_paid) == ("postal", "Số 5 đường Hùng Vương", True)
+    assert [(p.amount, p.method, p.receipt_number, p.refund) for p in again.payments] == [
+        (8000, "cash", "BL-0001234", False)]
+    assert (again.paid, again.amount_due) == (8000, 0)
 
 
 @pytest.mark.parametrize("kw, message", [
@@ -55,7 +59,7 @@ def test_reception_details_are_stored_and_read_back(svc):
     ({"who": applicant(id_type="HC", id_number="123456789")}, "Hộ chiếu"),
     ({"who": applicant(id_type="XYZ")}, "Loại giấy tờ"),
     ({"who": applicant(phone="091234567")}, "Số điện thoại"),
-    ({"who": applicant(phone="0112345678")}, "di động 10 chữ số"),
+    ({"who": applicant(phone="0112345678")}, "di động 10 số"),
     ({"representative": Applicant("Lê Thị Hồng")}, "người được ủy quyền"),
 ])
 def test_bad_reception_input_is_refused_and_writes_nothing(svc, kw, message):
@@ -210,7 +214,7 @@ def test_return_only_from_status_9_and_recall_clears_the_collector(svc):
         svc.return_result(d.code, Collector("A", "CCCD", "001203004567", "friend"), OFFICER)
     done = done_dossier(svc)
     svc.return_result(done.code, who, OFFICER)
-    recalled = svc.change_status(done.code, S.DONE, OFFICER, "Thu hồi để đính chính")
+    recalled = svc.change_status(done.code, S.DONE, LEADER, "Thu hồi để đính chính")
     assert recalled.returned_to is None and recalled.returned_at is None
 
 

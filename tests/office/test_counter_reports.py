@@ -62,12 +62,17 @@ def office(make_svc, clock):
     at(clock, "08:22"); assert svc.call_next(1, BICH).id == a3.id; svc.start_serving(a3.id, 1)
     at(clock, "08:30"); svc.finish_ticket(a3.id, 1)
     at(clock, "08:35"); svc.finish_ticket(moved.id, 3)
-    at(clock, "08:36"); svc.rate("ticket", "A001", 3)
-    at(clock, "08:37"); svc.rate("ticket", "A002", 1, "Thời gian chờ lâu")
-    at(clock, "08:38"); svc.rate("ticket", "A003", 2)
+    token = lambda number: svc.store.rating_token(MON, number)  # noqa: E731  (printed on the ticket)
+    at(clock, "08:36"); svc.rate("ticket", "A001", token("A001"), 3)
+    at(clock, "08:37"); svc.rate("ticket", "A002", token("A002"), 1, "Thời gian chờ lâu")
+    at(clock, "08:38"); svc.rate("ticket", "A003", token("A003"), 2)
+
+    secrets = {}
 
     def receive() -> str:
-        return svc.receive_dossier("1.001193", "TH1", applicant(), OFFICER).code
+        d = svc.receive_dossier("1.001193", "TH1", applicant(), OFFICER)
+        secrets[d.code] = d.secret  # as printed on the receipt
+        return d.code
 
     def step(code: str, status: DossierStatus) -> None:
         svc.change_status(code, status, BACK_OFFICE, "Xử lý")
@@ -78,7 +83,7 @@ def office(make_svc, clock):
     at(clock, "15:00"); step(d1, S.PROCESSING)
     at(clock, "15:30"); step(d1, S.DONE)
     at(clock, "08:00", TUE); d4 = receive()
-    at(clock, "08:05", TUE); svc.rate("dossier", d1, 2)
+    at(clock, "08:05", TUE); svc.rate("dossier", d1, secrets[d1], 2)
     at(clock, "08:10", TUE); step(d2, S.PROCESSING)
     at(clock, "08:45", TUE); step(d2, S.DONE)
     at(clock, "09:05", TUE); step(d3, S.PROCESSING)

@@ -234,12 +234,16 @@ def test_failed_commit_leaves_no_open_transaction(store):
 import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-from office_support import BACK_OFFICE, OFFICER, applicant  # noqa: E402
+from office_support import BACK_OFFICE, LEADER, OFFICER, applicant  # noqa: E402
 
-from office.errors import IllegalTransition, OutsideHours  # noqa: E402
+from office.errors import Forbidden, IllegalTransition, OutsideHours  # noqa: E402
 from office.model import DossierStatus, TicketState  # noqa: E402
 
 S = DossierStatus
+
+
+def _token(svc, ticket):
+    return svc.store.rating_token(ticket.day, ticket.number)
 
 
 def _issued(svc, clock):
@@ -297,16 +301,26 @@ MUTATIONS = {
     "receive": (None, lambda s, c, x: _dossier(s, c), [("dossier", "received")]),
     "change_status": (_processing, lambda s, c, x: s.change_status(x.code, S.DONE, BACK_OFFICE, "Xong"),
                       [("dossier", "status")]),
+    "supplement": (_processing, lambda s, c, x: s.request_supplement(x.code, ["Giấy chứng sinh"], OFFICER, "Thiếu"),
+                   [("dossier", "status")]),
+    "supplement_expired": (
+        lambda s, c: (d := s.request_supplement(_processing(s, c).code, ["Giấy chứng sinh"], OFFICER),
+                      c.set(d.supplement_due))[0],
+        lambda s, c, x: s.expire_supplements(), [("dossier", "status")]),
+    "payment": (_dossier, lambda s, c, x: s.record_payment(x.code, "cash", "BL-1", OFFICER),
+                [("dossier", "payment")]),
+    "calendar_day": (None, lambda s, c, x: s.set_calendar_day(date(2026, 12, 31), "day_off", "QĐ 1/UBND",
+                                                              LEADER), [("calendar", "day_set")]),
     "supplement_resume": (
-        lambda s, c: s.change_status(_processing(s, c).code, S.SUPPLEMENT_REQUESTED, OFFICER, "Bổ sung"),
+        lambda s, c: s.request_supplement(_processing(s, c).code, ["Giấy chứng sinh"], OFFICER, "Bổ sung"),
         lambda s, c, x: s.change_status(x.code, S.PROCESSING, OFFICER, "Đã bổ sung"),
         [("dossier", "status")]),
     "extend_due": (_processing, lambda s, c, x: s.extend_due(x.code, x.due_at + timedelta(days=1),
                                                              "Xác minh", BACK_OFFICE),
                    [("dossier", "extended")]),
     "rate_ticket": (lambda s, c: s.finish_ticket(_serving(s, c).id, 1),
-                    lambda s, c, x: s.rate("ticket", x.number, 3), [("rating", "rated")]),
-    "rate_dossier": (_dossier, lambda s, c, x: s.rate("dossier", x.code, 2), [("rating", "rated")]),
+                    lambda s, c, x: s.rate("ticket", x.number, _token(s, x), 3), [("rating", "rated")]),
+    "rate_dossier": (_dossier, lambda s, c, x: s.rate("dossier", x.code, x.secret, 2), [("rating", "rated")]),
 }
 
 
@@ -337,9 +351,18 @@ FAILURES = {
     "extend_after_due": (lambda s, c: (d := _processing(s, c), c.set(d.due_at + timedelta(hours=1)))[0],
                          lambda s, c, x: s.extend_due(x.code, x.due_at + timedelta(days=3), "x", OFFICER),
                          Conflict),
-    "rate_unserved": (_issued, lambda s, c, x: s.rate("ticket", x.number, 3), Conflict),
-    "rate_twice": (lambda s, c: (d := _dossier(s, c), s.rate("dossier", d.code, 3), c.advance(hours=1))[0],
-                   lambda s, c, x: s.rate("dossier", x.code, 3), Conflict),
+    "rate_unserved": (_issued, lambda s, c, x: s.rate("ticket", x.number, _token(s, x), 3), Conflict),
+    "rate_wrong_token": (lambda s, c: s.finish_ticket(_serving(s, c).id, 1),
+                         lambda s, c, x: s.rate("ticket", x.number, "ABCDEFGH", 3), NotFound),
+    "rate_twice": (lambda s, c: (d := _dossier(s, c), s.rate("dossier", d.code, d.secret, 3),
+                                 c.advance(hours=1))[0],
+                   lambda s, c, x: s.rate("dossier", x.code, x.secret, 3), Conflict),
+    "refund_not_withdrawn": (lambda s, c: s.record_payment(_dossier(s, c).code, "cash", "BL-1", OFFICER),
+                             lambda s, c, x: s.record_payment(x.code, "cash", "BL-2", OFFICER, refund=True),
+                             Conflict),
+    "calendar_by_clerk": (lambda s, c: None,
+                          lambda s, c, x: s.set_calendar_day(date(2026, 12, 31), "day_off", "x", OFFICER),
+                          Forbidden),
 }
 
 
@@ -357,10 +380,10 @@ def test_repeats_append_nothing(svc, clock):
     kiosk = desk(svc, "kiosk", "kiosk-1", None)
     kiosk.issue_ticket("HT", idempotency_key="k")
     d = _dossier(svc, clock)
-    svc.rate("dossier", d.code, 3)
+    svc.rate("dossier", d.code, d.secret, 3)
     before = svc.store.events()
     kiosk.issue_ticket("HT", idempotency_key="k")
-    svc.rate("dossier", d.code, 3)
+    svc.rate("dossier", d.code, d.secret, 3)
     assert svc.store.events() == before
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from office_support import AGENCY, FIELDS, MONDAY, OFFICER, PROCEDURES, Clock, applicant, seed_catalogue
 
+from central.access import Scope
 from central.store import CentralStore
 from office.config import OfficeConfig
 from office.model import Actor
@@ -21,6 +22,21 @@ from sync.transport import Transport
 
 UTC_NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam (MONDAY)
 DEPARTMENT = Actor("Lê Văn Cường", "Phó trưởng phòng", "Phòng Tư pháp")
+BLOCKS_FROM = date(2026, 1, 1)
+
+
+def enroll(central: CentralStore, office_id: str = "office-a", agency: str = AGENCY, block: int = 1000) -> str:
+    """Enroll an office with a block of dossier numbers of its agency (valid from 1 January 2026);
+    returns its token. The first office of an agency holds 1–1000, so its codes are in its block
+    even before the block is pulled (the office numbers from 1 by default)."""
+    token = central.enroll_office(office_id, agency=agency)
+    central.lease_block(office_id, agency, block, BLOCKS_FROM)
+    return token
+
+
+def department(central: CentralStore, name: str = DEPARTMENT.department, **scope) -> str:
+    """A department token scoped to office-a (or to the scope given)."""
+    return central.enroll_department(name, Scope(**(scope or {"offices": ("office-a",)})))
 
 
 def office(path: Path, office_id: str = "office-a", clock: Clock | None = None,

@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 import pytest
 from office_support import AGENCY
-from sync_support import UTC_NOW, batch_body, events
+from sync_support import BLOCKS_FROM, UTC_NOW, batch_body, events
 
+from central.access import Scope
 from central.store import AuthError, CentralStore, hash_token
 from office.errors import IllegalTransition, NotFound
 from sync.protocol import Batch, ProtocolError, decode_batch
@@ -43,13 +44,19 @@ def status_event(seq: int, code: str, status: int, office="o1", **extra) -> tupl
 CODE = f"{AGENCY}-260302-0001"
 
 
+def enroll_o1(central: CentralStore, office="o1") -> None:
+    central.enroll_office(office, agency=AGENCY)
+    central.lease_block(office, AGENCY, 1000, BLOCKS_FROM)
+
+
 def test_tokens_are_stored_hashed_and_revocable(central):
     token = central.enroll_office("o1")
     assert central.authenticate(token).subject == "o1"
     raw = central._read("SELECT token_hash FROM credentials")
     assert raw == [(hash_token(token),)] and token not in str(raw)
-    dept = central.enroll_department("Phòng Tư pháp")
+    dept = central.enroll_department("Phòng Tư pháp", Scope(fields=("TP",)))
     assert central.authenticate(dept).kind == "department"
+    assert central.authenticate(dept).scope == Scope(fields=("TP",))
     assert central.revoke("o1") == 1
     with pytest.raises(AuthError) as e:
         central.authenticate(token)
@@ -140,10 +147,10 @@ def test_concurrent_pushes_of_one_office_store_each_event_once(central):
 
 def test_digests_count_and_hash_per_day(central):
     central.enroll_office("o1")
-    evs = events("o1", 3, day="2026-03-02") + events("o1", 2, start=4, day="2026-03-03")
+    evs = events("o1", 3, day="2026-03-01") + events("o1", 2, start=4, day="2026-03-02")
     push(central, "o1", 0, evs)
     d = central.digests("o1")
-    assert {k: v["count"] for k, v in d.items()} == {"2026-03-02": 3, "2026-03-03": 2}
+    assert {k: v["count"] for k, v in d.items()} == {"2026-03-01": 3, "2026-03-02": 2}
     assert central.digests("other") == {}
 
 
@@ -181,15 +188,18 @@ def test_number_blocks_never_overlap_across_holders(central):
     assert ranges == [(1, 1000), (1001, 2000), (2001, 3000), (3001, 4000)]
     assert central.number_blocks(AGENCY) == [("central", 1, 1000), ("o1", 1001, 2000), ("o2", 2001, 3000),
                                               ("o1", 3001, 4000)]
-    assert central.lease_block("o1", "OTHER.AGENCY", 10, date(2026, 3, 1))["first"] == 1
+    with pytest.raises(ValueError, match="is of agency"):  # an office has one agency e-ID
+        central.lease_block("o1", "OTHER.AGENCY", 10, date(2026, 3, 1))
+    central.enroll_office("o3")
+    assert central.lease_block("o3", "OTHER.AGENCY", 10, date(2026, 3, 1))["first"] == 1
     o1 = [u["payload"] for u in central.pull("o1", 0, 100)["updates"] if u["kind"] == "number_block"]
-    assert [(b["first"], b["last"]) for b in o1] == [(1001, 2000), (3001, 4000), (1, 10)]
+    assert [(b["first"], b["last"]) for b in o1] == [(1001, 2000), (3001, 4000)]
     assert not any(u["kind"] == "number_block" and u["payload"]["first"] == 1
                    and u["payload"]["agency"] == AGENCY for u in central.pull("o2", 0, 100)["updates"])
 
 
 def test_projection_and_back_office_steps_follow_the_transition_rules(central):
-    central.enroll_office("o1")
+    enroll_o1(central)
     push(central, "o1", 0, [dossier_event(1, CODE), status_event(2, CODE, 4)])
     d = central.dossier(CODE)
     assert d["status"] == 4 and [s["status"] for s in d["steps"]] == [2, 4]
@@ -200,7 +210,7 @@ def test_projection_and_back_office_steps_follow_the_transition_rules(central):
     again = central.post_step(CODE, 9, "Lê Văn Cường", "Phó trưởng phòng", "Phòng Tư pháp", "Có kết quả",
                               datetime(2026, 3, 2, 10), request_id="req-00000001")
     assert r == again and r["state"] == "sent"
-    updates = central.pull("o1", 0, 100)["updates"]
+    updates = [u for u in central.pull("o1", 0, 100)["updates"] if u["kind"] != "number_block"]
     assert [(u["kind"], u["id"], u["payload"]["status"]) for u in updates] == [("dossier_step", "req-00000001", 9)]
     with pytest.raises(NotFound):
         central.post_step("000.31.20.H56-260302-9999", 4, "A", "B", "C", "D", datetime(2026, 3, 2))
@@ -213,7 +223,7 @@ def test_projection_and_back_office_steps_follow_the_transition_rules(central):
 
 
 def test_a_step_rejected_by_the_office_is_marked_and_the_office_status_wins(central):
-    central.enroll_office("o1")
+    enroll_o1(central)
     push(central, "o1", 0, [dossier_event(1, CODE), status_event(2, CODE, 4)])
     r = central.post_step(CODE, 9, "A", "B", "Phòng Tư pháp", "Có kết quả", datetime(2026, 3, 2, 10))
     rejected = {"code": CODE, "update_id": r["update_id"], "reason": "illegal", "status": 7}
@@ -224,7 +234,7 @@ def test_a_step_rejected_by_the_office_is_marked_and_the_office_status_wins(cent
 
 
 def test_export_changes_follow_a_monotonic_cursor(central):
-    central.enroll_office("o1")
+    enroll_o1(central)
     push(central, "o1", 0, [dossier_event(1, CODE)])
     first = central.last_change()
     dossiers, steps = central.changes(0, first)
@@ -237,14 +247,15 @@ def test_export_changes_follow_a_monotonic_cursor(central):
     assert dossiers[0]["status"] == 4 and [s["status"] for s in steps] == [4]
 
 
-def test_a_dossier_code_claimed_by_two_offices_is_reported_not_overwritten(central):
-    central.enroll_office("o1")
-    central.enroll_office("o2")
+def test_a_dossier_code_claimed_by_two_offices_is_quarantined_not_overwritten(central):
+    enroll_o1(central)
+    enroll_o1(central, "o2")  # numbers 1001–2000
     push(central, "o1", 0, [dossier_event(1, CODE)])
-    push(central, "o2", 0, [dossier_event(1, CODE, office="o2")[:1] + ("00000000-0000-4000-b000-000000000001",)
-                            + dossier_event(1, CODE, office="o2")[2:]])
+    r = push(central, "o2", 0, [dossier_event(1, CODE, office="o2")[:1] + ("00000000-0000-4000-b000-000000000001",)
+                                + dossier_event(1, CODE, office="o2")[2:]])
+    assert r.hwm == 1 and "outside every number block leased to office o2" in r.quarantined[0]["reason"]
     assert central.dossier(CODE)["office_id"] == "o1"
-    assert [p[0] for p in central.problems()] == ["o2"]
+    assert [(q["office_id"], q["seq"]) for q in central.quarantined()] == [("o2", 1)]
 
 
 def test_reopening_keeps_everything(central_url):

@@ -28,9 +28,10 @@ def test_operator_workflow(tmp_path):
     svc = office(tmp_path / "office.db", "office-a", clock=Clock())
     receive(svc, 3)
     svc.store.close()
-    out = run("central", "enroll", "--db", central_db, "--office", "office-a", "--agency", "000.31.20.H56").stdout
+    out = run("central", "enroll", "--db", central_db, "--office", "office-a", "--agency", "000.31.20.H56",
+              "--valid-from", "2026-01-01").stdout
     token = out.splitlines()[1]
-    assert token.startswith("mco_") and "dossier numbers 1–1000" in out
+    assert token.startswith("mco_") and "dossier numbers 1–1000 of agency 000.31.20.H56" in out
     assert "7 fields" in run("central", "catalogue", "--db", central_db).stdout
     assert run("central", "enroll", "--db", central_db, ok=False).returncode == 2
     server = subprocess.Popen([sys.executable, "main.py", "central", "serve", "--db", central_db, "--port", "0"],
@@ -40,7 +41,7 @@ def test_operator_workflow(tmp_path):
         assert url.startswith("http://127.0.0.1:")
         common = ["--db", str(tmp_path / "office.db"), "--central", url, "--token", token]
         r = run("sync", *common)
-        assert "sync office=office-a pushed=" in r.stderr and " OK" in r.stderr
+        assert "sync office=office-a pushed=" in r.stderr and " OK" in r.stderr and "quarantined=0" in r.stderr
         r = run("reconcile", *common)
         assert "0 mismatch(es)" in r.stdout
         svc = office(tmp_path / "office.db", "office-a", clock=Clock(), catalogue=False)
@@ -61,12 +62,16 @@ def test_operator_workflow(tmp_path):
 
 
 def test_central_jobs_on_a_department(tmp_path):
-    """The store-only central jobs (no server): a department's token, its revocation, one-of checks."""
+    """The store-only central jobs (no server): a department's scoped token, its revocation, one-of checks."""
     central_db = str(tmp_path / "central.db")
-    out = run("central", "enroll", "--db", central_db, "--department", "Phòng Tư pháp").stdout
-    assert out.startswith("department 'Phòng Tư pháp' enrolled.") and len(out.splitlines()) == 2
+    unscoped = run("central", "enroll", "--db", central_db, "--department", "Phòng Tư pháp", ok=False)
+    assert unscoped.returncode == 2 and unscoped.stderr.startswith("error: a department needs a scope")
+    out = run("central", "enroll", "--db", central_db, "--department", "Phòng Tư pháp", "--fields", "TP, HT",
+              "--offices", "xa-tan-phu").stdout
+    assert out.startswith("department 'Phòng Tư pháp' enrolled for offices xa-tan-phu; fields TP, HT.")
+    assert len(out.splitlines()) == 2 and out.splitlines()[1].startswith("mcd_")
     both = run("central", "revoke", "--db", central_db, "--office", "x", "--department", "y", ok=False)
-    assert both.returncode == 2 and both.stderr == "error: give exactly one of --office or --department\n"
+    assert both.returncode == 2 and both.stderr == "error: give exactly one of --office, --department or --portal\n"
     assert run("central", "revoke", "--db", central_db, "--department", "Phòng Tư pháp").stdout == \
         "1 token(s) of department 'Phòng Tư pháp' revoked\n"
     assert run("central", "revoke", "--db", central_db, "--department", "Phòng Tư pháp", ok=False).returncode == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from faultproxy import FaultProxy
 from office_support import OFFICER, Clock
-from sync_support import office, receive
+from sync_support import enroll, office, receive
 
 from central.server import CentralThread
 from central.store import CentralStore
@@ -83,7 +83,7 @@ def test_over_a_thousand_injected_faults_lose_nothing_and_apply_nothing_twice(tm
     rng = random.Random(7)
     srv = CentralThread(sqlite_central).start()
     proxy = FaultProxy(srv.port, rate=0.35, seed=11, stall_seconds=0.6).start()
-    token = sqlite_central.enroll_office("office-a")
+    token = enroll(sqlite_central)
     svc = office(tmp_path / "office.db", "office-a", clock=Clock())
     transport = Transport(proxy.url, token, connect_timeout=0.5, read_timeout=0.5, attempts=40,
                           backoff=0.005, max_backoff=0.05)
@@ -134,7 +134,7 @@ def test_central_killed_and_restarted_mid_batch(tmp_path, backend, request):
     url = str(tmp_path / "central.db") if backend == "sqlite" else \
         request.getfixturevalue("postgres").create_database(f"restart_{os.getpid()}")
     store = CentralStore(url)
-    token = store.enroll_office("office-a")
+    token = enroll(store)
     svc = office(tmp_path / "office.db", "office-a", clock=Clock())
     rng = random.Random(3)
     for d in range(2, 7):
@@ -174,7 +174,7 @@ def test_central_killed_and_restarted_mid_batch(tmp_path, backend, request):
 def test_kill_9_of_the_sync_process_mid_batch_resumes_where_it_stopped(tmp_path, sqlite_central):
     srv = CentralThread(sqlite_central).start()
     proxy = FaultProxy(srv.port, rate=1.0, seed=5, weights={"delay": 1}).start()  # a slow link
-    token = sqlite_central.enroll_office("office-a")
+    token = enroll(sqlite_central)
     dept_ids = []
     svc = office(tmp_path / "office.db", "office-a", clock=Clock())
     rng = random.Random(9)

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 from office_support import AGENCY, OFFICER, PROCEDURES
-from sync_support import DEPARTMENT, batch_body, client, events, office, receive
+from sync_support import DEPARTMENT, batch_body, client, department, enroll, events, office, receive
 
 from central.server import CentralThread
 from central.store import CentralStore
@@ -58,8 +58,8 @@ def post_step(srv, token, code, status, content="Xử lý", request_id=None):
 
 
 def test_back_office_step_flows_to_the_kiosk(central_srv, svc):
-    token = central_srv.store.enroll_office("office-a")
-    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    token = enroll(central_srv.store)
+    dept = department(central_srv.store)
     codes = receive(svc, 3)
     svc.change_status(codes[0], S.PROCESSING, OFFICER, "Chuyển phòng Tư pháp")
     report = client(svc, central_srv.url, token).run()
@@ -75,24 +75,25 @@ def test_back_office_step_flows_to_the_kiosk(central_srv, svc):
     assert d.status == S.DONE and d.steps[-1].department == "Phòng Tư pháp"
     assert d.steps[-1].at == datetime(2026, 3, 2, 10, 0) and d.finished_at == datetime(2026, 3, 2, 10, 0)
     assert d.synced_at == svc.clock.now
-    view = svc.kiosk_lookup(d.code, d.secret)
-    assert view.status == S.DONE and view.synced_at == svc.clock.now
-    assert view.steps[-1].department == "Phòng Tư pháp"
     # the office's own status event went back up: the central step is now "applied", not doubled
     central = central_srv.store.dossier(codes[0])
     assert [(s["status"], s["origin"], s["state"]) for s in central["steps"]][-1] == (9, "backoffice", "applied")
     assert len(central["steps"]) == len(d.steps)
     assert all(r["ok"] for r in reconcile(svc, Transport(central_srv.url, token)))
+    view = svc.kiosk_lookup(d.code, svc.reissue_secret(d.code, OFFICER).secret)  # the store has only its hash
+    assert view.status == S.DONE and view.synced_at == svc.clock.now
+    assert view.steps[-1].department == "Phòng Tư pháp"
 
 
 def test_the_same_pulled_update_twice_changes_nothing(central_srv, svc):
-    token = central_srv.store.enroll_office("office-a")
+    token = enroll(central_srv.store)
     code = receive(svc)[0]
     svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
     client(svc, central_srv.url, token).run()
     central_srv.store.post_step(code, 5, "Lê Văn Cường", "Chuyên viên", "Phòng Tư pháp", "Bổ sung giấy tờ",
                                 datetime(2026, 3, 2, 9, 30))
     update = central_srv.store.pull("office-a", 0, 100)["updates"][-1]
+    assert update["kind"] == "dossier_step"
     now = svc.clock.now
     with svc.store.write():
         assert apply_update(svc, update, now) == "applied"
@@ -104,8 +105,8 @@ def test_the_same_pulled_update_twice_changes_nothing(central_srv, svc):
 
 
 def test_a_step_made_illegal_by_a_local_change_is_recorded_and_reported(central_srv, svc):
-    token = central_srv.store.enroll_office("office-a")
-    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    token = enroll(central_srv.store)
+    dept = department(central_srv.store)
     code = receive(svc)[0]
     svc.change_status(code, S.PROCESSING, OFFICER, "Thụ lý")
     client(svc, central_srv.url, token).run()
@@ -219,15 +220,15 @@ def test_bad_batches_get_machine_readable_4xx(central_srv):
     r = requests.post(url, data=iter([too_big[:1 << 20]] * 5), headers=auth(token), timeout=10)  # chunked
     assert (r.status_code, r.json()["error"]) == (413, "too_large")
     good = batch_body("office-a", 0, events("office-a", 3), now)
-    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 3, "duplicates": 0}
-    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 0, "duplicates": 3}
+    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 3, "duplicates": 0, "quarantined": []}
+    assert requests.post(url, data=good, headers=auth(token), timeout=5).json() == {"hwm": 3, "applied": 0, "duplicates": 3, "quarantined": []}
     r = requests.get(f"{central_srv.url}/v1/pull", params={"limit": 0}, headers=auth(token), timeout=5)
     assert (r.status_code, r.json()["error"]) == (422, "invalid_input")
 
 
 def test_back_office_endpoint_validates_everything(central_srv, svc):
-    token = central_srv.store.enroll_office("office-a")
-    dept = central_srv.store.enroll_department(DEPARTMENT.department)
+    token = enroll(central_srv.store)
+    dept = department(central_srv.store)
     code = receive(svc)[0]
     client(svc, central_srv.url, token).run()
     r = post_step(central_srv, dept, code, 10)
@@ -240,7 +241,8 @@ def test_back_office_endpoint_validates_everything(central_srv, svc):
     assert (r.status_code, r.json()["error"]) == (403, "forbidden")
     first = post_step(central_srv, dept, code, 4, request_id="dept-req-000001").json()
     again = post_step(central_srv, dept, code, 4, request_id="dept-req-000001").json()
-    assert first == again and len(central_srv.store.pull("office-a", 0, 100)["updates"]) == 1
+    steps = [u for u in central_srv.store.pull("office-a", 0, 100)["updates"] if u["kind"] == "dossier_step"]
+    assert first == again and len(steps) == 1
     got = requests.get(f"{central_srv.url}/v1/dossiers/{code}", headers=auth(dept), timeout=5).json()
     assert got["status"] == 4 and got["steps"][-1]["department"] == DEPARTMENT.department
 
@@ -448,9 +450,9 @@ def test_a_push_arriving_behind_a_slow_one_waits_for_it_instead_of_a_409(central
     time.sleep(0.3)
     assert behind.is_alive()  # waiting for its predecessor, not refused
     slow.sendall(first[10:])
-    assert _answer(slow) == (200, {"hwm": 5, "applied": 5, "duplicates": 0})
+    assert _answer(slow) == (200, {"hwm": 5, "applied": 5, "duplicates": 0, "quarantined": []})
     behind.join(10)
-    assert answer["r"].json() == {"hwm": 10, "applied": 5, "duplicates": 0}
+    assert answer["r"].json() == {"hwm": 10, "applied": 5, "duplicates": 0, "quarantined": []}
     slow.close()
 
 

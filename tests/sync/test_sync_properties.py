@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from office_support import OFFICER, Clock
-from sync_support import UTC_NOW, batch_body, client, events, office, receive
+from office_support import OFFICER, Clock, move
+from sync_support import UTC_NOW, batch_body, client, enroll, events, office, receive
 
 from central.server import CentralThread
 from central.store import CentralStore
@@ -84,10 +84,10 @@ def test_any_interleaving_of_push_and_pull_converges(shared_central, ops, picks)
     store, srv = shared_central
     n = next(_offices)
     office_id = f"prop-{n}"
-    token = store.enroll_office(office_id)
+    token = enroll(store, office_id, agency=f"000.31.{n}.H56")  # its own agency: numbers 1–1000 are its block
     with tempfile.TemporaryDirectory() as d:
         svc = office(Path(d) / "o.db", office_id, clock=Clock(datetime(2026, 3, 2, 8, 0)),
-                     agency=f"000.31.{n}.H56")  # offices of one agency would need leased blocks
+                     agency=f"000.31.{n}.H56")
         sync = client(svc, srv.url, token)
         posted = []
         for op, pick in zip(ops, picks):
@@ -99,7 +99,7 @@ def test_any_interleaving_of_push_and_pull_converges(shared_central, ops, picks)
                 if codes:
                     d_ = svc.dossier(codes[pick % len(codes)])
                     if d_.status in OFFICE_NEXT:
-                        svc.change_status(d_.code, OFFICE_NEXT[d_.status], OFFICER, "Tại quầy")
+                        move(svc, d_.code, OFFICE_NEXT[d_.status], OFFICER, "Tại quầy")
             elif op == "backoffice":
                 known = sorted(store.dossier_statuses(office_id).items())
                 if known:

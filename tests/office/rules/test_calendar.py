@@ -236,12 +236,46 @@ def test_from_file(tmp_path):
     assert cal.appointment(dt(2026, 3, 13, 9, 0), 1, CD) == dt(2026, 3, 14, 17, 0)
 
 
-def test_shipped_overrides_file_loads_and_changes_nothing_it_should_not():
+SWAP_2026 = {date(2026, 1, 2): False, date(2026, 1, 10): True}  # VPCP letter 12729/VPCP-KGVX
+
+
+def test_shipped_overrides_file_holds_the_2026_swap_and_changes_nothing_else():
     cal = WorkCalendar.from_file(DEFAULT_OVERRIDES_PATH)
+    assert not CAL.is_working_day(date(2026, 1, 10)) and CAL.is_working_day(date(2026, 1, 2))  # `holidays` lacks it
     d = date(2025, 1, 1)
     while d <= date(2027, 12, 31):
-        assert cal.is_working_day(d) == CAL.is_working_day(d), d
+        assert cal.is_working_day(d) == SWAP_2026.get(d, CAL.is_working_day(d)), d
         d += timedelta(days=1)
+    assert "12729/VPCP-KGVX" in cal.holiday_name(date(2026, 1, 2))
+
+
+def test_appointments_across_the_2026_new_year_swap():
+    cal = WorkCalendar.from_file(DEFAULT_OVERRIDES_PATH)
+    # Wednesday 31/12/2025 09:00 + 1 working day: 01/01 holiday, 02/01 off, weekend → Monday 05/01
+    assert cal.appointment(dt(2025, 12, 31, 9, 0), 1, WD) == dt(2026, 1, 5, 9, 0)
+    # Friday 09/01 09:00 + 1 working day: Saturday 10/01 is worked
+    assert cal.appointment(dt(2026, 1, 9, 9, 0), 1, WD) == dt(2026, 1, 10, 9, 0)
+    # received on Friday 02/01 (a day off): counting starts on Monday 05/01 07:00
+    assert cal.appointment(dt(2026, 1, 2, 10, 0), 2, WD) == dt(2026, 1, 6, 17, 0)  # two whole days
+    # a same-day case (cut-off 15:00) on the make-up Saturday: due that evening; after 15:00 → Monday
+    assert cal.appointment(dt(2026, 1, 10, 14, 59), 0, WD, time(15, 0)) == dt(2026, 1, 10, 17, 0)
+    assert cal.appointment(dt(2026, 1, 10, 15, 0), 0, WD, time(15, 0)) == dt(2026, 1, 12, 17, 0)
+    # 10 calendar days from Wednesday 31/12/2025 land on Saturday 10/01, a working day: due that evening
+    assert cal.appointment(dt(2025, 12, 31, 9, 0), 10, CD) == dt(2026, 1, 10, 17, 0)
+
+
+@pytest.mark.parametrize("received, due", [
+    (dt(2026, 3, 2, 8, 0), dt(2026, 3, 2, 17, 0)),     # before the cut-off: same day
+    (dt(2026, 3, 2, 14, 59), dt(2026, 3, 2, 17, 0)),
+    (dt(2026, 3, 2, 15, 0), dt(2026, 3, 3, 17, 0)),    # at the cut-off: next working day
+    (dt(2026, 3, 2, 12, 0), dt(2026, 3, 2, 17, 0)),    # lunch: counting starts 13:30, before 15:00
+    (dt(2026, 3, 2, 18, 0), dt(2026, 3, 3, 17, 0)),    # after closing: tomorrow morning, before 15:00
+    (dt(2026, 3, 6, 16, 0), dt(2026, 3, 9, 17, 0)),    # Friday afternoon → Monday
+    (dt(2026, 3, 7, 9, 0), dt(2026, 3, 9, 17, 0)),     # Saturday → Monday
+    (dt(2026, 4, 24, 15, 30), dt(2026, 4, 28, 17, 0)),  # Friday → Mon 27/4 is Giỗ Tổ (nghỉ bù) → Tuesday
+])
+def test_same_day_cutoff(received, due):
+    assert CAL.appointment(received, 1, WD, time(15, 0)) == due
 
 
 @pytest.mark.parametrize("content, problem", [

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -37,7 +37,7 @@ agencies = st.lists(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, 
 
 @settings(max_examples=200)
 @given(agency=agencies, day=st.dates(date(2000, 1, 1), date(2068, 12, 31)),
-       seq=st.integers(0, 999_999_999))
+       seq=st.integers(1, 999_999_999))
 def test_parse_format_round_trip(agency, day, seq):
     code = format_dossier_code(agency, day, seq)
     parsed = parse_dossier_code(code)
@@ -90,8 +90,14 @@ def test_parse_scan():
     assert parse_scan(receipt_qr_payload(code, "012345")) == (code, "012345")
     assert parse_scan(f"{code.lower()}|012345\r\n") == (code, "012345")
     assert receipt_qr_payload(code, "012345") == f"{code}|012345"
+    # the lookup page's address (receipts printed from issue 18 on), any host
+    assert parse_scan(f"https://motcua.tanphu.gov.vn/tra-cuu#{code}.012345") == (code, "012345")
+    assert parse_scan(f" HTTP://10.0.0.5:8000/kiosk/tra-cuu#{code.lower()}.012345\n") == (code, "012345")
     for bad in ("", "garbage", f"{code}|", f"{code}|12", f"{code}|abcdef", f"x|{code}",
-                "|012345", f"{code}|012345|9", "http://example.com/?id=001203004567"):
+                "|012345", f"{code}|012345|9", "http://example.com/?id=001203004567",
+                f"https://x.vn/tra-cuu#{code}", f"https://x.vn/tra-cuu#{code}.01234", f"https://x.vn/tra-cuu#{code}|012345",
+                f"https://x.vn/tra-cuu?id=1#{code}.012345", f"https://x.vn/lookup#{code}.012345",
+                f"ftp://x.vn/tra-cuu#{code}.012345", f"https://x.vn/tra-cuu#{code}.012345#2"):
         with pytest.raises(InvalidInput):
             parse_scan(bad)
 
@@ -117,9 +123,34 @@ def test_parse_scan_only_accepts_valid_payloads(text):
     ("Hùng", "H*"),
     ("", ""),
     ("   ", ""),
+    # a leading honorific is not the family name: it goes before masking
+    ("Ông Nguyễn Văn An", "Nguyễn V*** A*"),
+    ("bà Trần Thị Mai", "Trần T*** M*"),
+    ("Anh Lê Hoàng Nam", "Lê H*** N*"),
+    ("CHỊ Phạm Thu Hà", "Phạm T*** H*"),
+    ("Ông/Bà Đỗ Văn Tư", "Đỗ V*** T*"),
+    ("Ông Bà Lý Thị Tám", "Lý T*** T*"),
+    ("Anh Tuấn", "Anh T*"),            # two words: "Anh" is the name itself
+    ("Nguyễn Anh Bà", "Nguyễn A*** B*"),  # only a leading honorific goes
 ])
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("code", ["000.31.20.H56-260302-0000", "000.31.20.H56-260302-00000"])
+def test_sequence_zero_is_refused(code):
+    with pytest.raises(InvalidInput, match="số thứ tự 0"):
+        parse_dossier_code(code)
+    with pytest.raises(InvalidInput):
+        format_dossier_code("000.31.20.H56", date(2026, 3, 2), 0)
+
+
+def test_long_dates_follow_nd_30_2020():
+    from office.text import long_day, long_moment
+    assert long_day(date(2026, 12, 2)) == "ngày 02 tháng 12 năm 2026"
+    assert long_day(date(2026, 3, 9)) == "ngày 09 tháng 3 năm 2026"   # months from 3 on: no leading zero
+    assert long_day(date(2026, 2, 15)) == "ngày 15 tháng 02 năm 2026"  # months 1 and 2: a leading zero
+    assert long_moment(datetime(2026, 1, 5, 8, 0)) == "08 giờ 00 phút, ngày 05 tháng 01 năm 2026"
 
 
 def test_mask_name_normalises_nfd():

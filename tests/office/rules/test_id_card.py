@@ -61,7 +61,8 @@ def test_a_card_is_never_taken_for_a_receipt_and_never_echoed(text):
     with pytest.raises(IdentityCardScanned) as refused:
         parse_scan(text)
     assert str(refused.value) == "Đây là thẻ CCCD, không phải biên nhận hồ sơ"
-    scan = validate("qr", text)
+    assert validate("qr", text) is None  # a camera frame: refused and never kept
+    scan = validate("keyboard", text, cards=True)  # the wedge scanner: the counter reads it, the kiosk refuses it
     assert scan.kind == "id_card" and scan.code == "" and scan.secret is None
     assert "001099012345" not in repr(scan) and "079203004567" not in repr(scan)
 
