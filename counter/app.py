@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter as CountOf
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, DictProperty, ObjectProperty
-from kivy.uix.textinput import TextInput
+from kivy.core.window import Window
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, ObjectProperty
+from kivy.uix.behaviors import FocusBehavior
 
 from counter.screens.admin import OfficeAdminScreen
 from counter.screens.late import LateScreen
@@ -47,6 +50,7 @@ ADMIN_KEY = ord("8")  # Ctrl+8: the admin screen
 QUEUE_KEYS = {282: "call_next", 283: "recall", 284: "serve", 285: "finish", 286: "no_show",
               287: "transfer", 288: "toggle_pause"}  # F1 … F7
 BANNERS = {UNAVAILABLE: "banner.hub_down", DENIED: "banner.denied"}
+LARGE_SCREEN, LARGE_TEXT = (1800, 1000), 1.25  # a full-HD desk screen: text a quarter larger
 log = logging.getLogger("counter")
 
 
@@ -55,7 +59,8 @@ class CounterApp(OfficeApp):
 
     actor = ObjectProperty(None, allownone=True)
     counter = ObjectProperty(None, allownone=True)
-    waiting = DictProperty({})
+    waiting = DictProperty({})  # service code → people waiting
+    waiting_list = ListProperty([])  # today's waiting tickets, in issue order
     is_admin = BooleanProperty(False)  # the staff member logged in administers the office
     title = "Một cửa – Quầy"
     kv_folder, kv_files, screen_classes = KV, KV_FILES, SCREENS
@@ -81,6 +86,7 @@ class CounterApp(OfficeApp):
         self.pending: dict[str, tuple[str, Callable[[], None]]] = {}
         self._counting = False
         self._feed_stop = threading.Event()
+        self._fontscale = 1.0
 
     # ---- wiring --------------------------------------------------------------------------------
 
@@ -92,6 +98,9 @@ class CounterApp(OfficeApp):
         """The shell (office identity, clock, keyboard, hub light), then counters, services and
         live waiting counts."""
         super().on_start()
+        self._fontscale = Metrics.fontscale
+        Window.bind(size=self._fit_text)
+        self._fit_text(Window, Window.size)
         self._load_catalogue()
         self.every(self.poll_seconds if not self.live_feed else 15.0, lambda dt: self.refresh_waiting())
         if self.live_feed:
@@ -100,7 +109,14 @@ class CounterApp(OfficeApp):
     def on_stop(self):
         """Stop the feed thread, then the shell's timers and workers."""
         self._feed_stop.set()
+        Window.unbind(size=self._fit_text)
+        Metrics.fontscale = self._fontscale
         super().on_stop()
+
+    def _fit_text(self, window, size) -> None:
+        """Larger text on a full-HD screen (boxes keep their size; the kv sizes leave room)."""
+        large = size[0] >= LARGE_SCREEN[0] and size[1] >= LARGE_SCREEN[1]
+        Metrics.fontscale = self._fontscale * (LARGE_TEXT if large else 1.0)
 
     def _load_catalogue(self) -> None:
         """The office's counters (for the login screen) and services (for names)."""
@@ -169,19 +185,20 @@ class CounterApp(OfficeApp):
         self.call_service(self.service.counters, loaded, lambda e: None)
 
     def refresh_waiting(self) -> None:
-        """Waiting tickets per service (the feed or the poll timer calls this)."""
+        """Waiting tickets, listed and counted per service (the feed or the poll timer calls this)."""
         if self.actor is None or self._counting:
             return
         self._counting = True
 
-        def counted(counts):
+        def listed(tickets):
             self._counting = False
-            self.waiting = counts
+            self.waiting_list = list(tickets)
+            self.waiting = dict(CountOf(t.service_code for t in tickets))
 
         def failed(_):
             self._counting = False
 
-        self.call_service(self.service.waiting_counts, counted, failed)
+        self.call_service(self.service.waiting_tickets, listed, failed)
 
     def _follow_feed(self) -> None:
         """Hub mode: every queue or counter event refreshes the waiting counts at once."""
@@ -252,6 +269,7 @@ class CounterApp(OfficeApp):
             return True
         if "ctrl" in modifiers and ord("1") <= key < ord("1") + len(NAV):
             self.go(NAV[key - ord("1")])
+            self.screen().focus_first()  # at once: the next key typed must land in it
             return True
         if "ctrl" in modifiers and key in ENTER_KEYS:
             self.screen().submit()
@@ -263,13 +281,18 @@ class CounterApp(OfficeApp):
         return False
 
     def wedge_listening(self) -> bool:
-        """Scanner bursts count once someone is logged in and no text field has the focus."""
+        """Scanner bursts count once someone is logged in and nothing has the keyboard focus (a
+        field, a dropdown, a checkbox)."""
         return self.actor is not None and not any(
-            isinstance(w, TextInput) and w.focus for w in self.root.walk(restrict=True))
+            isinstance(w, FocusBehavior) and w.focus for w in self.root.walk(restrict=True))
 
     def handle_scan(self, scan: Scan) -> None:
-        """A receipt opens on the screen shown if it takes it, else on the process screen."""
-        if scan.kind != "dossier":
+        """A receipt opens on the screen shown if it takes it, else on the process screen; a
+        citizen's chip ID card fills the reception form."""
+        if scan.kind == "id_card":
+            self.go("receive")
+            self.screen("receive").fill_from_card(scan.card)
+        elif scan.kind != "dossier":
             self.show_notice(self.t(self.invalid_scan_key))
         elif not self.screen().on_scan(scan):
             self.go("process")

@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 from devices import DeviceError, MissingLibrary, imaging, require
 from devices.ticket_render import parse_rating_qr
-from office.errors import InvalidInput
+from office.errors import IdentityCardScanned, InvalidInput
 from office.rules.codes import parse_scan
 
 QR = "qr"
@@ -34,13 +34,15 @@ log = logging.getLogger("devices.decoders")
 class Scan:
     """A validated scan: a receipt (dossier code and, from its QR, the lookup secret) or a queue
     ticket's rating QR (kind "ticket": `code` is the ticket number, `day` its day, `secret` its
-    rating token)."""
+    rating token) or a chip ID card's QR (kind "id_card": only the counter reads `card`; the kiosk
+    refuses it unseen)."""
 
     code: str
     secret: str | None
     symbology: str  # "qr" | "code128" | "keyboard"
-    kind: str = "dossier"  # "dossier" | "ticket"
+    kind: str = "dossier"  # "dossier" | "ticket" | "id_card"
     day: date | None = None
+    card: str = field(default="", repr=False)  # kind "id_card": the card's QR text (never logged)
 
 
 class Spot(NamedTuple):
@@ -177,12 +179,16 @@ def read_image(path) -> object | None:
     return require("cv2").imread(str(path), 1)
 
 
-def validate(symbology: str, text: str) -> Scan | None:
+def validate(symbology: str, text: str, *, cards: bool = False) -> Scan | None:
     """A Scan if the text is a dossier code (Code128), a receipt QR (`code|secret` or the lookup
-    URL) or a ticket's rating QR, else None."""
+    URL) or a ticket's rating QR, else None. A chip ID card's QR is None too (a camera never keeps
+    it) unless `cards`: the keyboard-wedge scanner, where the counter fills the form from it and
+    the kiosk refuses it unseen (kind "id_card")."""
     try:
         code, secret = parse_scan(text)
         return Scan(code, secret, symbology)
+    except IdentityCardScanned:
+        return Scan("", None, symbology, kind="id_card", card=text) if cards else None
     except InvalidInput:
         pass
     try:

@@ -18,6 +18,7 @@ from forms.templates import template
 from office import text as fmt
 from office.model import PAYMENT_METHODS
 from office.rules import qd766
+from office.rules.reports import DOSSIER_COLUMNS, dossier_row
 
 TIMELINESS = (("truoc_han", "Trước hạn"), ("dung_han", "Đúng hạn"), ("tre_han", "Quá hạn"))
 # Mẫu 07: the dates of a dossier's way through the office, under one heading "Ngày, tháng, năm"
@@ -106,10 +107,6 @@ def _names(svc) -> tuple[dict[str, str], dict[str, str]]:
     return services, counters
 
 
-def _num(value) -> str:
-    return "–" if value is None else (f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value))
-
-
 QUEUE_HEADER = ["", "Số lượt", "Đã phục vụ", "Vắng mặt", "Chuyển", "Chờ TB (phút)", "Chờ P90 (phút)",
                 "Phục vụ TB (phút)", "Phục vụ P90 (phút)"]
 QUEUE_KEYS = ("tickets", "served", "no_shows", "transferred", "mean_wait_minutes", "p90_wait_minutes",
@@ -118,7 +115,8 @@ QUEUE_KEYS = ("tickets", "served", "no_shows", "transferred", "mean_wait_minutes
 
 def report_pdf(svc, day_from: date, day_to: date) -> bytes:
     """The office report over [day_from, day_to]: dossiers on time, queue figures per service and
-    counter, satisfaction per counter, service and staff member — tables with bar charts."""
+    counter, fees, satisfaction per counter, service and staff member — tables with bar charts — and
+    the QĐ 766 self-check."""
     r = svc.reports(day_from, day_to)
     services, counters = _names(svc)
     dossiers, tickets, ratings = r["dossiers"], r["tickets"], r["ratings"]
@@ -128,9 +126,8 @@ def report_pdf(svc, day_from: date, day_to: date) -> bytes:
 
     story.append(p("I. Tiếp nhận và giải quyết hồ sơ", style(12, bold=True)))
     counts = [dossiers["by_timeliness"][k] for k, _ in TIMELINESS]
-    story.append(grid(["Tiếp nhận", "Đã giải quyết", *[label for _, label in TIMELINESS], "Tỉ lệ đúng hạn (%)"],
-                      [[str(dossiers["received"]), str(dossiers["finished"]), *map(str, counts),
-                        _num(dossiers["on_time_percent"])]], [28 * mm] * 6))
+    story.append(grid([label for _, label in DOSSIER_COLUMNS], [[fmt.figure(v) for v in dossier_row(dossiers)]],
+                      [28 * mm] * 6))
     story.append(_bar_chart("Hồ sơ đã giải quyết theo thời hạn", [label for _, label in TIMELINESS], [counts],
                             ["Số hồ sơ"]))
 
@@ -149,7 +146,7 @@ def report_pdf(svc, day_from: date, day_to: date) -> bytes:
     widths = [34 * mm] + [17 * mm] * 8
     for heading_text, groups, names in (("Theo dịch vụ", tickets["per_service"], services),
                                         ("Theo quầy", tickets["per_counter"], counters)):
-        rows = [[names.get(k, k), *[_num(v[key]) for key in QUEUE_KEYS]] for k, v in groups.items()]
+        rows = [[names.get(k, k), *[fmt.figure(v[key]) for key in QUEUE_KEYS]] for k, v in groups.items()]
         story.append(KeepTogether([p(heading_text, BODY_BOLD),
                                    grid([heading_text.replace("Theo ", "").capitalize(), *QUEUE_HEADER[1:]],
                                         rows or [["(không có)"] + [""] * 8], widths, size=8.5),
@@ -162,10 +159,12 @@ def report_pdf(svc, day_from: date, day_to: date) -> bytes:
                             ["Số lượt", "Đã phục vụ", "Vắng mặt"]))
 
     story.append(p("IV. Mức độ hài lòng", style(12, bold=True)))
-    story.append(p(f"Tổng số đánh giá: {ratings['count']}; tỉ lệ hài lòng: {_num(ratings['satisfied_percent'])}%"))
+    satisfied = fmt.figure(ratings["satisfied_percent"])
+    story.append(p(f"Tổng số đánh giá: {ratings['count']}; tỉ lệ hài lòng: {satisfied}%"))
     for heading_text, key, names in (("Theo quầy", "by_counter", counters), ("Theo dịch vụ", "by_service", services),
                                      ("Theo cán bộ", "by_staff", {})):
-        rows = [[names.get(k, k), str(v["count"]), _num(v["satisfied_percent"])] for k, v in ratings[key].items()]
+        rows = [[names.get(k, k), str(v["count"]), fmt.figure(v["satisfied_percent"])]
+                for k, v in ratings[key].items()]
         story.append(KeepTogether([p(heading_text, BODY_BOLD),
                                    grid(["", "Số đánh giá", "Tỉ lệ hài lòng (%)"],
                                         rows or [["(không có)", "", ""]], [80 * mm, 40 * mm, 50 * mm]),
@@ -198,9 +197,9 @@ def report_csv(svc, day_from: date, day_to: date) -> dict[str, str]:
     r = svc.reports(day_from, day_to)
     services, counters = _names(svc)
     span = f"{day_from:%Y%m%d}-{day_to:%Y%m%d}"
-    queue = lambda groups, names: [[k, names.get(k, k), *[_num(v[key]) for key in QUEUE_KEYS]]  # noqa: E731
+    queue = lambda groups, names: [[k, names.get(k, k), *[fmt.figure(v[key]) for key in QUEUE_KEYS]]  # noqa: E731
                                    for k, v in groups.items()]
-    satisfaction = [[dim, names.get(k, k), v["count"], _num(v["satisfied_percent"])]
+    satisfaction = [[dim, names.get(k, k), v["count"], fmt.figure(v["satisfied_percent"])]
                     for dim, key, names in (("Quầy", "by_counter", counters), ("Dịch vụ", "by_service", services),
                                             ("Cán bộ", "by_staff", {}))
                     for k, v in r["ratings"][key].items()]
@@ -208,11 +207,8 @@ def report_csv(svc, day_from: date, day_to: date) -> dict[str, str]:
     return {
         f"so-theo-doi-ho-so-{span}.csv": _csv(REGISTER_HEADER, [_register_cells(row) for row in
                                                                 svc.register_rows(day_from, day_to)]),
-        f"ho-so-dung-han-{span}.csv": _csv(["Tiếp nhận", "Đã giải quyết", *[label for _, label in TIMELINESS],
-                                            "Tỉ lệ đúng hạn (%)"],
-                                           [[d["received"], d["finished"],
-                                             *[d["by_timeliness"][k] for k, _ in TIMELINESS],
-                                             _num(d["on_time_percent"])]]),
+        f"ho-so-dung-han-{span}.csv": _csv([label for _, label in DOSSIER_COLUMNS],
+                                           [[fmt.figure(v) for v in dossier_row(d)]]),
         f"hang-doi-dich-vu-{span}.csv": _csv(["Mã", "Dịch vụ", *QUEUE_HEADER[1:]],
                                              queue(r["tickets"]["per_service"], services)),
         f"hang-doi-quay-{span}.csv": _csv(["Mã", "Quầy", *QUEUE_HEADER[1:]],

@@ -325,6 +325,9 @@ class KioskApp(OfficeApp):
         screen = sm.current_screen
         if screen.busy or sm.current in ("ticket", "admin"):
             return
+        if scan.kind == "id_card":  # never a lookup, never shown
+            self.show_notice(self.t("scan.id_card"))
+            return
         if not screen.on_scan(scan):
             sm.get_screen("home").on_scan(scan)
 

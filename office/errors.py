@@ -35,6 +35,12 @@ class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
 
 
+class IdentityCardScanned(InvalidInput):
+    """A chip ID card's QR was scanned where a receipt was expected (its contents never echoed)."""
+
+    code = "identity_card_scanned"
+
+
 class IllegalTransition(DomainError):
     code = "illegal_transition"
 

@@ -91,6 +91,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("issue_ticket", ISSUERS, writes=True),
     UseCase("ticket_receipt", STAFF),
     UseCase("counter_ticket", STAFF),
+    UseCase("waiting_tickets", STAFF),
     UseCase("call_next", STAFF, writes=True),
     UseCase("recall", STAFF, writes=True),
     UseCase("start_serving", STAFF, writes=True),
@@ -116,6 +117,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("reveal_applicant", STAFF, audited=True),
     UseCase("search_dossiers", STAFF),
     UseCase("late_dossiers", STAFF),
+    UseCase("my_dossiers", STAFF),
     UseCase("register_rows", STAFF, audited=True),
     UseCase("online_dossiers", STAFF, audited=True),
     UseCase("accept_online", STAFF, writes=True),
@@ -184,6 +186,9 @@ class OfficePort(Protocol):
 
     def ticket_receipt(self, ticket_id: int) -> TicketReceipt:
         """What to print for a ticket: service, counters, people ahead, estimated wait."""
+
+    def waiting_tickets(self) -> list[Ticket]:
+        """Today's waiting tickets in issue order (numbers and times: no personal data)."""
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
         """The ticket a counter is calling or serving today (e.g. after the counter app restarts)."""
@@ -281,6 +286,9 @@ class OfficePort(Protocol):
 
     def late_dossiers(self, within_working_days: int = 1) -> list[DossierRow]:
         """Open dossiers overdue or due within N working days, most urgent first."""
+
+    def my_dossiers(self) -> list[DossierRow]:
+        """The logged-in staff member's open dossiers (received or handled by them), most urgent first."""
 
     def register_rows(self, day_from: date, day_to: date) -> list[dict]:
         """Rows of the dossier register (Sổ theo dõi hồ sơ, Mẫu 07) over [day_from, day_to]; each read

@@ -1,7 +1,8 @@
 """How the office writes and reads text, money, dates and durations — one place for each
 convention (Vietnamese first): NFC text, what typed text may hold (`checked`, `checked_reason`, `phone`),
-accent-free folding for search, "8.000 đồng", dd/mm/yyyy dates, "08:30 02/03/2026" moments, the long
-dates of official documents ("ngày 02 tháng 3 năm 2026") and "5 ngày làm việc" durations.
+accent-free folding for search, "8.000 đồng", dd/mm/yyyy dates, 0912345678 phone numbers, report figures,
+"08:30 02/03/2026" moments, the long dates of official documents ("ngày 02 tháng 3 năm 2026") and
+"5 ngày làm việc" durations.
 """
 from __future__ import annotations
 
@@ -92,6 +93,11 @@ def fold(text: str) -> str:
 def money(vnd: int) -> str:
     """12000 → "12.000 đồng" (dot as the thousands separator)."""
     return f"{vnd:,}".replace(",", ".") + " đồng"
+
+
+def figure(value) -> str:
+    """A report's figure: 1034, 66,7 (one decimal, decimal comma), "–" when there is none."""
+    return "–" if value is None else (f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value))
 
 
 def day(value: date | datetime) -> str:

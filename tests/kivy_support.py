@@ -8,6 +8,7 @@ import os
 import socket
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "offscreen"
@@ -19,6 +20,7 @@ os.environ["KIVY_NO_FILELOG"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 
 from kivy.base import EventLoop  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
@@ -146,3 +148,58 @@ def press(key: int | None = None, char: str | None = None, modifiers=()) -> None
     """A key press on the window, as a keyboard (or a keyboard-wedge scanner) sends it."""
     Window.dispatch("on_key_down", key or ord(char), 0, char, list(modifiers))
     Window.dispatch("on_key_up", key or ord(char), 0)
+
+
+class QueuedKeys:
+    """Key presses waiting in the window system's queue, each with the moment it was pressed (a
+    wedge scanner's burst): the SDL2 window takes them when it drains its queue, exactly as it
+    takes real key presses, so an app that is busy handles them late. Wrap the window's event
+    source (under the app's key clock) with `QueuedKeys.install(app)`."""
+
+    def __init__(self, source):
+        self.source = source
+        self.waiting: deque = deque()
+        self.taken = 0  # key presses taken by the window so far
+        self.busy_after: tuple[int, float] | None = None
+
+    def busy(self, after_keys: int, seconds: float) -> None:
+        """Make the app busy for `seconds` (a slow frame) once the window has taken `after_keys` keys."""
+        self.busy_after = (after_keys, seconds)
+
+    @classmethod
+    def install(cls, app) -> QueuedKeys:
+        queue = cls(app.keys._source)
+        app.keys._source = queue
+        return queue
+
+    def uninstall(self, app) -> None:
+        app.keys._source = self.source
+
+    def __getattr__(self, name):
+        return getattr(self.source, name)
+
+    def type(self, text: str, start: float, gap: float = 0.004) -> None:
+        """`text` then Enter, a key every `gap` seconds from `start` (time.monotonic())."""
+        for i, char in enumerate(list(text) + ["\r"]):
+            key = 13 if char == "\r" else ord(char)
+            self.waiting.append((start + i * gap, ("keydown", 0, key, 0, char)))
+            self.waiting.append((start + i * gap + gap / 2, ("keyup", 0, key, 0, char)))
+
+    def poll(self):
+        if self.waiting and self.waiting[0][0] <= time.monotonic():
+            event = self.waiting.popleft()[1]
+            self.taken += event[0] == "keydown"
+            if self.busy_after and self.taken == self.busy_after[0]:
+                Clock.schedule_once(lambda dt, s=self.busy_after[1]: time.sleep(s))
+                self.busy_after = None
+            return event
+        return self.source.poll()
+
+
+def run_frames(seconds: float) -> None:
+    """The app's main loop for `seconds`: a frame (clock, input, drawing), then the window's queue
+    drained, again and again — as App.run() does."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        EventLoop.idle()
+        Window.mainloop()

@@ -29,6 +29,7 @@ from devices.decoders import Scan, validate
 from devices.wedge import WedgeDetector
 from office.errors import DomainError, Unavailable, UnknownDevice
 from office.text import moment
+from uikit import keyqueue
 from uikit.i18n import Texts
 from uikit.worker import Worker
 
@@ -92,6 +93,7 @@ class OfficeApp(App):
         self.device_worker = Worker(f"{worker_prefix}-device")
         self.probe_worker = Worker(f"{worker_prefix}-probe")
         self.wedge = WedgeDetector() if wedge_max_gap is None else WedgeDetector(max_gap=wedge_max_gap)
+        self.keys: keyqueue.KeyQueue | None = None  # the window's key clock (SDL2 windows)
         self._events: list = []
         self._notice_event = None
         self._probing = False
@@ -117,9 +119,10 @@ class OfficeApp(App):
     def on_start(self):
         """Keyboard, clock, scanner polling, hub probe; then the office's identity."""
         Window.bind(on_key_down=self._on_key_down)
+        self.keys = keyqueue.watch(Window)
         self.root.hub_state = self.hub_ok_state
         self.every(1.0, self.tick)
-        self.every(WEDGE_POLL_S, lambda dt: self._wedge_events(self.wedge.poll(time.monotonic())))
+        self.every(WEDGE_POLL_S, lambda dt: self._wedge_events(self.wedge.poll(self._quiet_until())))
         self.every(PROBE_SECONDS, lambda dt: self._probe())
         self.tick(0)
         self.call_service(self.service.office, self.office_loaded, lambda e: None)
@@ -265,7 +268,15 @@ class OfficeApp(App):
 
     # ---- keyboard and keyboard-wedge scanner ---------------------------------------------------
 
+    def _key_time(self) -> float:
+        """When the key being handled was pressed, by the window's event queue (see keyqueue)."""
+        return self.keys.key_time() if self.keys is not None else time.monotonic()
+
+    def _quiet_until(self) -> float:
+        return self.keys.quiet_until() if self.keys is not None else time.monotonic()
+
     def _on_key_down(self, window, key, scancode, codepoint, modifiers) -> bool:
+        pressed = self._key_time()
         self.on_activity()
         if key == ESCAPE:  # Escape never closes the app
             return True
@@ -274,7 +285,9 @@ class OfficeApp(App):
         if self.wedge_listening():
             char = "\r" if key in ENTER_KEYS else codepoint
             if char:
-                self._wedge_events(self.wedge.feed(char, time.monotonic()))
+                events = self.wedge.feed(char, pressed)
+                self._wedge_events(events)
+                return any(kind == "scan" for kind, _ in events)  # a scan's Enter is the scanner's
         return False
 
     def on_activity(self) -> None:
@@ -291,7 +304,7 @@ class OfficeApp(App):
     def _wedge_events(self, events) -> None:
         for kind, text in events:
             if kind == "scan":
-                scan = validate("keyboard", text)
+                scan = validate("keyboard", text, cards=True)
                 if scan is None:
                     self.show_notice(self.t(self.invalid_scan_key))
                 else:

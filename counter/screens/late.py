@@ -2,11 +2,14 @@
 date (Mẫu 04), which the service refuses once the appointment date has passed."""
 from __future__ import annotations
 
-from kivy.properties import ListProperty, ObjectProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty
 
 from counter.screens.base import CounterScreen, parse_moment
 from counter.widgets import ItemButton
+from office.model import Timeliness
 from office.text import moment
+
+TONES = {Timeliness.OVERDUE: "danger", Timeliness.DUE_SOON: "warn"}
 
 
 class LateScreen(CounterScreen):
@@ -14,6 +17,7 @@ class LateScreen(CounterScreen):
 
     rows = ListProperty([])
     chosen = ObjectProperty(None, allownone=True)
+    mine = BooleanProperty(False)  # the list shown: my dossiers, or every urgent one
 
     def on_pre_enter(self, *_):
         """Reload the list each time the screen is shown."""
@@ -26,8 +30,16 @@ class LateScreen(CounterScreen):
         self.ids.reason.text = self.ids.new_due.text = ""
 
     def reload(self) -> None:
-        """Dossiers due within 1 working day or overdue, most urgent first."""
-        self.call(lambda: self.app.service.late_dossiers(1), self._loaded, keep_notice=True)
+        """Dossiers due within 1 working day or overdue — or, in "mine", the logged-in staff
+        member's open dossiers — most urgent first."""
+        service = self.app.service
+        load = service.my_dossiers if self.mine else lambda: service.late_dossiers(1)
+        self.call(load, self._loaded, keep_notice=True)
+
+    def toggle_mine(self) -> None:
+        """Switch between my dossiers and every urgent dossier."""
+        self.mine = not self.mine
+        self.reload()
 
     def _loaded(self, rows) -> None:
         self.rows = list(rows)
@@ -40,7 +52,7 @@ class LateScreen(CounterScreen):
         box.clear_widgets()
         for row in self.rows:
             box.add_widget(ItemButton(text=self.row_text(row), item=row,
-                                             tone="danger" if row.due_at < self.app.clock() else "warn",
+                                             tone=TONES.get(row.timeliness, "ghost"),
                                              on_release=lambda b: self.choose(b.item)))
 
     def row_text(self, row) -> str:

@@ -10,6 +10,8 @@ from office.errors import Unauthorized
 class LoginScreen(CounterScreen):
     """Logs a staff member in (hub session or local PIN check) and picks the counter."""
 
+    first_field = "username"  # keys typed with no field focused go here
+
     counter_names = ListProperty([])
     counter_choice = StringProperty("")
 
@@ -20,6 +22,12 @@ class LoginScreen(CounterScreen):
         chosen = next((c for c in self.counters if c.id == preset), None)
         if chosen is not None:
             self.counter_choice = chosen.name
+
+    def focus_first(self) -> None:
+        """The PIN when the user name is already there (after a logout), else the user name."""
+        if any(getattr(w, "focus", False) for w in self.walk(restrict=True)):
+            return
+        (self.ids.pin if self.ids.username.text.strip() else self.ids.username).focus = True
 
     def clear(self) -> None:
         """Empty the PIN (the user name and counter stay for the next login)."""
@@ -52,5 +60,6 @@ class LoginScreen(CounterScreen):
             if isinstance(error, Unauthorized):
                 self.ids.pin.text = ""
             self.show_error(error)
+            self.ids.pin.focus = True  # type the PIN again at once
 
         self.call(lambda: self.app.service.login(username, pin, counter.id), done, failed)

@@ -22,6 +22,8 @@ STOP_NOTICE = {S.WITHDRAWN, S.STOPPED}  # these print Mẫu 05
 class ProcessScreen(CounterScreen):
     """One open dossier and the actions its status allows."""
 
+    first_field = "query"
+
     dossier = ObjectProperty(None, allownone=True)
     rows = ListProperty([])  # search results (DossierRow)
     next_statuses = ListProperty([])

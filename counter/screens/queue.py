@@ -6,6 +6,13 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from counter.screens.base import CounterScreen
 from office.model import TicketState
 
+WAITING_SHOWN = 8  # numbers listed per service (the rest counted)
+
+
+def minutes_since(start, now) -> int:
+    """Whole minutes from `start` to `now` (0 if the clocks disagree)."""
+    return max(0, int((now - start).total_seconds() // 60))
+
 
 class QueueScreen(CounterScreen):
     """The ticket this counter is calling or serving, and every queue action on it."""
@@ -49,13 +56,24 @@ class QueueScreen(CounterScreen):
             return self.t("queue.state.called", calls=ticket.calls)
         return self.t("queue.state.serving")
 
-    def waiting_text(self, waiting: dict, _lang=None) -> str:
-        """One line per service: how many people wait."""
-        if not waiting or not any(waiting.values()):
+    def waiting_text(self, waiting: list, _lang=None) -> str:
+        """Per service: how many people wait, then their numbers with the minutes waited so far
+        (priority marked), in issue order."""
+        if not waiting:
             return self.t("queue.nobody")
         names = {code: s.name for code, s in self.app.services.items()}
-        return "\n".join(self.t("queue.waiting_row", service=names.get(code, code), n=n)
-                         for code, n in sorted(waiting.items()))
+        now, by_service = self.app.clock(), {}
+        for ticket in waiting:
+            by_service.setdefault(ticket.service_code, []).append(ticket)
+        lines = []
+        for code, tickets in sorted(by_service.items()):
+            lines.append(f"[b]{self.t('queue.waiting_row', service=names.get(code, code), n=len(tickets))}[/b]")
+            priority = " " + self.t("queue.priority_mark")
+            shown = [f"{t.number}{priority if t.priority else ''} ({minutes_since(t.issued_at, now)}')"
+                     for t in tickets[:WAITING_SHOWN]]
+            more = len(tickets) - WAITING_SHOWN
+            lines.append("   " + ", ".join(shown) + (f" {self.t('queue.more', n=more)}" if more > 0 else ""))
+        return "\n".join(lines)
 
     # ---- actions ---------------------------------------------------------------------------------
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 from io import BytesIO
 
 from kivy.core.image import Image as CoreImage
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
-from kivy.uix.checkbox import CheckBox
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
 from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
-from office.errors import DomainError, Unavailable
+from office.errors import DomainError, InvalidInput, Unavailable
 from office.model import PAYMENT_METHODS, Applicant, ReceivedComponent
 from office.rules.fees import fee_amount, fee_rule
-from office.rules.identity import ID_TYPES
+from office.rules.identity import ID_CARD_START, ID_TYPES, parse_id_card
 from office.rules.vietqr import purpose_for, vietqr_payload
-from office.text import duration, fold, moment, money
+from office.text import day, duration, fold, moment, money, phone
 
 MATCHES_SHOWN = 6
 METHODS = ("", *PAYMENT_METHODS)  # "": not paid yet
@@ -47,6 +47,8 @@ def qr_texture(payload: str):
 class ReceiveScreen(CounterScreen):
     """The reception form and its three outcomes (received, incomplete, refused)."""
 
+    first_field = "query"
+
     id_types = ListProperty(list(ID_TYPES))
     id_type = StringProperty("CCCD")
     rep_id_type = StringProperty("CCCD")
@@ -56,6 +58,7 @@ class ReceiveScreen(CounterScreen):
     fee_text = StringProperty("")
     postal = BooleanProperty(False)
     matches = ListProperty([])
+    highlight = NumericProperty(0)  # the match Enter picks (Up/Down move it)
     procedure = ObjectProperty(None, allownone=True)
     case_names = ListProperty([])
     case_choice = StringProperty("")
@@ -88,6 +91,7 @@ class ReceiveScreen(CounterScreen):
         found = [p for p in self.procedures if needle in fold(p.name) or needle in p.code] if needle else \
             self.procedures
         self.matches = found[:MATCHES_SHOWN]
+        self.highlight = 0
 
     def on_matches(self, *_):
         """One button per matching procedure."""
@@ -95,6 +99,24 @@ class ReceiveScreen(CounterScreen):
         box.clear_widgets()
         for p in self.matches:
             box.add_widget(ItemButton(text=f"{p.code}  {p.name}", item=p, on_release=lambda b: self.choose(b.item)))
+        self.on_highlight()
+
+    def on_highlight(self, *_):
+        """The highlighted match stands out (the others are quieter)."""
+        for i, button in enumerate(reversed(self.ids.matches.children)):
+            button.tone = "primary" if i == self.highlight else "ghost"
+
+    def move(self, step: int) -> None:
+        """Up/Down in the search box: highlight the previous/next match."""
+        if self.matches:
+            self.highlight = max(0, min(len(self.matches) - 1, self.highlight + step))
+
+    def choose_highlighted(self) -> None:
+        """Enter in the search box: pick the highlighted procedure and go on to its case."""
+        if self.matches:
+            self.choose(self.matches[self.highlight])
+            following = self.ids.case_spinner if len(self.case_names) > 1 else self.ids.id_number
+            following.focus = True
 
     def choose(self, procedure) -> None:
         """Pick a procedure: its cases and its component checklist."""
@@ -105,13 +127,13 @@ class ReceiveScreen(CounterScreen):
         grid.clear_widgets()
         self.rows = []
         for component in procedure.components:
-            included = CheckBox(active=component.required, size_hint_x=None, width="32dp", color=(0, 0, 0, 1))
+            included = Factory.Tick(active=component.required)
             name = Label(text=component.name + ("" if component.required else " (nếu có)"), color=(0.1, 0.12, 0.16, 1),
                          halign="left", valign="middle", font_size="13sp")
             name.bind(size=lambda w, s: setattr(w, "text_size", s))
             counts = [TextInput(text=str(n), input_filter="int", multiline=False, size_hint_x=None, width="44dp",
                                 write_tab=False, font_size="14sp") for n in (component.originals, component.copies, 0)]
-            flags = [CheckBox(size_hint_x=None, width="36dp", color=(0, 0, 0, 1)) for _ in range(2)]
+            flags = [Factory.Tick() for _ in range(2)]  # digitised, reused (Space toggles, Tab reaches)
             for widget in (included, name, *counts, *flags):
                 grid.add_widget(widget)
             self.rows.append((component, included, *counts, *flags))
@@ -160,6 +182,34 @@ class ReceiveScreen(CounterScreen):
         """The payment method picked in the spinner (by its label)."""
         self.method = next((m for m in METHODS if self.method_label(m) == label), self.method)
 
+    # ---- the citizen's chip ID card ----------------------------------------------------------------
+
+    def fill_from_card(self, text: str) -> None:
+        """Fill the applicant from a scanned chip ID card's QR ("provide information once"); a
+        malformed card changes nothing and says which field is wrong."""
+        try:
+            card = parse_id_card(text)
+        except InvalidInput as error:
+            self.say("receive.card_bad", message=error.message)
+            return
+        ids = self.ids
+        self.id_type = "CCCD"
+        ids.id_number.text, ids.name.text, ids.address.text = card.id_number, card.name, card.address
+        self.say("receive.card_filled", tone="ok", name=card.name, born=day(card.birth_date), sex=card.sex)
+        ids.phone.focus = True  # the one thing the card does not say
+
+    def field_entered(self, field) -> None:
+        """Enter in an applicant field: a card scanned into it (the scanner types into the focused
+        field) fills the form and leaves the field as it was; otherwise the next field."""
+        found = ID_CARD_START.search(field.text)
+        if found:
+            card, field.text = field.text[found.start():], field.text[:found.start()]
+            self.fill_from_card(card)
+            return
+        following = field.get_focus_next()
+        if following is not None:
+            following.focus = True
+
     # ---- reading the form ------------------------------------------------------------------------
 
     def _applicant(self) -> Applicant:
@@ -199,7 +249,14 @@ class ReceiveScreen(CounterScreen):
         missing = self._missing_fields(for_receipt=for_receipt)
         if missing:
             self.say("receive.missing_fields", fields=", ".join(missing))
-        return not missing
+            return False
+        try:
+            phone(self.ids.phone.text)
+        except InvalidInput:
+            self.say("receive.bad_phone", hint=self.t("receive.phone_hint"))
+            self.ids.phone.focus = True
+            return False
+        return True
 
     # ---- outcomes --------------------------------------------------------------------------------
 

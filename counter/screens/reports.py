@@ -6,31 +6,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.factory import Factory
 from kivy.properties import DictProperty, StringProperty
 
 from counter.screens.base import CounterScreen, parse_day
+from counter.widgets import BarChart
 from office.rules.qd766 import inputs_text, value_text
-from office.text import day, money
-
-
-def _n(value) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
+from office.rules.reports import DOSSIER_COLUMNS, dossier_row
+from office.text import day, figure, money
 
 
 class ReportsScreen(CounterScreen):
-    """Date range, the report shown as text, export and print."""
+    """Date range, the report as figures and bar charts, export and print."""
 
     report = DictProperty({})
     day_kind = StringProperty("day_off")  # of the calendar change a leader records
 
     def on_pre_enter(self, *_):
-        """Default range: the first of this month to today, exported under the app's folder."""
+        """Default range: the first of this month to today (shown at once), exported under the app's folder."""
         today = self.app.today()
         if not self.ids.day_from.text:
             self.ids.day_from.text = f"{day(today.replace(day=1))}"
             self.ids.day_to.text = f"{day(today)}"
         if not self.ids.folder.text:
             self.ids.folder.text = str(self.app.export_dir)
+        if not self.report:
+            self.submit()  # this month so far, at once
 
     def clear(self) -> None:
         """Forget the report shown."""
@@ -51,44 +52,62 @@ class ReportsScreen(CounterScreen):
             return
         self.call(lambda: self.app.service.reports(*days), lambda r: setattr(self, "report", r))
 
-    def report_text(self, report: dict, _lang=None) -> str:
-        """The report as readable lines."""
-        if not report:
-            return ""
-        d, q, r = report.get("dossiers", {}), report.get("tickets", {}), report.get("ratings", {})
-        lines = [self.t("reports.dossiers", received=_n(d.get("received")), finished=_n(d.get("finished")),
-                        on_time=_n(d.get("finished_on_time")), percent=_n(d.get("on_time_percent")))]
-        early_on_late = d.get("by_timeliness") or {}
-        lines.append(self.t("reports.ontime", early=_n(early_on_late.get("truoc_han")),
-                            on_time=_n(early_on_late.get("dung_han")), late=_n(early_on_late.get("tre_han"))))
-        lines.append(self.t("reports.queue", issued=_n(q.get("issued")), wait=_n(q.get("mean_wait_minutes")),
-                            serve=_n(q.get("mean_service_minutes"))))
+    def on_report(self, *_):
+        """Draw the report: the dossier row (the same figures as the PDF and the CSV), the queue,
+        satisfaction and fees headline, bar charts and the QĐ 766 self-check."""
+        table, columns = self.ids.dossier_table, (self.ids.charts_left, self.ids.charts_right)
+        table.clear_widgets()
+        for column in columns:
+            column.clear_widgets()
+        self.ids.headline.text = self.ids.qd766.text = ""
+        if not self.report:
+            return
+        d, q, r = self.report["dossiers"], self.report["tickets"], self.report["ratings"]
+        for key, _ in DOSSIER_COLUMNS:
+            table.add_widget(Factory.Caption(text=self.t(f"reports.col.{key}")))
+        for value in dossier_row(d):
+            table.add_widget(Factory.CTitle(text=figure(value)))
+        self.ids.headline.text = "\n".join((
+            self.t("reports.queue", issued=figure(q["issued"]), wait=figure(q["mean_wait_minutes"]),
+                   serve=figure(q["mean_service_minutes"])),
+            self.t("reports.ratings", count=figure(r["count"]), percent=figure(r["satisfied_percent"])),
+            *self.fees_lines(self.report)))
         services = {code: s.name for code, s in self.app.services.items()}
         counters = {str(c.id): c.name for c in self.app.counters}
-        for dim, names in (("per_service", services), ("per_counter", counters)):
-            for key, row in (q.get(dim) or {}).items():
-                lines.append("   " + self.t("reports.queue_row", name=names.get(key, key), issued=_n(row.get("issued")),
-                                              served=_n(row.get("served")), no_show=_n(row.get("no_shows")),
-                                              wait=_n(row.get("mean_wait_minutes")),
-                                              p90=_n(row.get("p90_wait_minutes"))))
-        lines.append(self.t("reports.ratings", count=_n(r.get("count")), percent=_n(r.get("satisfied_percent"))))
-        for dim, label, names in (("by_counter", "", counters), ("by_service", "", services),
-                                  ("by_staff", "Cán bộ ", {})):
-            for key, row in (r.get(dim) or {}).items():
-                lines.append("   " + self.t("reports.rating_row", dim=label, name=names.get(key, key),
-                                              count=_n(row.get("count")), percent=_n(row.get("satisfied_percent"))))
-        fees = report.get("fees")
-        if fees:
-            lines.append(self.t("reports.fees", due=money(fees["due"]), charged=fees["charged"], exempt=fees["exempt"],
-                                collected=money(fees["collected"]), refunded=money(fees["refunded"])))
-        if report.get("qd766"):
-            lines.append("")
-            lines.append(f"[b]{self.t('reports.qd766')}[/b]")
-        for index in report.get("qd766", ()):
+        timeliness, empty = d["by_timeliness"], self.t("reports.no_data")
+        charts = [BarChart(title=self.t("reports.chart.timeliness"), empty=empty, bars=[
+            (self.t(f"reports.col.{key}"), timeliness[key], figure(timeliness[key])) for key in timeliness])]
+        for key, dim, names in (("reports.chart.per_service", "per_service", services),
+                                ("reports.chart.per_counter", "per_counter", counters)):
+            charts.append(BarChart(title=self.t(key), empty=empty, colour=(0.05, 0.45, 0.20, 1), bars=[
+                (names.get(k, k), row["served"], f"{row['served']} / {figure(row['mean_wait_minutes'])}'")
+                for k, row in q[dim].items()]))
+        for key, dim, names in (("reports.chart.rating_counter", "by_counter", counters),
+                                ("reports.chart.rating_staff", "by_staff", {})):
+            charts.append(BarChart(title=self.t(key), empty=empty, scale=100, colour=(0.75, 0.45, 0.0, 1), bars=[
+                (names.get(k, k), row["satisfied_percent"], f"{figure(row['satisfied_percent'])}% ({row['count']})")
+                for k, row in r[dim].items()]))
+        for i, chart in enumerate(charts):
+            columns[i % 2].add_widget(chart)
+        self.ids.qd766.text = self.quality_text(self.report)
+
+    def quality_text(self, report: dict) -> str:
+        """The QĐ 766 self-check: each index with its value, formula and inputs (to check by hand)."""
+        indices = report.get("qd766") or ()
+        lines = [f"[b]{self.t('reports.qd766')}[/b]"] if indices else []
+        for index in indices:
             lines.append(f"[b]{index['code']}  {index['name']}: {value_text(index)}[/b]")
             lines.append("      " + self.t("reports.formula", formula=index["formula"]))
             lines.append("      " + self.t("reports.inputs", inputs=inputs_text(index)))
         return "\n".join(lines)
+
+    def fees_lines(self, report: dict) -> list[str]:
+        """The fees line: due on the dossiers received, exemptions, collected and refunded."""
+        fees = report.get("fees")
+        if not fees:
+            return []
+        return [self.t("reports.fees", due=money(fees["due"]), charged=fees["charged"], exempt=fees["exempt"],
+                       collected=money(fees["collected"]), refunded=money(fees["refunded"]))]
 
     def export(self) -> None:
         """Write the report PDF (with charts) and its CSV files to the folder."""

@@ -17,6 +17,8 @@ from office.text import moment
 class ReturnScreen(CounterScreen):
     """The dossier being handed over and the collector's identity check."""
 
+    first_field = "code"
+
     dossier = ObjectProperty(None, allownone=True)
     relation = StringProperty("applicant")  # applicant | representative
     id_types = ListProperty(list(ID_TYPES))

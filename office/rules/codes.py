@@ -15,7 +15,8 @@ import secrets
 from datetime import date, datetime
 from typing import NamedTuple
 
-from office.errors import InvalidInput
+from office.errors import IdentityCardScanned, InvalidInput
+from office.rules.identity import looks_like_id_card
 
 AGENCY_PATTERN = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){1,5}"
 _CODE_RE = re.compile(rf"({AGENCY_PATTERN})-(\d{{6}})-(\d{{4,9}})", re.ASCII)  # ASCII digits only
@@ -104,7 +105,10 @@ def receipt_qr_payload(code: str, secret: str) -> str:
 
 def parse_scan(text: str) -> tuple[str, str | None]:
     """Read a scanned receipt barcode → (code, secret): Code128 `code` (no secret); QR `code|secret`
-    or the lookup page's URL `https://…/tra-cuu#code.secret`. InvalidInput for anything else."""
+    or the lookup page's URL `https://…/tra-cuu#code.secret`. A chip ID card's QR raises
+    IdentityCardScanned, whose message never repeats the card; InvalidInput for anything else."""
+    if looks_like_id_card(text):
+        raise IdentityCardScanned("Đây là thẻ CCCD, không phải biên nhận hồ sơ")
     text = text.strip()
     url = _URL_RE.fullmatch(text)
     if url:

@@ -143,12 +143,27 @@ def timeliness_counts(rows: Iterable[dict],
     return counts
 
 
-def dossier_tally(received: Iterable[dict], finished: dict, by_timeliness: dict[str, int]) -> dict:
-    """Dossier figures: received (rows status, n) in total and per status, finished (a row n,
-    on_time) with the % on time, and the finished ones per timeliness."""
+def dossier_tally(received: Iterable[dict], by_timeliness: dict[str, int]) -> dict:
+    """Dossier figures: received (rows status, n) in total and per status; finished, on time
+    (early or on the due day: the national portal's "đúng hạn" rate) and the % on time — all
+    derived from the finished ones per timeliness, so no two figures can disagree."""
     received = list(received)
+    finished = sum(by_timeliness.values())
+    on_time = by_timeliness.get("truoc_han", 0) + by_timeliness.get("dung_han", 0)
     return {"received": sum(r["n"] for r in received),
             "received_by_status": {str(r["status"]): r["n"] for r in received},
-            "finished": finished["n"], "finished_on_time": finished["on_time"],
-            "on_time_percent": percent(finished["on_time"], finished["n"]),
+            "finished": finished, "finished_on_time": on_time,
+            "on_time_percent": percent(on_time, finished),
             "by_timeliness": by_timeliness}
+
+
+# The dossier summary as every report shows it — screen, PDF and CSV take their row from here.
+DOSSIER_COLUMNS = (("received", "Tiếp nhận"), ("finished", "Đã giải quyết"), ("truoc_han", "Trước hạn"),
+                   ("dung_han", "Đúng hạn"), ("tre_han", "Quá hạn"),
+                   ("on_time_percent", "Tỉ lệ đúng hạn, gồm trước hạn (%)"))
+
+
+def dossier_row(dossiers: dict) -> list:
+    """The values of DOSSIER_COLUMNS for a report's `dossiers` part (None: no percentage)."""
+    values = {**dossiers, **dossiers["by_timeliness"]}
+    return [values[key] for key, _ in DOSSIER_COLUMNS]

@@ -122,6 +122,11 @@ class LookupUseCases(ServiceBase):
                 if datetime.fromisoformat(r["due_at"]) < now
                 or self.calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
 
+    def my_dossiers(self, actor: Actor) -> list[DossierRow]:
+        """A staff member's inbox: open dossiers with a step of theirs (received, processed…),
+        most urgent first; each row's timeliness says which are due soon or overdue."""
+        return [self._row(r) for r in self.store.dossiers_handled_by(actor.name, OPEN_STATUSES)]
+
     def _row(self, r: dict) -> DossierRow:
         due = datetime.fromisoformat(r["due_at"])
         finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None

@@ -200,5 +200,9 @@ class QueueUseCases(ServiceBase):
         """Waiting tickets per service today."""
         return self.store.waiting_counts(self._now().date())
 
+    def waiting_tickets(self) -> list[Ticket]:
+        """Today's waiting tickets in issue order."""
+        return self.store.tickets(self._now().date(), [T.WAITING])
+
     def _ticket_event(self, t: Ticket, kind: str, now: datetime) -> None:
         self.store.append_event("ticket", str(t.id), kind, asdict(t), now)

@@ -24,9 +24,9 @@ class ReportUseCases(ServiceBase):
     def reports(self, day_from: date, day_to: date) -> dict:
         """Office report over the days [day_from, day_to] (at most 366): queue tickets per day,
         service and state with mean waiting and serving minutes; ratings with the QĐ 766
-        satisfaction indicator (% satisfied or better) per day, counter, service and staff member,
-        never per citizen; dossiers received per status and finished on time; fees due, collected
-        and refunded per method; the QĐ 766 indices with their formulas and inputs.
+        satisfaction indicator (% satisfied or better) per day, counter, service and staff member
+        (by full name), never per citizen; dossiers received per status and finished on time; fees
+        due, collected and refunded per method; the QĐ 766 indices with their formulas and inputs.
 
         Every key is a string, so the report reads the same embedded and over the hub.
         """
@@ -42,9 +42,12 @@ class ReportUseCases(ServiceBase):
         calendar = self.calendar
         by_timeliness = timeliness_counts(self.store.finished_dossier_dates(day_from, day_to),
                                           lambda due, end: calendar.timeliness(due, end, end))
+        ratings = rating_tally(rows["ratings"])
+        full_names = {s["username"]: s["name"] for s in self.store.staff()}  # ratings record the login
+        ratings["by_staff"] = {full_names.get(k, k): v for k, v in ratings["by_staff"].items()}
         return {"day_from": day_from.isoformat(), "day_to": day_to.isoformat(),
-                "tickets": tickets, "ratings": rating_tally(rows["ratings"]),
-                "dossiers": dossier_tally(rows["received"], rows["finished"][0], by_timeliness),
+                "tickets": tickets, "ratings": ratings,
+                "dossiers": dossier_tally(rows["received"], by_timeliness),
                 "fees": self._fees(day_from, day_to), "qd766": self._quality(day_from, day_to)}
 
     def _fees(self, day_from: date, day_to: date) -> dict:

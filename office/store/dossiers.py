@@ -233,6 +233,14 @@ class DossierStore(StoreBase):
             ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
             " ORDER BY d.due_at, d.code", [*statuses, _ts(due_by)])
 
+    def dossiers_handled_by(self, actor: str, statuses: Iterable[DossierStatus]) -> list[dict]:
+        """List rows of dossiers in some statuses with a step by `actor`, most urgent first."""
+        statuses = [int(s) for s in statuses]
+        return self._rows(
+            ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))})"
+            " AND d.code IN (SELECT dossier_code FROM steps WHERE actor = ?) ORDER BY d.due_at, d.code",
+            [*statuses, actor])
+
     # ---- intake records (dossiers not received) -----------------------------------------
 
     def insert_intake(self, kind: str, at: datetime, procedure_code: str, case_code: str,

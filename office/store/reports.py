@@ -12,7 +12,7 @@ class ReportStore(StoreBase):
     def report_rows(self, day_from: date, day_to: date) -> dict[str, list[dict]]:
         """Grouped rows for the office report over [day_from, day_to] (the service shapes them):
         tickets by day/service/state, ratings by day/level/counter/service/staff, dossiers
-        received by status and dossiers finished on time or late."""
+        received by status (finished ones: `finished_dossier_dates`)."""
         lo, hi = day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()
         days = [day_from.isoformat(), day_to.isoformat()]
         return {
@@ -26,9 +26,6 @@ class ReportStore(StoreBase):
             "received": self._rows(
                 "SELECT status, COUNT(*) AS n FROM dossiers WHERE received_at >= ? AND received_at < ?"
                 " GROUP BY status", [lo, hi]),
-            "finished": self._rows(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(finished_at <= due_at), 0) AS on_time FROM dossiers"
-                " WHERE finished_at >= ? AND finished_at < ?", [lo, hi]),
         }
 
     def ticket_times(self, day_from: date, day_to: date) -> list[dict]:

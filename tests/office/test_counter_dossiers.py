@@ -58,6 +58,8 @@ def test_reception_details_are_stored_and_read_back(svc):
     ({"who": applicant(id_number="12345")}, "12 chữ số"),
     ({"who": applicant(id_type="HC", id_number="123456789")}, "Hộ chiếu"),
     ({"who": applicant(id_type="XYZ")}, "Loại giấy tờ"),
+    ({"who": applicant(phone="091234567")}, "Số điện thoại"),
+    ({"who": applicant(phone="0112345678")}, "di động 10 số"),
     ({"representative": Applicant("Lê Thị Hồng")}, "người được ủy quyền"),
 ])
 def test_bad_reception_input_is_refused_and_writes_nothing(svc, kw, message):

@@ -185,10 +185,10 @@ def test_timeliness_counts_use_the_given_rule():
 def test_dossier_tally():
     received = [{"status": 2, "n": 1}, {"status": 9, "n": 3}]
     by_timeliness = {"truoc_han": 1, "dung_han": 1, "tre_han": 1}
-    assert dossier_tally(received, {"n": 3, "on_time": 2}, by_timeliness) == {
+    assert dossier_tally(received, by_timeliness) == {
         "received": 4, "received_by_status": {"2": 1, "9": 3}, "finished": 3, "finished_on_time": 2,
         "on_time_percent": 66.7, "by_timeliness": by_timeliness}
-    assert dossier_tally([], {"n": 0, "on_time": 0}, {})["on_time_percent"] is None
+    assert dossier_tally([], {})["on_time_percent"] is None
 
 
 @given(st.lists(st.floats(0, 600, allow_nan=False), min_size=1, max_size=50))
