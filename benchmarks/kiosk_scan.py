@@ -18,6 +18,7 @@ from demo.seed import demo_secret  # noqa: E402
 from devices.decoders import ScanPipeline  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
 from office.config import OfficeConfig  # noqa: E402
+from office.gateway import OfficeGateway  # noqa: E402
 from office.model import DossierStatus  # noqa: E402
 from office.service import OfficeService  # noqa: E402
 from testkit import corpus  # noqa: E402
@@ -34,7 +35,7 @@ def main(db: str) -> None:
                                           (640, 480)))
               for p in corpus.receipts(svc, [(code, demo_secret(2026, code)) for code in codes])]
     pipeline = ScanPipeline()
-    app = KioskApp(svc)
+    app = KioskApp(OfficeGateway.embedded(svc, "kiosk", "kiosk"))  # as `main.py kiosk --db` runs it
     app._run_prepare()
     while not app.office_name:
         EventLoop.idle()

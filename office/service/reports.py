@@ -43,7 +43,7 @@ class ReportUseCases(ServiceBase):
         by_timeliness = timeliness_counts(self.store.finished_dossier_dates(day_from, day_to),
                                           lambda due, end: calendar.timeliness(due, end, end))
         ratings = rating_tally(rows["ratings"])
-        full_names = {s["username"]: s["name"] for s in self.store.staff()}  # ratings record the login
+        full_names = {m.username: m.name for m in self.store.staff_members()}  # ratings record the login
         ratings["by_staff"] = {full_names.get(k, k): v for k, v in ratings["by_staff"].items()}
         return {"day_from": day_from.isoformat(), "day_to": day_to.isoformat(),
                 "tickets": tickets, "ratings": ratings,

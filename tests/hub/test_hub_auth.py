@@ -61,7 +61,8 @@ COUNTER_WORK = ("ticket_receipt", "counter_ticket", "call_next", "recall", "star
                 "dossier", "change_status", "extend_due", "timeliness", "missing_components", "record_intake",
                 "intake", "request_supplement", "return_result", "reveal_applicant", "search_dossiers",
                 "late_dossiers", "reissue_secret", "expire_supplements", "record_payment", "set_calendar_day",
-                "clear_calendar_day", "online_dossiers", "accept_online", "refuse_online")
+                "clear_calendar_day", "online_dossiers", "accept_online", "refuse_online", "waiting_tickets",
+                "my_dossiers")
 RULES = {
     **{name: {"kiosk": "ok", "display": "ok", "counter": "ok", "admin": "ok"} for name in CATALOGUE},
     "issue_ticket": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
