@@ -42,6 +42,7 @@ def office_store(cache: Path, n: int) -> Path:
               progress=lambda msg: print(f"  {msg}", end="\r", file=sys.stderr))
     svc.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     svc.store.close()
+    svc.store.key_path.rename(path.with_name(path.name + ".key"))  # the lookup key goes with the store
     tmp.rename(path)
     return path
 

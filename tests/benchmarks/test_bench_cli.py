@@ -18,7 +18,7 @@ def test_bench_smoke():
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
-    for table in ("Dossier lookup by code", "Concurrent call-next", "Receipt decoding", "Kiosk timings",
+    for table in ("Dossier lookup by code", "Concurrent call-next", "Scanning corpus 640×480", "Kiosk timings",
                   "Hub over HTTP", "Sync office → central", "Resume after kill -9", "Central at scale",
                   "Back office and portal at that size"):
         assert table in proc.stdout, table
