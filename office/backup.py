@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -85,7 +86,8 @@ def _fsync(path: Path) -> None:
 
 def backup(db: str | Path, folder: str | Path, keep: int = 14, now: datetime | None = None) -> StoreFacts:
     """Copy the store into `folder` as `<name>-YYYYmmdd-HHMMSS.sqlite`, check the copy, keep the
-    newest `keep` copies of this store; the copy's facts."""
+    newest `keep` copies of this store, and keep its lookup key beside them (`<name>.sqlite.key`,
+    0600; it never changes); the copy's facts."""
     db, folder = Path(db), Path(folder)
     if keep < 1:
         raise InvalidInput("Phải giữ ít nhất 1 bản sao (--keep)")
@@ -93,6 +95,11 @@ def backup(db: str | Path, folder: str | Path, keep: int = 14, now: datetime | N
         raise InvalidInput(f"{db}: không có kho dữ liệu này")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.chmod(0o700)
+    key = db.with_name(db.name + ".key")  # the lookup key (office.store): a copy is useless without it
+    if key.is_file():
+        kept_key = folder / key.name
+        shutil.copyfile(key, kept_key)
+        kept_key.chmod(0o600)
     final = folder / f"{db.stem}-{(now or datetime.now()):%Y%m%d-%H%M%S}.sqlite"
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)

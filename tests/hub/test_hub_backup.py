@@ -124,5 +124,8 @@ def test_only_the_newest_copies_are_kept(tmp_path):
     for minute in range(4):
         backup(tmp_path / "office.sqlite", tmp_path / "b", keep=2, now=datetime(2026, 3, 2, 22, minute))
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["office-20260302-220200.sqlite",
-                                                                   "office-20260302-220300.sqlite"]
+                                                                   "office-20260302-220300.sqlite",
+                                                                   "office.sqlite.key"]  # its lookup key
+    key = tmp_path / "b" / "office.sqlite.key"
+    assert key.read_bytes() == (tmp_path / "office.sqlite.key").read_bytes() and key.stat().st_mode & 0o777 == 0o600
     assert PUSH_CHECKPOINT == SYNC_PUSH_CHECKPOINT  # restore reads the sync checkpoint under its own name
