@@ -20,15 +20,15 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import cv2
-
 from benchmarks import percentiles, print_table
-from devices import DeviceError
+from devices import DeviceError, require
 from devices.decoders import QR, Found, PyzbarDecoder, ScanPipeline, ZxingDecoder, validate
 from devices.imaging import gray
 from devices.live import LiveReader
 from testkit import corpus as C
 from testkit.photos import PLACES, ROTATIONS, photos, rotated, samples
+
+cv2 = require("cv2")  # OpenCV, loaded like every device library
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATE = {(640, 480): 0.80, (1280, 720): 0.90}

@@ -20,19 +20,21 @@ from datetime import datetime
 from pathlib import Path
 
 import barcode
-import cv2
 import numpy as np
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
 import forms
 from demo.seed import demo_secret, seed_demo
+from devices import require
 from devices.ticket_render import TicketInfo, render_ticket
 from office.catalogue import read_catalogue
 from office.config import OfficeConfig
 from office.rules.rating import TOKEN_ALPHABET, TOKEN_LENGTH
 from office.service import OfficeService
 from testkit.webcam import Paper, Shot, film, project
+
+cv2 = require("cv2")  # OpenCV, loaded like every device library
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 KINDS = ("clean", "perspective", "rotation", "motion_blur", "defocus", "jpeg", "uneven_light", "glare",

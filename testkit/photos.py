@@ -9,8 +9,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
+
+from devices import require
+
+cv2 = require("cv2")  # OpenCV, loaded like every device library
 
 _ROOT = Path(__file__).resolve().parent.parent
 PLACES = tuple(p for p in (os.environ.get("MOTCUA_SCAN_SAMPLES"), _ROOT / "testkit" / "data" / "zxing-cpp-samples",

@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import cv2
 import numpy as np
+
+from devices import require
+
+cv2 = require("cv2")  # OpenCV, loaded like every device library
 
 SKIN = (120, 150, 205)  # BGR of a fingertip
 

@@ -32,7 +32,7 @@ LIBRARIES = {
     "pydantic": {"hub", "central"}, "requests": {"hub", "sync", "central"},
     "psycopg": {"central", "testkit"}, "reportlab": {"forms"},
     "kivy": {"kiosk", "counter", "display", "uikit", "devices"},
-    "cv2": {"devices", "testkit"}, "zxingcpp": {"devices"}, "pyzbar": {"devices"}, "escpos": {"devices"},
+    "cv2": {"devices"}, "zxingcpp": {"devices"}, "pyzbar": {"devices"}, "escpos": {"devices"},
     "usb": {"devices"}, "serial": {"devices"},
 }
 DEVICE_LIBS = {"cv2", "zxingcpp", "pyzbar", "escpos", "usb", "serial", "kivy"}  # lazily, inside devices/
