@@ -1,21 +1,31 @@
 """The status page a phone opens from the receipt's QR (`<public_url>/tra-cuu#<code>.<secret>`), on
-a real hub: the printed Mẫu 01 rasterized and its QR decoded, the URL opened in chromium at phone
+a real hub and on the central server (after a real sync): the printed Mẫu 01 rasterized and its QR decoded, the URL opened in chromium at phone
 and desktop size, in Vietnamese and English; wrong secrets in plain words and limited; the typed
 form without JavaScript; the secret never in the hub's access log."""
 from __future__ import annotations
 
+import socket
+import stat
 import subprocess
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
 from browser import ARTIFACTS, DESKTOP, PHONE, chromium, overflowing, shoot, wait_for
-from citizen_office import APPLICANT, citizen_office
+from citizen_office import APPLICANT, access_logged, citizen_office
 from selenium.webdriver.common.by import By
+
+from central.server import create_app as central_app
+from central.store import CentralStore
 
 from devices.decoders import CODE128, QR, make_decoder, read_image
 from forms.dossier_forms import receipt
+from office.catalogue import read_catalogue
 from office.model import Applicant
 from office.rules.codes import parse_scan
+from sync.client import SyncClient
+from sync.protocol import procedure_to_wire
+from sync.transport import Transport
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +130,53 @@ def test_without_javascript_the_form_still_works(office):
         assert not overflowing(driver)
         shoot(driver, "status-360x740-nojs-result")
     assert_secret_never_logged(office, d.secret)
+
+
+def test_the_central_server_answers_from_the_last_sync_and_limits_guesses(tmp_path):
+    keys = tmp_path / "central.sqlite.lookup-keys"
+    central = CentralStore(str(tmp_path / "central.sqlite"))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    central_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    log = tmp_path / "central-access.log"
+    (tmp_path / "office").mkdir()
+    with citizen_office(tmp_path / "office", public_url=central_url) as office, \
+            access_logged(central_app(central, lookup_keys=str(keys)), sock, log):
+        catalogue = read_catalogue()  # the province publishes the catalogue the office uses
+        central.save_catalogue([{"code": f.code, "name": f.name} for f in catalogue["fields"]],
+                               [procedure_to_wire(p) for p in catalogue["procedures"]])
+        token = central.enroll_office(office.svc.store.office_id, agency=office.svc.store.agency_code)
+        central.lease_block(office.svc.store.office_id, office.svc.store.agency_code, 1000, date(2026, 1, 1))
+        d = received(office, "Võ Thị Thanh Hương")
+        url = scanned_qr(office, d)
+        assert url == f"{central_url}/tra-cuu#{d.code}.{d.secret}"
+        report = SyncClient(office.svc, Transport(central_url, token, attempts=2, backoff=0.01)).run()
+        assert report.ok, report.summary("demo")
+        assert stat.S_IMODE(keys.stat().st_mode) == 0o600 and office.svc.store.lookup_key.hex() in keys.read_text()
+        assert d.secret not in keys.read_text() and d.secret not in (tmp_path / "central.sqlite").read_bytes().decode(
+            "latin-1")
+        central.post_step(d.code, 4, "Lê Văn Cường", "Chuyên viên", "Phòng Tư pháp – Hộ tịch", "Thẩm định hồ sơ",
+                          datetime(2026, 12, 1, 10, 30, tzinfo=UTC) - timedelta(hours=7))
+        for size in (PHONE, DESKTOP):
+            with chromium(size) as driver:
+                driver.get(url)
+                wait_for(driver, "h1", "Tình trạng hồ sơ")
+                page = driver.find_element(By.TAG_NAME, "main").text
+                assert "Võ T*** T*** H*" in page and "Đăng ký khai sinh" in page and "Đang giải quyết" in page and "Phòng Tư pháp – Hộ tịch" in page
+                assert "lần đồng bộ gần nhất" in page and "Số liệu tính đến" in page
+                assert not overflowing(driver)
+                shoot(driver, f"status-central-{size[0]}x{size[1]}-vi")
+        browser = requests.Session()
+        csrf = browser.get(f"{central_url}/tra-cuu", timeout=10).cookies["csrf"]
+        wrong = f"{(int(d.secret) + 3) % 1_000_000:06d}"
+        answers = [browser.post(f"{central_url}/tra-cuu", data={"csrf": csrf, "code": d.code, "secret": secret},
+                                timeout=10) for secret in [wrong] * 5 + [d.secret]]
+        assert [a.status_code for a in answers] == [404] * 4 + [429] * 2
+        assert "Đã nhập sai quá nhiều lần" in answers[-1].text
+        other = requests.put(f"{central_url}/v1/lookup-key", json={"key": "ab" * 32},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert other.status_code == 409  # an office token cannot swap the key its receipts are checked with
+        assert requests.put(f"{central_url}/v1/lookup-key", json={"key": "ab" * 32}, timeout=10).status_code == 401
+    text = log.read_text(encoding="utf-8")
+    assert "/tra-cuu" in text and d.secret not in text
+    central.close()
