@@ -17,7 +17,6 @@ from selenium.webdriver.common.by import By
 
 from central.server import create_app as central_app
 from central.store import CentralStore
-
 from devices.decoders import CODE128, QR, make_decoder, read_image
 from forms.dossier_forms import receipt
 from office.catalogue import read_catalogue
