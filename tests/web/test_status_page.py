@@ -101,6 +101,9 @@ def test_a_wrong_secret_is_refused_in_plain_words_and_the_limit_applies(office):
     for size in (PHONE, DESKTOP):
         with chromium(size) as driver:
             driver.get(f"{office.url}/tra-cuu")
+            wait_for(driver, "h1", "Tra cứu tình trạng hồ sơ")
+            assert not overflowing(driver)
+            shoot(driver, f"status-{size[0]}x{size[1]}-form")
             driver.find_element(By.ID, "code").send_keys(other.code)
             driver.find_element(By.ID, "secret").send_keys(f"{(int(other.secret) + 7) % 1_000_000:06d}")
             driver.find_element(By.CSS_SELECTOR, "form#lookup button").click()

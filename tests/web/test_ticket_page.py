@@ -82,6 +82,8 @@ def test_the_ticket_page_follows_a_ticket_from_waiting_to_rated(office):
             shoot(driver, f"ticket-{size[0]}x{size[1]}-called")
         counter.start_serving(counter.counter_ticket(XAHOI).id, XAHOI)
         wait_for(phone, ".live-head", "Bạn đang được phục vụ tại Quầy 5", timeout=20)
+        wait_for(phone, "form.rating button", "Gửi đánh giá")  # served: the rating form is offered
+        shoot(phone, "ticket-360x740-serving")
         counter.finish_ticket(counter.counter_ticket(XAHOI).id, XAHOI)
         phone.refresh()
         wait_for(phone, ".live-head", "Đã phục vụ xong")
