@@ -9,6 +9,7 @@ ratings run on the hub's writer thread like any limited use case. Pages show pla
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from office.auth import Device
-from office.errors import DomainError, InvalidInput, NotFound, Unavailable
+from office.errors import DomainError, Forbidden, InvalidInput, RateLimited, Unavailable
 from office.gateway import OfficeGateway
 from office.model import TicketProgress, TicketState
 from office.port import WEB
@@ -71,20 +72,24 @@ def install(app: FastAPI, hub) -> None:
                             can_rate=p.state in RATEABLE and not p.rated, levels=hub.service.rating_levels(),
                             problem=problem, chosen=chosen, reason=reason)
 
-    def not_found(request: Request, error: Exception) -> HTMLResponse:
+    def trouble(request: Request, error: Exception) -> HTMLResponse:
+        """Why the ticket page cannot be shown, in plain words."""
         lang = pages.language(request)
+        if isinstance(error, RateLimited):
+            minutes = max(1, math.ceil(error.retry_after / 60))
+            return pages.error_page(request, text(lang, "status.limited", minutes=minutes), 429)
+        if isinstance(error, Forbidden):  # the form's CSRF token
+            return pages.error_page(request, text(lang, "status.expired"), 403)
         if isinstance(error, Unavailable):
             return pages.error_page(request, text(lang, "status.unavailable"), 503)
-        if isinstance(error, NotFound | InvalidInput):
-            return pages.error_page(request, text(lang, "ticket.not_found"), 404)
-        return status.refused(request, error)  # too many guesses: the same words as the status page
+        return pages.error_page(request, text(lang, "ticket.not_found"), 404)
 
     @app.get(TICKET, response_class=HTMLResponse, include_in_schema=False)
     async def ticket(request: Request, day: str, number: str, token: str) -> HTMLResponse:
         try:
             return ticket_page(request, await progress(request, day, number, token), day, token)
         except (DomainError, Unavailable) as error:
-            return not_found(request, error)
+            return trouble(request, error)
 
     @app.get(TICKET + "/trang-thai", include_in_schema=False)
     async def ticket_now(request: Request, day: str, number: str, token: str) -> Response:
@@ -103,12 +108,14 @@ def install(app: FastAPI, hub) -> None:
             form = await security.checked_form(request)
             p = await progress(request, day, number, token)
         except (DomainError, Unavailable) as error:
-            return not_found(request, error)
+            return trouble(request, error)
         level = int(form["level"]) if form.get("level", "").isdigit() else None
         try:
             await call(request, "rate", target_kind="ticket", target=f"{p.number}@{day}", proof=token,
                        level=level or 0, reason=form.get("reason", ""))
         except DomainError as error:  # e.g. "Không hài lòng" without a reason: the form again, kept
-            return ticket_page(request, p, day, token, error.message, 422, level, form.get("reason", "")[:500])
+            lang = pages.language(request)
+            problem = error.message if lang == "vi" else text(lang, "ticket.rate_problem")
+            return ticket_page(request, p, day, token, problem, 422, level, form.get("reason", "")[:500])
         hub.feed.changed()
         return RedirectResponse(f"/phieu/{day}/{p.number}/{token}", 303)

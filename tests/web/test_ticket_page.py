@@ -99,6 +99,7 @@ def test_the_ticket_page_follows_a_ticket_from_waiting_to_rated(office):
         shoot(phone, "ticket-360x740-rated")
         desk.get(url + "?lang=en")
         wait_for(desk, ".live-head", "Thank you for your rating!")
+        assert not desk.find_elements(By.CSS_SELECTOR, "form.rating")
         shoot(desk, "ticket-1920x1080-rated-en")
     rating = office.svc.store.rating_for("ticket", f"{mine.ticket.number}@{day}")
     assert rating.level == 1 and rating.counter_id == XAHOI and "chờ khá lâu" in rating.reason
@@ -133,6 +134,12 @@ def test_the_kiosk_still_rates_by_scanning_the_same_qr_and_a_wrong_token_gets_pl
     call_until(counter, mine.ticket.number)
     counter.start_serving(counter.counter_ticket(XAHOI).id, XAHOI)
     number, day, token = parse_rating_qr(url)
+    phone = requests.Session()
+    csrf = phone.get(url + "?lang=en", timeout=10).cookies["csrf"]
+    unsent = phone.post(url + "/danh-gia", data={"csrf": csrf, "level": "1"}, timeout=10)
+    assert unsent.status_code == 422 and "Your rating was not sent" in unsent.text  # plain words, in English
+    forged = requests.post(url + "/danh-gia", data={"level": "3"}, timeout=10)  # no CSRF token
+    assert forged.status_code == 403 and "Trang đã hết hạn" in forged.text
     assert kiosk.rate("ticket", f"{number}@{day}", token, 3).level == 3
     answer = requests.get(url, timeout=10)
     assert answer.status_code == 200 and "Cảm ơn ông/bà đã đánh giá!" in answer.text
@@ -143,3 +150,5 @@ def test_the_kiosk_still_rates_by_scanning_the_same_qr_and_a_wrong_token_gets_pl
         driver.get(url[:-8] + "AAAAAAAA")
         wait_for(driver, ".notice.error", "Không tìm thấy phiếu số thứ tự này")
         shoot(driver, "ticket-360x740-wrong-token")
+    guesses = [requests.get(url[:-8] + "BBBBBBBB", timeout=10) for _ in range(3)]  # wrong tokens 3–5
+    assert [g.status_code for g in guesses] == [404, 404, 429] and "Đã nhập sai quá nhiều lần" in guesses[-1].text

@@ -26,6 +26,9 @@ TEXTS = {
     "ticket.rate_title": ("Ông/bà có hài lòng với việc phục vụ?", "Were you satisfied with the service?"),
     "ticket.reason": ("Lý do (bắt buộc khi không hài lòng)", "Reason (required if you were not satisfied)"),
     "ticket.send": ("Gửi đánh giá", "Send my rating"),
+    "ticket.rate_problem": ("Chưa gửi được đánh giá: vui lòng chọn một mức; khi không hài lòng, xin cho biết lý do.",
+                            "Your rating was not sent: please choose a level, and give a reason if you were not "
+                            "satisfied."),
     "ticket.rated": ("Cảm ơn ông/bà đã đánh giá!", "Thank you for your rating!"),
     "ticket.rated_detail": ("Đánh giá của ông/bà giúp Bộ phận Một cửa phục vụ tốt hơn.",
                             "Your rating helps the one-stop office serve better."),
