@@ -9,7 +9,6 @@ ratings run on the hub's writer thread like any limited use case. Pages show pla
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
@@ -76,8 +75,8 @@ def install(app: FastAPI, hub) -> None:
         """Why the ticket page cannot be shown, in plain words."""
         lang = pages.language(request)
         if isinstance(error, RateLimited):
-            minutes = max(1, math.ceil(error.retry_after / 60))
-            return pages.error_page(request, text(lang, "status.limited", minutes=minutes), 429)
+            wait = status.wait_words(lang, error.retry_after)
+            return pages.error_page(request, text(lang, "status.limited", wait=wait), 429)
         if isinstance(error, Forbidden):  # the form's CSRF token
             return pages.error_page(request, text(lang, "status.expired"), 403)
         if isinstance(error, Unavailable):

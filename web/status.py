@@ -38,9 +38,17 @@ def refused(request: Request, error: DomainError, code: str = "") -> HTMLRespons
     lang = pages.language(request)
     for kind, key, status in PROBLEMS:
         if isinstance(error, kind):
-            minutes = max(1, math.ceil(getattr(error, "retry_after", 0) / 60))
-            return form_page(request, text(lang, key, minutes=minutes), code, status)
+            return form_page(request, text(lang, key, wait=wait_words(lang, getattr(error, "retry_after", 0))),
+                             code, status)
     return form_page(request, error.message, code, 422)
+
+
+def wait_words(lang: str, seconds: float) -> str:
+    """How long to wait, in words: minutes below two hours, else hours (rounded up)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 120:
+        return text(lang, "status.minutes", n=minutes)
+    return text(lang, "status.hours", n=math.ceil(minutes / 60))
 
 
 def unavailable(request: Request) -> HTMLResponse:

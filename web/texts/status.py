@@ -34,10 +34,12 @@ TEXTS = {
     "status.invalid": ("Mã hồ sơ hoặc mã tra cứu chưa đúng dạng. Mã tra cứu gồm 6 chữ số.",
                        "The dossier code or the lookup code is not in the right form. The lookup code has 6 "
                        "digits."),
-    "status.limited": ("Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút, hoặc hỏi cán bộ tại "
+    "status.limited": ("Đã nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}, hoặc hỏi cán bộ tại "
                        "Bộ phận Một cửa.",
-                       "Too many wrong attempts. Please try again in {minutes} minutes, or ask the one-stop "
+                       "Too many wrong attempts. Please try again in {wait}, or ask the one-stop "
                        "office staff."),
+    "status.minutes": ("{n} phút", "{n} minutes"),
+    "status.hours": ("{n} giờ", "{n} hours"),
     "status.expired": ("Trang đã hết hạn. Vui lòng tải lại trang và thử lại.",
                        "This page has expired. Please reload it and try again."),
     "status.unavailable": ("Hệ thống tạm thời không trả lời được. Vui lòng thử lại sau ít phút.",
