@@ -19,9 +19,10 @@ FACE_COLOURS = {1.0: (0.13, 0.62, 0.30, 1), 0.5: (0.45, 0.70, 0.20, 1), 0.4: (0.
 
 
 class RateScreen(KioskScreen):
-    """Target (ticket or dossier) → level → reason (when needed) → thanks."""
+    """Target (ticket or dossier) → level → reason (when needed; another one typed on its own
+    step, "comment") → thanks."""
 
-    step = OptionProperty("target", options=["target", "proof", "level", "reason", "thanks"])
+    step = OptionProperty("target", options=["target", "proof", "level", "reason", "comment", "thanks"])
     kind = OptionProperty("ticket", options=["ticket", "dossier"])
     target = StringProperty("")
     proof = StringProperty("")  # the ticket's rating token or the dossier's lookup secret
@@ -150,7 +151,7 @@ class RateScreen(KioskScreen):
     def refresh(self) -> None:
         """Relabel the smileys and reasons after a language switch."""
         self._build_levels()
-        if self.step == "reason":
+        if self.step in ("reason", "comment"):
             self._build_reasons()
 
     def choose_level(self, level) -> None:

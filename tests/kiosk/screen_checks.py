@@ -86,7 +86,8 @@ class Pixels:
         return tuple(c * 4 / 255 for c in colours[counts.argmax()])
 
     def save(self, path) -> None:
-        """The same pixels as a PNG screenshot."""
+        """The same pixels as a PNG screenshot (Kivy's save fails silently without the folder)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.image.save(str(path))
 
 

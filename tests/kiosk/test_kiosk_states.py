@@ -1,8 +1,7 @@
 """Every kiosk screen state, in Vietnamese and English, at 1080×1920, 1920×1080 and 1366×768, with
 the demo office's catalogue (6 counters, 5 services with long Vietnamese names): no translation key
 or untranslated text, WCAG contrast ≥ 4.5:1 for every text against the pixels behind it, no text
-larger than its box, no overlapping boxes. Screenshots: test-artifacts/kiosk/state-<size>-<state>-<lang>.png.
-The rating screen is being redone on its own branch (`legal`) and is not walked here."""
+larger than its box, no overlapping boxes. Screenshots: test-artifacts/kiosk/state-<size>-<state>-<lang>.png."""
 from dataclasses import replace
 from datetime import datetime
 
@@ -13,6 +12,7 @@ from office_support import make_service
 from screen_checks import Pixels, contrast_problems, layout_problems, texts_on_screen, translation_problems
 
 from devices.printer import Paper
+from devices.ticket_render import rating_qr_payload
 from office.catalogue import load_catalogue, read_catalogue
 from office.policy import TYPED_LOOKUPS, Guards, Limit
 from office.rules.codes import receipt_qr_payload
@@ -73,6 +73,30 @@ def walk(k):
     k.camera.show(receipt_qr_payload(dossier.code, dossier.secret))
     k.until(lambda: k.screen("lookup").step == "result", timeout=30)
     yield "lookup-result"
+    app.go_home()
+    k.tap(k.button(app.t("home.rate")))
+    k.settle()
+    yield "rate-target"
+    counter = svc.store.counters()[0]
+    issued = svc.issue_ticket(counter.services[0])
+    svc.finish_ticket(svc.call_next(counter.id, "staff").id, counter.id)
+    k.camera.show(rating_qr_payload(issued.ticket.number, issued.ticket.day, issued.rating_token))
+    rate = k.screen("rate")
+    k.until(lambda: rate.step == "level", timeout=30)
+    yield "rate-levels"
+    k.tap(next(b for b in rate.ids.levels_row.children if b.value.needs_reason))  # asks why
+    k.until(lambda: rate.step == "reason", timeout=10)
+    yield "rate-reason"
+    k.tap(rate.ids.comment_button)
+    k.settle()
+    k.keys("reason_keypad", ["C", "H", "O"])
+    yield "rate-comment"
+    k.tap(rate.ids.reasons_button)
+    k.settle()
+    k.tap(rate.ids.reason_grid.children[-1])
+    k.tap(rate.ids.rate_next)
+    k.until(lambda: rate.step == "thanks", timeout=30)
+    yield "rate-thanks"
     app.go_home()
     k.tap(k.button(app.t("home.ticket")))
     k.settle()
