@@ -46,6 +46,9 @@ from office.model import (
 )
 
 ROLES = ("kiosk", "counter", "display", "admin")
+# A staff member's browser on the office dashboard (hub /quan-ly): no enrolled device, so not in
+# ROLES; only office admins and leaders may log in there (`office.gateway`).
+WEB = "web"
 
 # Who may call: device role → does a staff member have to be logged in on that device.
 EVERYONE = {"kiosk": False, "counter": False, "display": False, "admin": False}
@@ -53,7 +56,8 @@ KIOSK = {"kiosk": False}
 STAFF = {"counter": True, "admin": True}
 ISSUERS = {"kiosk": False, "counter": True, "admin": True}
 MANAGERS = {"counter": True, "admin": False}
-LOGIN = {"counter": False, "admin": False}
+LOGIN = {"counter": False, "admin": False, WEB: False}
+DASHBOARD = {"admin": True, WEB: True}
 ADMINS = {"counter": True, "admin": True}  # and the staff member logged in must be an office admin
 
 
@@ -126,6 +130,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("rate", KIOSK, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
+    UseCase("dashboard", DASHBOARD),
     UseCase("reports", STAFF, audited=True),
     UseCase("calendar_days", EVERYONE),
     UseCase("set_calendar_day", STAFF, writes=True),
@@ -317,6 +322,11 @@ class OfficePort(Protocol):
 
     def summary(self) -> dict:
         """Office identity and store counts."""
+
+    def dashboard(self) -> dict:
+        """The office dashboard now: live queue per service and counter, today's waits and
+        no-shows, paused counters, device alerts, on-time and satisfaction figures of today and of
+        this month, late dossiers (masked names) and the QĐ 766 indices of the month."""
 
     def reports(self, day_from: date, day_to: date) -> dict:
         """Office report over [day_from, day_to] (at most 366 days), with fees and the QĐ 766 indices;

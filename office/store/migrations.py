@@ -266,3 +266,20 @@ def m021_online_dossiers(db: sqlite_utils.Database) -> None:
         decided_at TEXT, decided_by TEXT, pulled_at TEXT NOT NULL);
     CREATE INDEX online_dossiers_state ON online_dossiers(state, submitted_at);
     """)
+
+
+@migrations()
+def m022_web_sessions(db: sqlite_utils.Database) -> None:
+    """Staff sessions of the office dashboard in a browser (`device_id` NULL: a web client is no
+    enrolled device)."""
+    db.executescript("""
+    CREATE TABLE staff_sessions_new (token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES staff(username),
+        device_id INTEGER REFERENCES devices(id),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT,
+        counter_id INTEGER REFERENCES counters(id));
+    INSERT INTO staff_sessions_new (token_hash, username, device_id, created_at, expires_at, ended_at, counter_id)
+        SELECT token_hash, username, device_id, created_at, expires_at, ended_at, counter_id FROM staff_sessions;
+    DROP TABLE staff_sessions;
+    ALTER TABLE staff_sessions_new RENAME TO staff_sessions;
+    """)

@@ -1,6 +1,7 @@
 """Read-only queries for reports, the register (Mẫu 07) and the `info` counts."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 from office.store.base import StoreBase
@@ -19,14 +20,27 @@ class ReportStore(StoreBase):
             "tickets": self._rows(
                 "SELECT day, service_code, state, COUNT(*) AS n, SUM(transferred_from IS NULL) AS issued"
                 " FROM tickets WHERE day BETWEEN ? AND ? GROUP BY day, service_code, state", days),
-            "ratings": self._rows(
-                "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
-                " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"
-                " GROUP BY day, level, scale, counter_id, service_code, staff", [lo, hi]),
+            "ratings": self.rating_rows(day_from, day_to),
             "received": self._rows(
                 "SELECT status, COUNT(*) AS n FROM dossiers WHERE received_at >= ? AND received_at < ?"
                 " GROUP BY status", [lo, hi]),
         }
+
+    def rating_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """Ratings over [day_from, day_to] grouped by day, level, scale, counter, service and staff."""
+        return self._rows(
+            "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
+            " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"
+            " GROUP BY day, level, scale, counter_id, service_code, staff",
+            [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
+
+    def device_alerts(self, day: date, limit: int) -> list[dict]:
+        """The latest device alerts of a day, newest first: at, device, problem, message."""
+        rows = self._rows("SELECT at, payload FROM events WHERE entity = 'device' AND kind = 'alert'"
+                          " AND at >= ? AND at < ? ORDER BY seq DESC LIMIT ?",
+                          [day.isoformat(), (day + timedelta(days=1)).isoformat(), limit])
+        return [{"at": r["at"], **{k: v for k, v in json.loads(r["payload"]).items()
+                                   if k in ("device", "problem", "message")}} for r in rows]
 
     def ticket_times(self, day_from: date, day_to: date) -> list[dict]:
         """Every ticket row over [day_from, day_to] with its service, counter, state and times."""

@@ -70,6 +70,7 @@ RULES = {
     **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "staff"},
+    "dashboard": {"admin": "staff"},
     "register_rows": {"counter": "staff", "admin": "staff"}, "unlock_kiosk_admin": {"kiosk": "ok"},
     **{name: {"counter": "admin", "admin": "admin"} for name in (
         "staff_members", "save_staff_member", "remove_staff_member", "set_staff_pin", "set_service_open",
