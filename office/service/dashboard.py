@@ -2,15 +2,18 @@
 figures in one read (the maths in `office.rules`; this module reads rows and composes them)."""
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from office.rules.dashboard import live_counters, live_services
 from office.rules.masking import mask_name
 from office.rules.reports import queue_stats, queue_stats_by, rating_tally
 from office.service.base import ServiceBase
+from office.service.lookup import LATE_STATUSES
 
 ALERTS_SHOWN = 20
 LATE_SHOWN = 50
+MONTH_FRESH_S = 300  # the month's QĐ 766 indices (a whole month of dossiers) are reused this long
 
 
 class DashboardUseCases(ServiceBase):
@@ -23,14 +26,14 @@ class DashboardUseCases(ServiceBase):
         no-shows; overall and per service), `alerts` (today's device alerts, newest first),
         `today` and `month` (QĐ 766 on-time 2.1 and satisfaction 5.4 indices and the ratings),
         `late` (overdue or due within a working day, names masked) and `qd766` (the month's
-        indices with formulas and inputs)."""
+        indices with formulas and inputs, computed at `month_at`: at most `MONTH_FRESH_S` ago)."""
         now = self._now()
         today = now.date()
         tickets = self.store.tickets(today)
         names = {m.username: m.name for m in self.store.staff_members()}
         times = self.store.ticket_times(today, today)
-        month = self._quality(today.replace(day=1), today)
-        late = self.late_dossiers(1)
+        month_at, month = self._month(today)
+        soon = self._due_soon(1)
         return {"at": now.isoformat(), "office": self.config.office_name,
                 "services": live_services(tickets, self.store.services(), now),
                 "counters": live_counters(tickets, self.store.counters(), names, now),
@@ -38,13 +41,22 @@ class DashboardUseCases(ServiceBase):
                 "alerts": self.store.device_alerts(today, ALERTS_SHOWN),
                 "today": self._figures(today, today, self._quality(today, today)),
                 "month": self._figures(today.replace(day=1), today, month),
-                "late": {"overdue": sum(r.timeliness.value == "qua_han" for r in late),
-                         "due_soon": sum(r.timeliness.value != "qua_han" for r in late),
+                "late": {"overdue": self.store.count_due_before(LATE_STATUSES, now), "due_soon": len(soon),
                          "rows": [{"code": r.code, "applicant": mask_name(r.applicant_name),
                                    "procedure": r.procedure_name, "status": int(r.status),
                                    "received_at": r.received_at.isoformat(), "due_at": r.due_at.isoformat(),
-                                   "timeliness": r.timeliness.value} for r in late[:LATE_SHOWN]]},
-                "qd766": month}
+                                   "timeliness": r.timeliness.value}
+                                  for r in (self._overdue(LATE_SHOWN) + soon)[:LATE_SHOWN]]},
+                "qd766": month, "month_at": month_at}
+
+    def _month(self, today: date) -> tuple[str, list[dict]]:
+        """(when, the QĐ 766 indices of this month so far), computed again after `MONTH_FRESH_S`
+        seconds or on a new day."""
+        kept = getattr(self, "_month_kept", None)
+        if kept is None or kept[0] != today or time.monotonic() - kept[1] > MONTH_FRESH_S:
+            kept = self._month_kept = (today, time.monotonic(), self._now().isoformat(),
+                                       self._quality(today.replace(day=1), today))
+        return kept[2], kept[3]
 
     def _figures(self, day_from: date, day_to: date, indices: list[dict]) -> dict:
         """On-time (2.1) and satisfaction (5.4) indices of a period, and its ratings."""

@@ -269,9 +269,9 @@ def m021_online_dossiers(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m022_web_sessions(db: sqlite_utils.Database) -> None:
-    """Staff sessions of the office dashboard in a browser (`device_id` NULL: a web client is no
-    enrolled device)."""
+def m022_web_dashboard(db: sqlite_utils.Database) -> None:
+    """The office dashboard: staff sessions in a browser (`device_id` NULL: a web client is no
+    enrolled device), and open dossiers by status and due date (its late list)."""
     db.executescript("""
     CREATE TABLE staff_sessions_new (token_hash TEXT PRIMARY KEY,
         username TEXT NOT NULL REFERENCES staff(username),
@@ -282,4 +282,5 @@ def m022_web_sessions(db: sqlite_utils.Database) -> None:
         SELECT token_hash, username, device_id, created_at, expires_at, ended_at, counter_id FROM staff_sessions;
     DROP TABLE staff_sessions;
     ALTER TABLE staff_sessions_new RENAME TO staff_sessions;
+    CREATE INDEX dossiers_status_due ON dossiers(status, due_at);
     """)

@@ -74,6 +74,10 @@ def test_quality_figures_are_the_reports_own(svc, clock):
     assert board["today"]["on_time"] == next(i for i in svc.reports(today, today)["qd766"] if i["code"] == "2.1")
     assert board["month"]["ratings"] == {"count": 0, "satisfied_percent": None, "by_level": {}}
     assert [r["applicant"] for r in board["late"]["rows"]] == ["Lê T*** H*"]
+    svc.receive_dossier("1.001193", "TH1", applicant(), OFFICER)  # due tomorrow: due soon
+    board, late = svc.dashboard()["late"], svc.late_dossiers(1)
+    assert (board["overdue"], board["due_soon"]) == (1, 1)
+    assert [r["code"] for r in board["rows"]] == [r.code for r in late]
 
 
 def test_live_rules_on_plain_rows(svc, clock):
