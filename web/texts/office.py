@@ -1,0 +1,83 @@
+"""Words of the office dashboard on the hub (/quan-ly): login, live queue, quality figures."""
+
+TEXTS = {
+    "office.title": ("Bảng điều hành Bộ phận Một cửa", "One-stop office dashboard"),
+    "office.login_title": ("Đăng nhập bảng điều hành", "Log in to the dashboard"),
+    "office.login_intro": ("Dành cho lãnh đạo và cán bộ quản trị của văn phòng. Dùng tên đăng nhập và mã PIN "
+                           "như ở ứng dụng quầy.",
+                           "For the office's leaders and administrators. Use the same username and PIN as "
+                           "in the counter app."),
+    "office.pin": ("Mã PIN (6 chữ số)", "PIN (6 digits)"),
+    "office.expired": ("Phiên đăng nhập đã hết hạn hoặc đã đăng xuất; vui lòng đăng nhập lại.",
+                       "Your session has expired or was closed; please log in again."),
+    "office.logged_out": ("Đã đăng xuất.", "You are logged out."),
+    "office.signed_in_as": ("Đang đăng nhập: {name}", "Logged in: {name}"),
+    "office.refresh": ("Cập nhật số liệu", "Refresh figures"),
+    "office.live_note": ("Số liệu tự cập nhật vài giây một lần.", "Figures refresh every few seconds."),
+    "office.as_of": ("Số liệu lúc {moment}", "Figures as of {moment}"),
+    # summary cards
+    "office.waiting": ("Đang chờ", "Waiting"),
+    "office.at_counters": ("Đang ở quầy", "At counters"),
+    "office.longest_wait": ("Chờ lâu nhất", "Longest wait"),
+    "office.mean_wait": ("Thời gian chờ trung bình hôm nay", "Average wait today"),
+    "office.p90_wait": ("90% công dân chờ không quá", "90% of citizens waited at most"),
+    "office.no_shows": ("Vắng mặt khi gọi", "No-shows"),
+    "office.issued": ("Số đã cấp hôm nay", "Tickets issued today"),
+    "office.minutes": ("{n} phút", "{n} min"),
+    # queue
+    "office.queue": ("Hàng đợi theo dịch vụ", "Queue per service"),
+    "office.service": ("Dịch vụ", "Service"),
+    "office.numbers_called": ("Số đang gọi / phục vụ", "Numbers called / served"),
+    "office.waiting_chart": ("Số người đang chờ theo dịch vụ", "People waiting per service"),
+    "office.counters": ("Quầy", "Counters"),
+    "office.counter": ("Quầy", "Counter"),
+    "office.state": ("Tình trạng", "State"),
+    "office.served": ("Đã phục vụ", "Served"),
+    "office.state_free": ("Đang trống", "Free"),
+    "office.state_called": ("Đang gọi số {number}", "Calling {number}"),
+    "office.state_serving": ("Đang phục vụ số {number}", "Serving {number}"),
+    "office.state_paused": ("Tạm dừng: {reason}", "Paused: {reason}"),
+    "office.since": ("{n} phút, {staff}", "{n} min, {staff}"),
+    "office.paused_count": ("Quầy tạm dừng", "Paused counters"),
+    # waits
+    "office.waits": ("Thời gian chờ hôm nay", "Waits today"),
+    "office.mean": ("Trung bình", "Average"),
+    "office.p90": ("90% không quá", "90th percentile"),
+    "office.wait_chart": ("Thời gian chờ trung bình theo dịch vụ (phút)", "Average wait per service (minutes)"),
+    # alerts
+    "office.alerts": ("Cảnh báo thiết bị hôm nay", "Device alerts today"),
+    "office.no_alerts": ("Không có cảnh báo nào hôm nay.", "No alerts today."),
+    # quality
+    "office.quality": ("Đúng hạn và hài lòng", "On time and satisfaction"),
+    "office.today": ("Hôm nay", "Today"),
+    "office.month": ("Tháng này", "This month"),
+    "office.on_time": ("Giải quyết đúng hạn (chỉ số 2.1)", "Resolved on time (index 2.1)"),
+    "office.satisfaction": ("Mức độ hài lòng (chỉ số 5.4)", "Satisfaction (index 5.4)"),
+    "office.ratings": ("Đánh giá hài lòng trở lên", "Ratings satisfied or better"),
+    "office.ratings_of": ("{percent} của {count} lượt đánh giá", "{percent} of {count} ratings"),
+    "office.quality_chart": ("Tỷ lệ đúng hạn và hài lòng (%)", "On-time and satisfaction rates (%)"),
+    # late dossiers
+    "office.late": ("Hồ sơ quá hạn và sắp đến hạn", "Overdue and due-soon dossiers"),
+    "office.late_counts": ("{overdue} hồ sơ quá hạn, {due_soon} hồ sơ đến hạn trong 1 ngày làm việc",
+                           "{overdue} overdue, {due_soon} due within 1 working day"),
+    "office.late_shown": ("Hiển thị {n} hồ sơ cấp bách nhất.", "Showing the {n} most urgent."),
+    "office.no_late": ("Không có hồ sơ quá hạn hay sắp đến hạn.", "No dossier is overdue or due soon."),
+    "office.code": ("Mã hồ sơ", "Dossier code"),
+    "office.applicant": ("Người nộp", "Applicant"),
+    "office.procedure": ("Thủ tục", "Procedure"),
+    "office.due": ("Hẹn trả", "Due"),
+    "office.status": ("Trạng thái", "Status"),
+    # QĐ 766
+    "office.qd766": ("Tự đánh giá theo Quyết định 766/QĐ-TTg (tháng này)",
+                     "Self-check under Decision 766/QĐ-TTg (this month)"),
+    "office.qd766_note": ("Các chỉ số tính từ dữ liệu của văn phòng, lúc {moment}; mỗi chỉ số kèm công thức "
+                          "và số liệu đầu vào.",
+                          "Indices computed from the office's own data at {moment}; each with its formula "
+                          "and inputs (official wording in Vietnamese)."),
+    "office.index": ("Chỉ số", "Index"),
+    "office.value": ("Kết quả", "Value"),
+    "office.formula": ("Công thức", "Formula"),
+    "office.inputs": ("Số liệu đầu vào", "Inputs"),
+    "office.qd766_chart": ("Các chỉ số tỷ lệ (%)", "Rate indices (%)"),
+    "office.days": ("ngày làm việc", "working days"),
+}
