@@ -12,7 +12,7 @@ from office.service.base import ServiceBase
 from office.service.lookup import LATE_STATUSES
 
 ALERTS_SHOWN = 20
-LATE_SHOWN = 50
+LATE_SHOWN = 20
 MONTH_FRESH_S = 300  # the month's QĐ 766 indices (a whole month of dossiers) are reused this long
 
 
