@@ -5,7 +5,7 @@ from pathlib import Path
 
 from office.cli import ROOT, add_command
 
-BENCHES = ("core", "decode", "hub", "office_load", "sync", "voice", "central")
+BENCHES = ("core", "decode", "hub", "office_load", "dashboard", "sync", "voice", "central")
 
 
 def cmd_bench(args) -> int:

@@ -19,7 +19,7 @@ def test_bench_smoke():
         shutil.rmtree(cache, ignore_errors=True)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
     for table in ("Dossier lookup by code", "Concurrent call-next", "Scanning corpus 640×480", "Kiosk timings",
-                  "Hub over HTTP", "Sync office → central", "Resume after kill -9", "Central at scale",
+                  "Hub over HTTP", "Office dashboard on the hub", "Sync office → central", "Resume after kill -9", "Central at scale",
                   "Back office and portal at that size"):
         assert table in proc.stdout, table
     assert "no duplicates, none missing → OK" in proc.stdout
