@@ -86,7 +86,8 @@ def bench_dashboard(cache: Path, dossiers: int) -> None:
         browser = requests.Session()
         login = browser.get(base + PATH, timeout=30)
         csrf = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
-        browser.post(base + PATH + "/dang-nhap", data={"csrf": csrf, "username": LEADER, "pin": PIN}, timeout=30)
+        browser.post(base + PATH + "/dang-nhap", data={"csrf": csrf, "username": LEADER, "pin": PIN}, timeout=30,
+                     allow_redirects=False)
         first = _read(browser, base + PATH)
         page = [_read(browser, base + PATH) for _ in range(READS)]
         live = [_read(browser, base + LIVE_PATH) for _ in range(READS)]

@@ -34,6 +34,7 @@ class DashboardUseCases(ServiceBase):
         times = self.store.ticket_times(today, today)
         month_at, month = self._month(today)
         soon = self._due_soon(1)
+        late = (self._overdue(LATE_SHOWN) + [self._row(r) for r in soon[:LATE_SHOWN]])[:LATE_SHOWN]
         return {"at": now.isoformat(), "office": self.config.office_name,
                 "services": live_services(tickets, self.store.services(), now),
                 "counters": live_counters(tickets, self.store.counters(), names, now),
@@ -45,8 +46,7 @@ class DashboardUseCases(ServiceBase):
                          "rows": [{"code": r.code, "applicant": mask_name(r.applicant_name),
                                    "procedure": r.procedure_name, "status": int(r.status),
                                    "received_at": r.received_at.isoformat(), "due_at": r.due_at.isoformat(),
-                                   "timeliness": r.timeliness.value}
-                                  for r in (self._overdue(LATE_SHOWN) + soon)[:LATE_SHOWN]]},
+                                   "timeliness": r.timeliness.value} for r in late]},
                 "qd766": month, "month_at": month_at}
 
     def _month(self, today: date) -> tuple[str, list[dict]]:

@@ -115,7 +115,8 @@ class LookupUseCases(ServiceBase):
         urgent first: candidates for an apology letter (Mẫu 04) before their appointment date."""
         if not 0 <= within_working_days <= 30:
             raise InvalidInput("Số ngày làm việc từ 0 đến 30")
-        return self._overdue() + self._due_soon(within_working_days)
+        calendar = self.calendar
+        return self._overdue() + [self._row(r, calendar) for r in self._due_soon(within_working_days)]
 
     def _overdue(self, limit: int = -1) -> list[DossierRow]:
         """Open dossiers (not paused for a supplement) past their due date, most urgent first; at
@@ -124,13 +125,13 @@ class LookupUseCases(ServiceBase):
         return [self._row(r) for r in self.store.dossiers_due_by(LATE_STATUSES, now - timedelta(seconds=1),
                                                                  limit=limit)]
 
-    def _due_soon(self, within_working_days: int) -> list[DossierRow]:
-        """Open dossiers (not paused for a supplement) not yet due, due within N working days."""
+    def _due_soon(self, within_working_days: int) -> list[dict]:
+        """Store rows of the open dossiers (not paused for a supplement) not yet due, due within N
+        working days, most urgent first (`_row` makes each a DossierRow)."""
         now, calendar = self._now(), self.calendar
         window = within_working_days * calendar.hours.minutes_per_day
         rows = self.store.dossiers_due_by(LATE_STATUSES, calendar.add_working_minutes(now, window + 1), now)
-        return [self._row(r, calendar) for r in rows
-                if calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
+        return [r for r in rows if calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
 
     def my_dossiers(self, actor: Actor) -> list[DossierRow]:
         """A staff member's inbox: open dossiers with a step of theirs (received, processed…),
