@@ -54,8 +54,10 @@ def office(tmp_path_factory):
     clock.set(NOW)
     svc.pause_counter(4, PAUSE)
     svc.report_device_problem("kiosk-2", "Máy in hết giấy", "Kiosk sảnh chính không in được số thứ tự")
-    with served(create_app(svc)) as base:
+    app = create_app(svc)
+    with served(app) as base:
         yield svc, clock, base
+    app.state.hub.close()  # its writer thread ends with it
     svc.store.close()
 
 
