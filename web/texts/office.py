@@ -24,6 +24,7 @@ TEXTS = {
     "office.no_shows": ("Vắng mặt khi gọi", "No-shows"),
     "office.issued": ("Số đã cấp hôm nay", "Tickets issued today"),
     "office.minutes": ("{n} phút", "{n} min"),
+    "office.min_unit": ("phút", "min"),
     # queue
     "office.queue": ("Hàng đợi theo dịch vụ", "Queue per service"),
     "office.service": ("Dịch vụ", "Service"),
