@@ -3,7 +3,7 @@ import pytest
 from office_support import BACK_OFFICE, LEADER, OFFICER, applicant
 
 from office.auth import Credentials, Device
-from office.errors import Forbidden, StaffLoginRequired
+from office.errors import Forbidden, InvalidInput, StaffLoginRequired
 from office.gateway import OfficeGateway
 from office.model import DossierStatus as S
 from office.rules.dashboard import live_counters, live_services
@@ -103,6 +103,8 @@ def web(svc, ip="192.168.1.20"):
 
 
 def test_only_leaders_and_admins_use_the_dashboard_in_a_browser(svc, clock, staffed):
+    with pytest.raises(InvalidInput):  # a browser is no device: nobody enrols one
+        staffed.enroll("web", "trinh-duyet-1")
     with pytest.raises(Forbidden, match="lãnh đạo"):
         web(svc).open_session("bich.tt", "246813")
     token, session = web(svc).open_session("son.hv", "246810")
