@@ -142,9 +142,13 @@ def test_the_dashboard_fits_a_phone_and_speaks_english(office):
         wait_for(driver, "#live", "Queue per service")
         assert overflowing(driver) == []
         shoot(driver, "office-dashboard-phone-en")
-    with chromium(PHONE) as driver:
+    with chromium(PHONE, javascript=False) as driver:  # without JavaScript: log in, refresh by the button
         driver.get(base + PATH)
         shoot(driver, "office-dashboard-login-phone")
+        log_in(driver, base, LEADER)
+        wait_for(driver, "#live", "Hàng đợi")
+        driver.find_element(By.CSS_SELECTOR, ".dash-head a.button").click()
+        assert wait_for(driver, "#as-of").text.startswith("Số liệu lúc")
 
 
 def test_refused_without_login_without_csrf_and_after_expiry(office):
