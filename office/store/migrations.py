@@ -277,7 +277,8 @@ def m022_steps_actor(db: sqlite_utils.Database) -> None:
 @migrations()
 def m023_web_dashboard(db: sqlite_utils.Database) -> None:
     """The office dashboard: staff sessions in a browser (`device_id` NULL: a web client is no
-    enrolled device), and open dossiers by status and due date (its late list)."""
+    enrolled device), open dossiers by status and due date (its late list), ratings by time (the
+    day's and the month's)."""
     db.executescript("""
     CREATE TABLE staff_sessions_new (token_hash TEXT PRIMARY KEY,
         username TEXT NOT NULL REFERENCES staff(username),
@@ -289,4 +290,5 @@ def m023_web_dashboard(db: sqlite_utils.Database) -> None:
     DROP TABLE staff_sessions;
     ALTER TABLE staff_sessions_new RENAME TO staff_sessions;
     CREATE INDEX dossiers_status_due ON dossiers(status, due_at);
+    CREATE INDEX ratings_at ON ratings(at);
     """)

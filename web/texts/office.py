@@ -51,6 +51,7 @@ TEXTS = {
     # quality
     "office.quality": ("Đúng hạn và hài lòng", "On time and satisfaction"),
     "office.today": ("Hôm nay", "Today"),
+    "office.computed_at": ("tính lúc {moment}", "computed at {moment}"),
     "office.month": ("Tháng này", "This month"),
     "office.on_time": ("Giải quyết đúng hạn (chỉ số 2.1)", "Resolved on time (index 2.1)"),
     "office.satisfaction": ("Mức độ hài lòng (chỉ số 5.4)", "Satisfaction (index 5.4)"),
