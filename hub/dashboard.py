@@ -17,12 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub import api
 from office.auth import Device
-from office.errors import DomainError
+from office.errors import DomainError, Unavailable
 from office.gateway import OfficeGateway
 from office.model import DossierStatus, Timeliness
 from office.port import WEB
 from office.text import figure, moment
 from web import pages, security
+from web.texts import text
 
 PATH = "/quan-ly"
 LIVE_PATH = PATH + "/truc-tiep"
@@ -39,7 +40,14 @@ def install(app: FastAPI, hub) -> None:
         gateway = _gateway(hub, request)
         if gateway.session is None:
             return _login(request, "office.expired" if request.cookies.get(COOKIE) else None)
-        board = await hub.run("dashboard", gateway.dashboard)
+        try:
+            board = await hub.run("dashboard", gateway.dashboard)
+        except DomainError as error:  # e.g. no longer a leader: the session ends here
+            response = _login(request, None, error.message, api.http_status(error))
+            security.clear_session_cookie(response, COOKIE)
+            return response
+        except Unavailable:  # the disk could not answer: say so in words, the page can be reloaded
+            return pages.error_page(request, text(pages.language(request), "office.unavailable"), 503, back=PATH)
         return pages.render(request, "office/dashboard.html", **_view(request, board, gateway))
 
     @router.get(LIVE_PATH)
@@ -47,7 +55,12 @@ def install(app: FastAPI, hub) -> None:
         gateway = _gateway(hub, request)
         if gateway.session is None:  # the script reloads the page, which asks to log in again
             return Response(status_code=401)
-        board = await hub.run("dashboard", gateway.dashboard)
+        try:
+            board = await hub.run("dashboard", gateway.dashboard)
+        except DomainError:  # the page, reloaded, says why
+            return Response(status_code=401)
+        except Unavailable:  # the script keeps the figures shown and tries again
+            return Response(status_code=503)
         return pages.render(request, "office/live.html", **_view(request, board, gateway))
 
     @router.post(PATH + "/dang-nhap")

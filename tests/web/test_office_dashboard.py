@@ -182,6 +182,19 @@ def test_refused_without_login_without_csrf_and_after_expiry(office):
     stolen = requests.post(base + PATH + "/dang-xuat", cookies={COOKIE: browser.cookies[COOKIE]}, timeout=10)
     assert stolen.status_code == 403  # no CSRF token: the session stays
     assert browser.get(base + LIVE_PATH, timeout=10).status_code == 200
+    lan = requests.Session()  # a leader who stops being one: her open session stops at once
+    with svc.store.write():
+        svc.store.save_staff("lan.pt", "Phạm Thị Lan", "Phó Chủ tịch UBND xã", "Lãnh đạo UBND xã", False, True)
+    lan.get(base + PATH, timeout=10)
+    lan.post(base + PATH + "/dang-nhap", data={"csrf": lan.cookies["csrf"], "username": "lan.pt",
+                                               "pin": DEMO_PINS["lan.pt"]}, timeout=10)
+    assert lan.get(base + LIVE_PATH, timeout=10).status_code == 200
+    with svc.store.write():
+        svc.store.save_staff("lan.pt", "Phạm Thị Lan", "Công chức Tư pháp – Hộ tịch", "Văn phòng HĐND và UBND",
+                             False, False)
+    assert lan.get(base + LIVE_PATH, timeout=10).status_code == 401
+    demoted = lan.get(base + PATH, timeout=10)
+    assert demoted.status_code == 403 and "chỉ dành cho lãnh đạo" in demoted.text and COOKIE not in lan.cookies
     clock.advance(hours=13)  # a session lasts a working day
     try:
         expired = browser.get(base + PATH, timeout=10)

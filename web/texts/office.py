@@ -12,6 +12,8 @@ TEXTS = {
                        "Your session has expired or was closed; please log in again."),
     "office.logged_out": ("Đã đăng xuất.", "You are logged out."),
     "office.signed_in_as": ("Đang đăng nhập: {name}", "Logged in: {name}"),
+    "office.unavailable": ("Máy chủ văn phòng tạm thời không đọc được số liệu; vui lòng thử lại sau ít phút.",
+                           "The office server cannot read the figures right now; please try again in a few minutes."),
     "office.refresh": ("Cập nhật số liệu", "Refresh figures"),
     "office.live_note": ("Số liệu tự cập nhật vài giây một lần.", "Figures refresh every few seconds."),
     "office.as_of": ("Số liệu lúc {moment}", "Figures as of {moment}"),
