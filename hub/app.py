@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub import api, dashboard
+from hub import api, citizen, dashboard
 from hub.feed import Feed
 from hub.gate import Gate, OneLine, error_response, unavailable_response
 from hub.inputs import INPUTS, LoginIn, NoInput, arguments
@@ -117,6 +117,7 @@ def create_app(service: OfficeService, *, guards: Guards | None = None, max_body
     app.state.hub = hub
     app.add_middleware(Gate, hub=hub, max_body=max_body, body_timeout=body_timeout, docs=docs)
     pages.install(app)  # the web pages' static files and every answer's security headers
+    citizen.install(app, hub)  # the citizen's phone: /tra-cuu (receipt QR), /phieu (ticket QR)
     dashboard.install(app, hub)  # the office dashboard (/quan-ly)
     _add_error_handlers(app, hub)
     for name in USE_CASES:

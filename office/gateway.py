@@ -187,20 +187,34 @@ class OfficeGateway(OfficePort):
         return dossier
 
     def _kiosk_lookup(self, code: str, secret: str, scanned: bool = False):
-        """The lookup, limited per dossier code, per kiosk and office-wide; typed and scanned
-        lookups count apart, so typos never block a scan. A malformed code or secret is no guess."""
+        """The lookup, limited per dossier code, per kiosk (or web client) and office-wide; typed
+        and scanned lookups count apart, so typos never block a scan. A malformed code or secret is
+        no guess."""
         parsed, secret = str(parse_dossier_code(code)), check_secret(secret)
         throttle = self.guards.scanned_lookups if scanned else self.guards.typed_lookups
-        keys = {"code": parsed, "device": self._device_key, "office": "all"}
-        with self.store.write():  # check, verify and count at once, across processes too
-            throttle.check(self.store, keys, self.service.clock())
+        return self._guessed(throttle, parsed, lambda: self.service.kiosk_lookup(parsed, secret))
+
+    def _guessed(self, throttle, target: str, check):
+        """`check()` where a NotFound is a wrong guess: limited per `target`, per device and
+        office-wide. Check, verify and count at once (across processes too); the guess that locks
+        says so at once."""
+        keys, now = {"code": target, "device": self._device_key, "office": "all"}, self.service.clock()
+        with self.store.write():
+            throttle.check(self.store, keys, now)
             try:
-                return self.service.kiosk_lookup(parsed, secret)
+                return check()
             except NotFound as e:
                 miss = e
-            throttle.count(self.store, keys, self.service.clock())
-        throttle.check(self.store, keys, self.service.clock())  # the guess that locks says so at once
+            throttle.count(self.store, keys, now)
+        throttle.check(self.store, keys, now)
         raise miss
+
+    def _ticket_progress(self, day: date, number: str, token: str):
+        """A ticket's progress: its printed token is guessed like a typed lookup (same limits as a
+        rating's proof, per ticket, per web client, office-wide)."""
+        target = f"ticket:{number.strip().upper()[:12]}@{day.isoformat()}"
+        return self._guessed(self.guards.typed_lookups, target,
+                             lambda: self.service.ticket_progress(day, number, token))
 
     def _report_device_problem(self, problem: str, message: str = ""):
         """The alert, at most once per problem per 10 minutes per device (a repeat is absorbed:
@@ -229,19 +243,9 @@ class OfficeGateway(OfficePort):
         """A rating's token or secret is guessed like a typed lookup: wrong ones count toward the
         same limits (per rated ticket or dossier, per kiosk, office-wide), in their own
         transaction, before the rating's (a failed use case keeps nothing it wrote)."""
-        throttle, now = self.guards.typed_lookups, self.service.clock()
         target = f"{arguments['target_kind']}:{arguments['target'].strip().upper()[:40]}"
-        keys = {"code": target, "device": self._device_key, "office": "all"}
-        with self.store.write():
-            throttle.check(self.store, keys, now)
-            try:
-                self.service.rating_subject(**{k: v for k, v in arguments.items() if k != "criteria"})
-                return
-            except NotFound as e:
-                miss = e
-            throttle.count(self.store, keys, now)
-        throttle.check(self.store, keys, now)  # the guess that locks says so at once
-        raise miss
+        self._guessed(self.guards.typed_lookups, target, lambda: self.service.rating_subject(
+            **{k: v for k, v in arguments.items() if k != "criteria"}))
 
     def _unlock_kiosk_admin(self, pin: str) -> None:
         keys = {"device": f"kiosk-admin:{self._device_key}"}  # counted apart from staff log-ins there

@@ -41,18 +41,22 @@ from office.model import (
     Service,
     StaffMember,
     Ticket,
+    TicketProgress,
     TicketReceipt,
     Timeliness,
 )
 
-ROLES = ("kiosk", "counter", "display", "admin")
-# A staff member's browser on the office dashboard (hub /quan-ly): no enrolled device, so not in
-# ROLES; only office admins and leaders may log in there (`office.gateway`).
+ROLES = ("kiosk", "counter", "display", "admin")  # enrollable devices
+# "web": a browser, never enrolled: the page runs its use cases as the virtual device "web:<client
+# address>", so the core's limits on guessing apply per client. A citizen's phone on the public
+# pages (hub/pages.py, central/lookup.py) calls without a login; on the office dashboard (hub
+# /quan-ly) only office admins and leaders log in (`office.gateway`).
 WEB = "web"
 
 # Who may call: device role → does a staff member have to be logged in on that device.
 EVERYONE = {"kiosk": False, "counter": False, "display": False, "admin": False}
 KIOSK = {"kiosk": False}
+CITIZENS = {"kiosk": False, WEB: False}  # the kiosk and the citizen's phone
 STAFF = {"counter": True, "admin": True}
 ISSUERS = {"kiosk": False, "counter": True, "admin": True}
 MANAGERS = {"counter": True, "admin": False}
@@ -126,8 +130,9 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("online_dossiers", STAFF, audited=True),
     UseCase("accept_online", STAFF, writes=True),
     UseCase("refuse_online", STAFF, writes=True),
-    UseCase("kiosk_lookup", KIOSK, limited=True),
-    UseCase("rate", KIOSK, writes=True),
+    UseCase("kiosk_lookup", CITIZENS, limited=True),
+    UseCase("ticket_progress", {WEB: False}, limited=True),
+    UseCase("rate", CITIZENS, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
     UseCase("dashboard", DASHBOARD),
@@ -311,6 +316,10 @@ class OfficePort(Protocol):
     def kiosk_lookup(self, code: str, secret: str, scanned: bool = False) -> KioskDossierView:
         """The public view of a dossier from its code and lookup secret; `scanned`: both were read
         from the receipt's QR (typed and scanned guesses are limited apart)."""
+
+    def ticket_progress(self, day: date, number: str, token: str) -> TicketProgress:
+        """Where a ticket stands (people ahead, estimated wait, the counter calling it, rated or
+        not), for the citizen holding it: `token` is the rating token printed in its QR."""
 
     def rate(self, target_kind: str, target: str, proof: str, level: int, reason: str = "",
              criteria: dict | None = None, *, idempotency_key: str | None = None) -> RatingReceipt:
