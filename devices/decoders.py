@@ -1,12 +1,13 @@
 """Barcode decoding of camera frames: zxing-cpp (default), pyzbar, OpenCV's QR detector.
 
 A receipt carries the dossier code as Code128 and `code|secret` as QR (Mẫu 01); a queue ticket
-carries its rating QR. `ScanPipeline` reads one frame in stages, cheapest first, and stops at
-the first stage that finds a code: the whole frame (zxing-cpp, any of the four orientations);
-a zoom on where the code was last seen (the camera tracks it); the two most code-like places
-with their motion blur or defocus undone, and the first with its contrast stretched locally
-(print under a glare or a finger's shadow); a second decoder (pyzbar, which reads some QRs that a
-finger partly covers); and a tilted Code128 cut out, straightened and, if need be, rectified.
+carries its rating QR. `ScanPipeline` reads one frame in stages, most reads per CPU ms first, and
+stops at the first stage that finds a code: the whole frame (zxing-cpp, any of the four
+orientations); a zoom on where the code was last seen (the camera tracks it); the most code-like
+place with its motion blur or defocus undone, then with its contrast stretched locally (print
+under a glare or in a shadow); a tilted Code128 cut out and straightened; the second most
+code-like place deblurred; a second decoder (pyzbar, which reads some QRs that a finger partly
+covers); and the straightened Code128 rectified.
 Every text is validated by `validate` (one place: `office.rules.codes.parse_scan` and the
 ticket's rating QR) and only a valid scan is ever returned. Rejected texts are counted but
 never kept: a citizen may hold up an ID card whose QR carries personal data.
