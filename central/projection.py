@@ -454,6 +454,7 @@ class Projection:
             for i in range(0, len(sent), 500):
                 part = list(sent[i:i + 500])
                 x.run(f"UPDATE dossiers SET portal_sent = 1 WHERE code IN ({', '.join('?' * len(part))})", part)
+                x.run(f"UPDATE dossier_facts SET portal_sent = 1 WHERE code IN ({', '.join('?' * len(part))})", part)
 
     def portal_sent(self, codes: list[str]) -> set[str]:
         """Which of these dossiers the portal already has."""

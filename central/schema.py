@@ -90,10 +90,11 @@ CREATE TABLE dossier_facts (code TEXT PRIMARY KEY, office_id TEXT NOT NULL, fiel
     procedure_code TEXT NOT NULL, status INTEGER NOT NULL, channel INTEGER NOT NULL,
     received_at TEXT NOT NULL, due_at TEXT NOT NULL, finished_at TEXT, paused_at TEXT,
     supplements INTEGER NOT NULL, charged INTEGER NOT NULL, paid_online INTEGER NOT NULL,
-    e_result INTEGER NOT NULL, digitized INTEGER NOT NULL, reused INTEGER NOT NULL);
+    e_result INTEGER NOT NULL, digitized INTEGER NOT NULL, reused INTEGER NOT NULL,
+    portal_sent INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE dashboard_stats (month TEXT NOT NULL, office_id TEXT NOT NULL, field_code TEXT NOT NULL,
     counts TEXT NOT NULL, PRIMARY KEY (month, office_id, field_code));
-CREATE INDEX events_device_alerts ON events (office_id, at) WHERE entity = 'device';
+CREATE INDEX events_device_alerts ON events (at) WHERE entity = 'device';
 CREATE INDEX events_ratings ON events (at) WHERE entity = 'rating'
 """
 

@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from central.access import AuthError, Principal, Scope, hash_token
 from central.db import Database, StoreUnavailable, Tx, now_text
 from central.events import CREATES, EventInvalid, check_code, check_event, strip_secret
+from central.indicators import Indicators
 from central.online import OnlineDossiers
 from central.projection import Projection
 from office.errors import InvalidInput, NotFound
@@ -76,7 +77,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class CentralStore(Projection, OnlineDossiers, Database):
+class CentralStore(Indicators, Projection, OnlineDossiers, Database):
     """The central store over SQLite (a file path) or PostgreSQL (`postgresql://…`)."""
 
     def __init__(self, url: str, clock: Callable[[], datetime] = _utcnow):
