@@ -81,9 +81,11 @@ CREATE INDEX online_office ON online_dossiers (office_id, state)
 # monthly counts per office and field they are summed into; device alerts and ratings indexed.
 V3 = """
 CREATE TABLE leaders (username TEXT PRIMARY KEY, name TEXT NOT NULL, password TEXT NOT NULL,
-    created_at TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT);
-CREATE TABLE leader_sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
-    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+    created_at TEXT NOT NULL);
+CREATE TABLE leader_sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL);
+CREATE TABLE attempts (kind TEXT NOT NULL, key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE INDEX attempts_key ON attempts (kind, key, at);
 CREATE INDEX leader_sessions_user ON leader_sessions (username);
 ALTER TABLE offices ADD COLUMN last_push_at TEXT;
 CREATE TABLE dossier_facts (code TEXT PRIMARY KEY, office_id TEXT NOT NULL, field_code TEXT,

@@ -32,6 +32,7 @@ from central.access import AuthError, Principal, Scope, hash_token
 from central.db import Database, StoreUnavailable, Tx, now_text
 from central.events import CREATES, EventInvalid, check_code, check_event, strip_secret
 from central.indicators import Indicators
+from central.leaders import Leaders
 from central.online import OnlineDossiers
 from central.projection import Projection
 from office.errors import InvalidInput, NotFound
@@ -77,7 +78,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class CentralStore(Indicators, Projection, OnlineDossiers, Database):
+class CentralStore(Leaders, Indicators, Projection, OnlineDossiers, Database):
     """The central store over SQLite (a file path) or PostgreSQL (`postgresql://…`)."""
 
     def __init__(self, url: str, clock: Callable[[], datetime] = _utcnow):
