@@ -56,6 +56,7 @@ from sync.protocol import (
     ProtocolError,
     decode_batch,
 )
+from web import pages
 
 log = logging.getLogger("central")
 
@@ -156,6 +157,7 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
     """The central FastAPI app over a store; `clock` (aware UTC) judges office clock skew;
     `push_wait` bounds how long a push waits for an earlier push of its office (PushOrder)."""
     app = FastAPI(title="Một cửa central sync", docs_url=None, redoc_url=None, openapi_url=None)
+    pages.install(app)  # the web pages' static files and every answer's security headers
     lock = threading.Lock()
     pushes: Tally = Tally()
     order = PushOrder(push_wait)

@@ -48,6 +48,7 @@ from office.gateway import OfficeGateway
 from office.policy import Guards
 from office.port import USE_CASES, OfficePort
 from office.service import OfficeService
+from web import pages
 
 log = logging.getLogger("hub")
 
@@ -114,6 +115,7 @@ def create_app(service: OfficeService, *, guards: Guards | None = None, max_body
                   description="The one-stop office's use cases for kiosks, counters and display boards.")
     app.state.hub = hub
     app.add_middleware(Gate, hub=hub, max_body=max_body, body_timeout=body_timeout, docs=docs)
+    pages.install(app)  # the web pages' static files and every answer's security headers
     _add_error_handlers(app, hub)
     for name in USE_CASES:
         _add_route(app, hub, name, INPUTS.get(name, NoInput))

@@ -34,6 +34,9 @@ from office.port import EVERYONE, LOGIN, USE_CASES
 log = logging.getLogger("hub")
 
 PUBLIC = frozenset({"/health"})
+# The web pages (web/): a citizen's phone holds no device token; each page checks its own caller
+# (a ticket's token, a receipt's secret, a staff login cookie), so only the body limits apply here.
+WEB_PAGES = ("/tra-cuu", "/phieu", "/quan-ly", "/static/")
 DOCS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json"})
 UNAVAILABLE_RETRY_S = 30
 
@@ -67,12 +70,13 @@ class Gate:
         if scope["type"] != "http" or scope["path"] in PUBLIC or (self.docs and scope["path"] in DOCS):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        try:
-            scope.setdefault("state", {})["gateway"] = self._gateway(scope["method"], scope["path"], headers)
-        except DomainError as error:
-            return await reply(send, error_response(error), close=True)
-        except Unavailable as error:
-            return await reply(send, unavailable_response(error, scope, self.hub.problems), close=True)
+        if not scope["path"].startswith(WEB_PAGES):
+            try:
+                scope.setdefault("state", {})["gateway"] = self._gateway(scope["method"], scope["path"], headers)
+            except DomainError as error:
+                return await reply(send, error_response(error), close=True)
+            except Unavailable as error:
+                return await reply(send, unavailable_response(error, scope, self.hub.problems), close=True)
         declared = headers.get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
             return await reply(send, too_large(self.max_body), close=True)

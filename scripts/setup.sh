@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip libgl1 libegl1 libmtdev1 libzbar0 libusb-1.0-0 fonts-dejavu-core fonts-liberation2 postgresql poppler-utils espeak-ng cups-client systemd)
+APT_PACKAGES=(python3 python3-venv python3-pip libgl1 libegl1 libmtdev1 libzbar0 libusb-1.0-0 fonts-dejavu-core fonts-liberation2 postgresql poppler-utils espeak-ng cups-client systemd chromium chromium-driver)
 # What each machine needs from Debian (a kiosk has no PostgreSQL, poppler or test tools).
 declare -A ROLE_APT=(
     [hub]="python3 python3-venv"
@@ -73,13 +73,13 @@ mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 stamp="$prefix/venv/.installed-$role-$(tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
     --exclude=__pycache__ -cf - pyproject.toml main.py office hub devices forms central sync demo kiosk counter \
-    display uikit benchmarks testkit assets deploy | sha256sum | cut -c1-16)"
+    display uikit web benchmarks testkit assets deploy | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "setup: installing the $role of an office in $prefix"
     rm -rf "$prefix/app.new"
     mkdir -p "$prefix/app.new"
     tar --exclude=__pycache__ -cf - pyproject.toml README.md config.example.toml kiosk.example.toml main.py \
-        office hub devices forms central sync demo kiosk counter display uikit benchmarks testkit assets deploy \
+        office hub devices forms central sync demo kiosk counter display uikit web benchmarks testkit assets deploy \
         | tar -C "$prefix/app.new" -xf -
     rm -rf "$prefix/app"
     mv "$prefix/app.new" "$prefix/app"

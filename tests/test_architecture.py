@@ -13,14 +13,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("office", "hub", "devices", "forms", "central", "sync", "demo", "kiosk", "counter", "display",
-            "uikit", "benchmarks", "testkit")
+            "uikit", "benchmarks", "testkit", "web")
 APPS = ("kiosk", "counter", "display")
 # Our packages (or modules of them) each package may import; its own package is always allowed.
 ALLOWED = {
     "office": set(),
-    "devices": {"office"}, "forms": {"office"}, "hub": {"office"}, "sync": {"office"},
-    "demo": {"office"}, "testkit": {"office", "forms", "devices", "demo"}, "uikit": {"office", "devices"},
-    "central": {"office", "sync.protocol", "sync.transport"},
+    "devices": {"office"}, "forms": {"office"}, "hub": {"office", "web"}, "sync": {"office"},
+    "demo": {"office"}, "web": {"office"}, "testkit": {"office", "forms", "devices", "demo"}, "uikit": {"office", "devices"},
+    "central": {"office", "sync.protocol", "sync.transport", "web"},
     "kiosk": {"office", "uikit", "devices", "hub.client"},
     "counter": {"office", "uikit", "devices", "forms", "hub.client"},
     "display": {"office", "uikit", "devices", "hub.client"},
@@ -28,7 +28,8 @@ ALLOWED = {
 }
 # Third-party libraries and the only packages that may import them.
 LIBRARIES = {
-    "fastapi": {"hub", "central"}, "uvicorn": {"hub", "central"}, "starlette": {"hub", "central"},
+    "fastapi": {"hub", "central", "web"}, "uvicorn": {"hub", "central"}, "starlette": {"hub", "central", "web"},
+    "jinja2": {"web"},
     "pydantic": {"hub", "central"}, "requests": {"hub", "sync", "central"},
     "psycopg": {"central", "testkit"}, "reportlab": {"forms"},
     "kivy": {"kiosk", "counter", "display", "uikit", "devices"},
