@@ -93,9 +93,11 @@ class Indicators:
     """The dashboard's figures. Mixed into CentralStore (uses its reads and transactions)."""
 
     def refresh_indicators(self, now: datetime | None = None) -> datetime:
-        """Count the QĐ 766 inputs of every month, office and field from the dossier facts (as of
-        `now`, Vietnam local time) and replace the stored counts; returns `now`."""
+        """Bring the projection up to date, count the QĐ 766 inputs of every month, office and field
+        from the dossier facts (as of `now`, Vietnam local time) and replace the stored counts;
+        returns `now`."""
         now = now or local_now()
+        self.project()
         self._backfill_facts()
         cells: dict[tuple, dict] = defaultdict(dict)
         with self.tx() as x:
@@ -180,6 +182,12 @@ class Indicators:
         """When the counts were last refreshed (Vietnam local time, ISO), or None."""
         rows = self._read("SELECT value FROM central_meta WHERE key = 'indicators_at'")
         return rows[0][0] if rows else None
+
+    def latest_month(self, months: list[str]) -> str:
+        """The newest of `months` in which dossiers were received (the first of them if none)."""
+        rows = self._read("SELECT max(month) FROM dashboard_stats WHERE counts LIKE '%\"received\"%' AND month <= ?",
+                          [months[0]])
+        return rows[0][0] if rows and rows[0][0] in months else months[0]
 
     def month_tallies(self, month: str, office_id: str | None = None) -> dict[tuple[str, str], dict]:
         """(office, field) → counts of a month (an office's only, when given)."""

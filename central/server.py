@@ -41,6 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
+from central import dashboard
 from central.access import AuthError, Principal
 from central.db import StoreUnavailable
 from central.events import ONLINE_REF, Storable
@@ -158,6 +159,7 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
     `push_wait` bounds how long a push waits for an earlier push of its office (PushOrder)."""
     app = FastAPI(title="Một cửa central sync", docs_url=None, redoc_url=None, openapi_url=None)
     pages.install(app)  # the web pages' static files and every answer's security headers
+    app.include_router(dashboard.router(store))  # the provincial dashboard (leaders)
     lock = threading.Lock()
     pushes: Tally = Tally()
     order = PushOrder(push_wait)
