@@ -90,10 +90,15 @@ class Figures:
         return total
 
 
-def bar(month: str, value: float | None) -> tuple[str, float | None, str]:
-    """A month's on-time rate as a bar of web/templates/charts.html: green from 90 %, red under 70 %."""
-    kind = "" if value is None or 70 <= value < 90 else ("ok" if value >= 90 else "late")
-    return f"{month[5:]}/{month[:4]}", value, kind
+def bars(months: list[str], tallies: dict[str, dict]) -> list[tuple[str, float, str]]:
+    """The on-time rate (2.1) of the months that have one, as bars of web/templates/charts.html:
+    green from 90 %, red under 70 %."""
+    out = []
+    for month in months:
+        value = index_map(tallies[month])["2.1"]["value"]
+        if value is not None:
+            out.append((f"{month[5:]}/{month[:4]}", value, "" if 70 <= value < 90 else "ok" if value >= 90 else "late"))
+    return out
 
 
 def satisfaction_row(counts: dict) -> dict:
@@ -131,6 +136,7 @@ def router(store: CentralStore) -> APIRouter:
 
     def chosen_month(request: Request) -> tuple[str, list[str]]:
         """The month asked for, else the newest with dossiers received; and the months offered."""
+        ensure_counted()
         months = recent_months(local_now())
         asked = request.query_params.get("month", "")
         return (asked if MONTH.fullmatch(asked) and asked in months else store.latest_month(months)), months
@@ -199,7 +205,7 @@ def router(store: CentralStore) -> APIRouter:
                 "stale": sum(o["stale"] for o in offices), "quarantined": sum(o["quarantined"] for o in offices),
                 "pending": sum(o["pending"] for o in offices), "alerts": store.device_alerts(limit=10),
                 "portal": store.portal_status(), "names": {o["office_id"]: o["name"] for o in health.values()},
-                "trend": [bar(m, index_map(trend[m])["2.1"]["value"]) for m in months]}
+                "trend": bars(months, trend)}
 
     @api.get("/province")
     async def province(request: Request, page: int = 1):
@@ -227,7 +233,7 @@ def router(store: CentralStore) -> APIRouter:
                 "fields": sorted(((code, figures.fields.get(code, code or "—"), c, index_map(c))
                                   for code, c in figures.by_field().items()), key=lambda f: f[1]),
                 "alerts": store.device_alerts(office_id), "quarantine": store.quarantined(office_id)[:20],
-                "trend": [bar(m, index_map(trend[m])["2.1"]["value"]) for m in months],
+                "trend": bars(months, trend),
                 "received_trend": [(f"{m[5:]}/{m[:4]}", trend[m]["received"], "") for m in months],
                 "stale": last is None or last < local_now() - timedelta(hours=STALE_SYNC_HOURS)}
 

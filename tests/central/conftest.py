@@ -3,6 +3,8 @@ a fresh central store on SQLite or PostgreSQL."""
 from __future__ import annotations
 
 import itertools
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from central.store import CentralStore
 from testkit.pgtest import TempPostgres
 
 _db_names = itertools.count(1)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))  # the browser helpers (tests/web/browser.py)
 
 
 @pytest.fixture(scope="session")

@@ -37,11 +37,12 @@ SILENT = ("xa-dong-hung-thuan", "Trung tâm Phục vụ hành chính công xã �
 
 NAMES = ("Nguyễn Thị Minh Khai", "Trần Văn Hữu Phước", "Lê Hoàng Bảo Ngọc", "Phạm Quốc Trung", "Võ Thị Thu Thảo",
          "Đặng Văn Đức Anh", "Huỳnh Ngọc Phương Linh", "Bùi Thanh Tùng")
-PLANS = (  # (procedure, case, days from reception to its last status, last status, rating level)
-    ("1.001193", "TH1", 1, S.RETURNED, 3), ("2.000908", "NGAY", 0, S.RETURNED, 2),
-    ("1.001193", "TH1", 6, S.RETURNED, 1), ("1.004227", "LICH", 4, S.DONE, None),
-    ("1.004227", "LICH", None, S.PROCESSING, None), ("1.001193", "TH5", 2, S.SUPPLEMENT_REQUESTED, None),
-    ("1.001193", "TH1", None, S.PROCESSING, None), ("2.000908", "NGAY", 0, S.RETURNED, 3))
+PLANS = (  # (procedure, case, hours from reception to its last status, last status, rating level)
+    ("1.001193", "TH1", 3, S.RETURNED, 3), ("2.000908", "NGAY", 2, S.RETURNED, 2),
+    ("1.001193", "TH1", 150, S.RETURNED, 1), ("1.004227", "LICH", 96, S.DONE, None),
+    ("1.004227", "LICH", None, S.PROCESSING, None), ("1.001193", "TH5", 26, S.SUPPLEMENT_REQUESTED, None),
+    ("1.001193", "TH1", 5, S.RETURNED, 3), ("2.000908", "NGAY", 1, S.RETURNED, 3), ("1.004227", "LICH", 50, S.DONE, 2),
+    ("1.001193", "TH1", None, S.PROCESSING, None), ("1.001193", "TH1", 4, S.DONE, 3))
 
 
 def _office_history(svc: OfficeService, clock: Clock, days: int, seed: int) -> None:
@@ -50,21 +51,24 @@ def _office_history(svc: OfficeService, clock: Clock, days: int, seed: int) -> N
     todo = []  # (when, code, secret, status, level)
     day = clock.now
     for i in range(days):
-        day = clock.set(day + timedelta(days=1 if day.weekday() < 4 else 3))
-        for when, code, secret, status, level in sorted(t for t in todo if t[0] <= day):
-            todo.remove((when, code, secret, status, level))
-            if status == S.RETURNED:
-                move(svc, code, S.DONE)
-            move(svc, code, status)
-            if level:
-                svc.rate("dossier", code, secret, level, "Phải đi lại nhiều lần" if level == 1 else "")
+        day = day + timedelta(days=1 if day.weekday() < 4 else 3)
         for k in range(2):
+            clock.set(day + timedelta(minutes=40 * k))
             procedure, case, after, status, level = PLANS[(i * 2 + k + seed) % len(PLANS)]
             d = svc.receive_dossier(procedure, case, applicant(NAMES[(i + k + seed) % len(NAMES)]), OFFICER,
                                     summary=f"Hồ sơ {procedure}")
             move(svc, d.code, S.PROCESSING)
             if status != S.PROCESSING:
-                todo.append((day + timedelta(days=after, hours=2 + k), d.code, d.secret, status, level))
+                todo.append((clock.now + timedelta(hours=after), d.code, d.secret, status, level))
+        for task in sorted(t for t in todo if t[0] < day + timedelta(days=1)):
+            todo.remove(task)
+            when, code, secret, status, level = task
+            clock.set(max(when, clock.now))
+            if status == S.RETURNED:
+                move(svc, code, S.DONE)
+            move(svc, code, status)
+            if level:
+                svc.rate("dossier", code, secret, level, "Phải đi lại nhiều lần" if level == 1 else "")
 
 
 def build_province(tmp_path: Path, central: CentralStore) -> None:

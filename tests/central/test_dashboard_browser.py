@@ -1,0 +1,54 @@
+"""A leader in a real chromium: logs in, reads the province, opens an office, downloads the CSV;
+screenshots at a phone's and a desktop's size under test-artifacts/web/."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from browser import DESKTOP, PHONE, chromium, overflowing, served, shoot, wait_for
+from province_support import LEADER, OFFICES, PASSWORD, build_province
+from selenium.webdriver.common.by import By
+
+from central.server import create_app
+from central.store import CentralStore
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("province-browser")
+    store = CentralStore(str(tmp / "central.db"))
+    build_province(tmp, store)
+    yield create_app(store)
+    store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_leader_reads_the_province_and_an_office(app, size, tmp_path):
+    tag = f"{size[0]}x{size[1]}"
+    with served(app) as base, chromium(size) as driver:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+        driver.get(f"{base}/province")
+        wait_for(driver, "h1", "Đăng nhập")
+        shoot(driver, f"province-login-{tag}")
+        driver.find_element(By.ID, "username").send_keys(LEADER)
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "login").click()
+        wait_for(driver, "h1", "Bảng điều hành cấp tỉnh")
+        assert OFFICES[0][1] in driver.page_source and "Hết giấy" in driver.page_source
+        assert not overflowing(driver)
+        shoot(driver, f"province-dashboard-{tag}")
+        driver.find_element(By.LINK_TEXT, OFFICES[1][1]).click()
+        wait_for(driver, "#office-name", OFFICES[1][1])
+        assert not overflowing(driver)
+        shoot(driver, f"province-office-{tag}")
+        driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+        wait_for(driver, "h2", "QĐ 766/QĐ-TTg indices")
+        shoot(driver, f"province-office-{tag}-en")
+        driver.get(f"{base}/province?lang=vi")
+        wait_for(driver, "#csv").click()
+        deadline = time.monotonic() + 15
+        while not list(tmp_path.glob("*.csv")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [download] = tmp_path.glob("*.csv")
+        assert download.read_bytes().startswith(b"\xef\xbb\xbf") and OFFICES[2][1] in download.read_text("utf-8-sig")
