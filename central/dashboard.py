@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from central.events import VN_TZ
-from central.indicators import ALL, add_tally, empty_tally, local_now, recent_months
+from central.indicators import ALL, empty_tally, local_now, recent_months
 from central.store import CentralStore
 from office.errors import DomainError, RateLimited
 from office.rules import qd766
@@ -60,34 +60,17 @@ def index_map(counts: dict) -> dict[str, dict]:
 
 
 class Figures:
-    """What one request shows, read from the store: the month's counts by office and field."""
+    """A month's counts as the pages show them: the total, per field and per office (of the
+    province, or of one office)."""
 
     def __init__(self, store: CentralStore, month: str, office_id: str | None = None):
-        self.month = month
-        self.cells = store.month_tallies(month, office_id)
         self.fields = dict(store._read("SELECT code, name FROM fields"))
-
-    def by_office(self) -> dict[str, dict]:
-        """office → counts summed over its fields (ratings included)."""
-        out: dict[str, dict] = {}
-        for (office, _), counts in self.cells.items():
-            add_tally(out.setdefault(office, empty_tally()), counts)
-        return out
-
-    def by_field(self) -> dict[str, dict]:
-        """field code → counts summed over offices."""
-        out: dict[str, dict] = {}
-        for (_, field), counts in self.cells.items():
-            if field != ALL:
-                add_tally(out.setdefault(field, empty_tally()), counts)
-        return out
-
-    def total(self) -> dict:
-        """The counts of every office and field together."""
-        total = empty_tally()
-        for counts in self.cells.values():
-            add_tally(total, counts)
-        return total
+        rows = store.month_tallies(month, office_id) if office_id else store.month_summary(month)
+        whole = office_id or ALL
+        self.total = rows.get((whole, ALL), empty_tally())
+        self.by_field = sorted(((code, self.fields.get(code, code or "—"), c, index_map(c))
+                                for (o, code), c in rows.items() if o == whole and code != ALL), key=lambda f: f[1])
+        self.by_office = {o: c for (o, f), c in rows.items() if f == ALL and o != ALL}
 
 
 def bars(months: list[str], tallies: dict[str, dict]) -> list[tuple[str, float, str]]:
@@ -182,24 +165,21 @@ def router(store: CentralStore) -> APIRouter:
         health = {h["office_id"]: h for h in store.office_health()}
         stale_before = local_now() - timedelta(hours=STALE_SYNC_HOURS)
         offices = []
-        by_office = figures.by_office()
         for office_id, h in health.items():
-            counts = by_office.get(office_id, empty_tally())
+            counts = figures.by_office.get(office_id, empty_tally())
             idx = index_map(counts)
             last = _local(h["last_push_at"])
             offices.append({**h, "counts": counts, "indices": idx, "last": last,
                             "stale": last is None or last < stale_before, **satisfaction_row(counts)})
         offices.sort(key=lambda o: (o["indices"]["2.1"]["value"] is None, o["indices"]["2.1"]["value"] or 0,
                                     o["office_id"]))
-        total = figures.total()
+        total = figures.total
         months = recent_months(datetime.strptime(month, "%Y-%m"), 11)[::-1]
-        trend = store.province_months(months)
+        trend = store.months_of(ALL, months)
         pages_count = max(1, -(-len(offices) // PAGE_SIZE))
         page = min(max(1, page), pages_count)
         return {"at": at, "month": month, "total": total, "indices": qd766.from_tally(total),
-                "satisfaction": satisfaction_row(total), "fields": sorted(
-                    ((code, figures.fields.get(code, code or "—"), counts, index_map(counts))
-                     for code, counts in figures.by_field().items()), key=lambda f: f[1]),
+                "satisfaction": satisfaction_row(total), "fields": figures.by_field,
                 "offices": offices[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "office_count": len(offices),
                 "page": page, "pages": pages_count,
                 "stale": sum(o["stale"] for o in offices), "quarantined": sum(o["quarantined"] for o in offices),
@@ -224,14 +204,13 @@ def router(store: CentralStore) -> APIRouter:
             return None
         at = ensure_counted()
         figures = Figures(store, month, office_id)
-        counts = figures.total()
+        counts = figures.total
         months = recent_months(datetime.strptime(month, "%Y-%m"), 11)[::-1]
-        trend = store.office_months(office_id, months)
+        trend = store.months_of(office_id, months)
         last = _local(health[0]["last_push_at"])
         return {"at": at, "month": month, "office": {**health[0], "last": last}, "counts": counts,
                 "indices": qd766.from_tally(counts), "satisfaction": satisfaction_row(counts),
-                "fields": sorted(((code, figures.fields.get(code, code or "—"), c, index_map(c))
-                                  for code, c in figures.by_field().items()), key=lambda f: f[1]),
+                "fields": figures.by_field,
                 "alerts": store.device_alerts(office_id), "quarantine": store.quarantined(office_id)[:20],
                 "trend": bars(months, trend),
                 "received_trend": [(f"{m[5:]}/{m[:4]}", trend[m]["received"], "") for m in months],
@@ -272,22 +251,16 @@ CSV_HEADER = ["Tháng", "Mã đơn vị", "Đơn vị", "Mã lĩnh vực", "Lĩn
 def csv_report(store: CentralStore, month: str) -> bytes:
     """The month's figures per office and field (and each office's total), as CSV bytes."""
     store.indicators_at() or store.refresh_indicators()
-    figures = Figures(store, month)
+    cells = store.month_tallies(month)
+    names = dict(store._read("SELECT code, name FROM fields"))
     health = {h["office_id"]: h for h in store.office_health()}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    rows: dict[str, dict[str, dict]] = {}
-    for (office, field), counts in figures.cells.items():
-        rows.setdefault(office, {})[field] = counts
     for office, h in health.items():
-        fields = rows.get(office, {})
-        total = empty_tally()
-        for counts in fields.values():
-            add_tally(total, counts)
-        lines = [(code, figures.fields.get(code, code), add_tally(empty_tally(), c))
-                 for code, c in sorted(fields.items()) if code != ALL]
-        for code, name, counts in [*lines, ("", "Tất cả lĩnh vực", total)]:
+        fields = sorted((f, c) for (o, f), c in cells.items() if o == office and f != ALL)
+        total = cells.get((office, ALL), empty_tally())
+        for code, name, counts in [*((f, names.get(f, f), c) for f, c in fields), ("", "Tất cả lĩnh vực", total)]:
             idx = index_map(counts)
             writer.writerow([month, office, h["name"], code, name, counts["received"], counts["on_time"],
                              counts["late"], counts["overdue"], counts["ratings"], counts["ratings_unhappy"],

@@ -2,12 +2,13 @@
 ratings, sync freshness, device alerts and the national-portal export, fast at 10M dossiers.
 
 The projection keeps one narrow row per dossier (`dossier_facts`); `refresh` counts the QĐ 766
-inputs from them with a few GROUP BY statements into `dashboard_stats` (one row per month, office
-and field, its counts as JSON), and the pages only sum those rows. The formulas themselves are
-`office.rules.qd766.from_tally`, the same as an office's own report: only the counting of the
-inputs is done in SQL here, with the rules of `office.rules.qd766.timeliness_set` (a test checks
-both count the same). Index 2.2 needs each office's working calendar, so the province shows its
-number of results without an average.
+inputs from them with a few GROUP BY statements into `dashboard_stats`: one row per month, office
+and field, its counts as JSON, and the sums over every field (field ALL: with the office's
+ratings), every office (office ALL) and both, so a page reads a few rows, never sums thousands.
+The formulas themselves are `office.rules.qd766.from_tally`, the same as an office's own report:
+only the counting of the inputs is done in SQL here, with the rules of
+`office.rules.qd766.timeliness_set` (a test checks both count the same). Index 2.2 needs each
+office's working calendar, so the province shows its number of results without an average.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from office.rules.reports import satisfied
 
 MONTHS_BACK = 12  # months before the current one whose "open and overdue at month end" is counted
 ALERT_DAYS = 7  # device alerts shown: the last week's
-ALL = "*"  # the field code of an office's rows that are not by field (ratings)
+ALL = "*"  # the office or field code of a row summed over every office or field
 ENDED = ", ".join(map(str, sorted(qd766.ENDED)))
 RESOLVED = ", ".join(map(str, sorted(qd766.RESOLVED)))
 
@@ -114,6 +115,10 @@ class Indicators:
                 cells[key]["unhappy"] = unhappy
             for key, counts in self._rating_counts(x).items():
                 cells[key].update(counts)
+            for (month, office, field), counts in [(key, dict(c)) for key, c in cells.items()]:
+                sums = [(month, ALL, ALL)] + ([(month, office, ALL), (month, ALL, field)] if field != ALL else [])
+                for total in sums:
+                    add_tally(cells[total], counts)
             x.run("DELETE FROM dashboard_stats")
             x.many("INSERT INTO dashboard_stats (month, office_id, field_code, counts) VALUES (?, ?, ?, ?)",
                    [(*key, json.dumps(counts)) for key, counts in cells.items() if key[0]])
@@ -185,31 +190,31 @@ class Indicators:
 
     def latest_month(self, months: list[str]) -> str:
         """The newest of `months` in which dossiers were received (the first of them if none)."""
-        rows = self._read("SELECT max(month) FROM dashboard_stats WHERE counts LIKE '%\"received\"%' AND month <= ?",
-                          [months[0]])
+        rows = self._read("SELECT max(month) FROM dashboard_stats WHERE counts LIKE ? AND month <= ?",
+                          ['%"received"%', months[0]])
         return rows[0][0] if rows and rows[0][0] in months else months[0]
 
     def month_tallies(self, month: str, office_id: str | None = None) -> dict[tuple[str, str], dict]:
-        """(office, field) → counts of a month (an office's only, when given)."""
+        """(office, field) → counts of a month (ALL: summed over every office or field); an office's
+        rows only, when given."""
         where, params = ("month = ?", [month]) if office_id is None else ("month = ? AND office_id = ?",
                                                                           [month, office_id])
-        return {(o, f): json.loads(c) for o, f, c in self._read(
+        return {(o, f): add_tally(empty_tally(), json.loads(c)) for o, f, c in self._read(
             f"SELECT office_id, field_code, counts FROM dashboard_stats WHERE {where}", params)}
 
-    def office_months(self, office_id: str, months: list[str]) -> dict[str, dict]:
-        """month → the office's counts summed over its fields, for the months given."""
-        out = {m: empty_tally() for m in months}
-        for month, counts in self._read(
-                f"SELECT month, counts FROM dashboard_stats WHERE office_id = ? AND month IN"
-                f" ({', '.join('?' * len(months))})", [office_id, *months]):
-            add_tally(out[month], json.loads(counts))
-        return out
+    def month_summary(self, month: str) -> dict[tuple[str, str], dict]:
+        """(office, field) → counts of a month's sums only: every office over its fields, the
+        province per field, and the province."""
+        return {(o, f): add_tally(empty_tally(), json.loads(c)) for o, f, c in self._read(
+            "SELECT office_id, field_code, counts FROM dashboard_stats WHERE month = ? AND"
+            " (office_id = ? OR field_code = ?)", [month, ALL, ALL])}
 
-    def province_months(self, months: list[str]) -> dict[str, dict]:
-        """month → the province's counts (every office and field), for the months given."""
+    def months_of(self, office_id: str, months: list[str]) -> dict[str, dict]:
+        """month → the counts of an office (ALL: the province) over every field, for the months given."""
         out = {m: empty_tally() for m in months}
         for month, counts in self._read(
-                f"SELECT month, counts FROM dashboard_stats WHERE month IN ({', '.join('?' * len(months))})", months):
+                f"SELECT month, counts FROM dashboard_stats WHERE office_id = ? AND field_code = ? AND month IN"
+                f" ({', '.join('?' * len(months))})", [office_id, ALL, *months]):
             add_tally(out[month], json.loads(counts))
         return out
 

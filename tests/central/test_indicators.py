@@ -81,5 +81,5 @@ def test_sql_counts_equal_the_office_rules(central):
     assert november["ratings"] == len(unhappy) + 2 and november["ratings_satisfied"] == 1
     assert november["ratings_unhappy"] == len(unhappy) + 1
     indices = {i["code"]: i for i in qd766.from_tally(
-        central.province_months(["2026-10"])["2026-10"])}
+        central.months_of(ALL, ["2026-10"])["2026-10"])}
     assert indices["2.1"]["value"] is not None and indices["2.2"]["value"] is None
