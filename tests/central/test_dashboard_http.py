@@ -16,11 +16,13 @@ from central.server import CentralThread
 from central.store import CentralStore
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The central server over a SQLite central holding the demo province."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    """The central server over a central store (SQLite or PostgreSQL) holding the demo province."""
     tmp = tmp_path_factory.mktemp("province")
-    store = CentralStore(str(tmp / "central.db"))
+    url = str(tmp / "central.db") if request.param == "sqlite" else \
+        request.getfixturevalue("postgres").create_database("province_http")
+    store = CentralStore(url)
     build_province(tmp, store)
     server = CentralThread(store).start()
     yield server.url, store
