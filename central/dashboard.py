@@ -25,6 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from central.events import VN_TZ
 from central.indicators import ALL, empty_tally, local_now, recent_months
+from central.leaders import SESSION_HOURS
 from central.store import CentralStore
 from office.errors import DomainError, RateLimited
 from office.rules import qd766
@@ -117,12 +118,13 @@ def router(store: CentralStore) -> APIRouter:
     def to_login() -> RedirectResponse:
         return RedirectResponse("/province/login", 303)
 
-    def chosen_month(request: Request) -> tuple[str, list[str]]:
-        """The month asked for, else the newest with dossiers received; and the months offered."""
-        ensure_counted()
+    def chosen_month(request: Request) -> tuple[str, list[str], str]:
+        """The month asked for, else the newest with dossiers received; the months offered; when
+        the figures were counted."""
+        at = ensure_counted()
         months = recent_months(local_now())
         asked = request.query_params.get("month", "")
-        return (asked if MONTH.fullmatch(asked) and asked in months else store.latest_month(months)), months
+        return (asked if MONTH.fullmatch(asked) and asked in months else store.latest_month(months)), months, at
 
     @api.get("/province/login")
     async def login_page(request: Request):
@@ -144,7 +146,7 @@ def router(store: CentralStore) -> APIRouter:
             return pages.render(request, "province/login.html", 403 if e.code == "forbidden" else 401,
                                 message=e.message)
         response = RedirectResponse("/province", 303)
-        security.set_session_cookie(request, response, SESSION_COOKIE, token, 8 * 3600)
+        security.set_session_cookie(request, response, SESSION_COOKIE, token, SESSION_HOURS * 3600)
         return response
 
     @api.post("/province/logout")
@@ -160,7 +162,6 @@ def router(store: CentralStore) -> APIRouter:
         return response
 
     def province_view(month: str, page: int) -> dict:
-        at = ensure_counted()
         figures = Figures(store, month)
         health = {h["office_id"]: h for h in store.office_health()}
         stale_before = local_now() - timedelta(hours=STALE_SYNC_HOURS)
@@ -178,7 +179,7 @@ def router(store: CentralStore) -> APIRouter:
         trend = store.months_of(ALL, months)
         pages_count = max(1, -(-len(offices) // PAGE_SIZE))
         page = min(max(1, page), pages_count)
-        return {"at": at, "month": month, "total": total, "indices": qd766.from_tally(total),
+        return {"month": month, "total": total, "indices": qd766.from_tally(total),
                 "satisfaction": satisfaction_row(total), "fields": figures.by_field,
                 "offices": offices[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "office_count": len(offices),
                 "page": page, "pages": pages_count,
@@ -188,27 +189,26 @@ def router(store: CentralStore) -> APIRouter:
                 "trend": bars(months, trend)}
 
     @api.get("/province")
-    async def province(request: Request, page: int = 1):
+    async def province(request: Request, page: str = "1"):
         """The province: indices, fields, offices (worst on-time rate first), sync and alerts."""
         who = await run_in_threadpool(leader, request)
         if not who:
             return to_login()
-        month, months = await run_in_threadpool(chosen_month, request)
-        view = await run_in_threadpool(province_view, month, page)
-        return pages.render(request, "province/dashboard.html", leader=who, months=months, when=when,
-                            value_text=qd766.value_text, inputs_text=qd766.inputs_text, shown=SHOWN, **view)
+        month, months, at = await run_in_threadpool(chosen_month, request)
+        view = await run_in_threadpool(province_view, month, int(page) if page.isdigit() else 1)
+        return pages.render(request, "province/dashboard.html", leader=who, months=months, at=at, when=when,
+                            value_text=qd766.value_text, inputs_text=qd766.inputs_text, **view)
 
     def office_view(office_id: str, month: str) -> dict | None:
         health = store.office_health(office_id)
         if not health:
             return None
-        at = ensure_counted()
         figures = Figures(store, month, office_id)
         counts = figures.total
         months = recent_months(datetime.strptime(month, "%Y-%m"), 11)[::-1]
         trend = store.months_of(office_id, months)
         last = _local(health[0]["last_push_at"])
-        return {"at": at, "month": month, "office": {**health[0], "last": last}, "counts": counts,
+        return {"month": month, "office": {**health[0], "last": last}, "counts": counts,
                 "indices": qd766.from_tally(counts), "satisfaction": satisfaction_row(counts),
                 "fields": figures.by_field,
                 "alerts": store.device_alerts(office_id), "quarantine": store.quarantined(office_id)[:20],
@@ -222,12 +222,12 @@ def router(store: CentralStore) -> APIRouter:
         who = await run_in_threadpool(leader, request)
         if not who:
             return to_login()
-        month, months = await run_in_threadpool(chosen_month, request)
+        month, months, at = await run_in_threadpool(chosen_month, request)
         view = await run_in_threadpool(office_view, office_id, month)
         if view is None:
             return pages.error_page(request, text(pages.language(request), "province.no_office"), 404,
                                     back="/province")
-        return pages.render(request, "province/office.html", leader=who, months=months, when=when,
+        return pages.render(request, "province/office.html", leader=who, months=months, at=at, when=when,
                             value_text=qd766.value_text, inputs_text=qd766.inputs_text, **view)
 
     @api.get("/province/export.csv")
@@ -235,7 +235,7 @@ def router(store: CentralStore) -> APIRouter:
         """Every office and field of the month as CSV (UTF-8 with BOM: Excel shows Vietnamese)."""
         if not await run_in_threadpool(leader, request):
             return to_login()
-        month, _ = await run_in_threadpool(chosen_month, request)
+        month, _, _ = await run_in_threadpool(chosen_month, request)
         body = await run_in_threadpool(csv_report, store, month)
         return Response(body, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="chi-so-766-{month}.csv"'})
@@ -250,7 +250,6 @@ CSV_HEADER = ["Tháng", "Mã đơn vị", "Đơn vị", "Mã lĩnh vực", "Lĩn
 
 def csv_report(store: CentralStore, month: str) -> bytes:
     """The month's figures per office and field (and each office's total), as CSV bytes."""
-    store.indicators_at() or store.refresh_indicators()
     cells = store.month_tallies(month)
     names = dict(store._read("SELECT code, name FROM fields"))
     health = {h["office_id"]: h for h in store.office_health()}
