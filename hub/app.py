@@ -13,15 +13,15 @@ all that from the headers first: a refused request is answered before its body i
 input validation, and never reaches the writer thread.
 
 Where work runs: every write goes to one writer thread, in arrival order (SQLite has one writer
-anyway; queueing here spares its busy-wait sleeps and the GIL hand-offs of many threads), each in
-one transaction with its change-log event, so a failed request leaves nothing behind. Short reads
+anyway; queueing here spares its busy-wait sleeps and the GIL hand-offs of many threads), each
+atomic with its change-log event, so a failed request leaves nothing behind; writes waiting
+together are committed together (hub/writer.py), answered once on disk. Short reads
 (a few indexed queries; WAL readers never wait for the writer) run on the event loop; searches,
 whole-store aggregates and PIN hashing run on the thread pool.
 """
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import inspect
 import json
 import logging
@@ -41,6 +41,7 @@ from hub import api
 from hub.feed import Feed
 from hub.gate import Gate, OneLine, error_response, unavailable_response
 from hub.inputs import INPUTS, LoginIn, NoInput, arguments
+from hub.writer import Writer
 from office import codec
 from office.auth import Credentials
 from office.errors import DomainError, InvalidInput, Unavailable
@@ -70,7 +71,7 @@ class Hub:
         self.service = service
         self.credentials = Credentials(service.store, service.clock)
         self.guards = guards or Guards()
-        self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hub-writer")
+        self.writer = Writer(service.store)
         self.feed = Feed(service)
         self.problems = OneLine()
 
@@ -79,7 +80,7 @@ class Hub:
         if name in SLOW:
             return await run_in_threadpool(fn, *args)
         if name in WRITES:
-            return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+            return await asyncio.wrap_future(self.writer.submit(fn, *args))
         return fn(*args)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ An app running on the store (embedded) and every request the hub serves go throu
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from datetime import date, timedelta
@@ -134,7 +135,7 @@ class OfficeGateway(OfficePort):
     def _with_caller(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """The use case's arguments plus who calls, where the service asks for it: the staff
         member as `actor` (steps) or `staff` (calls), the device as `device` (its alerts)."""
-        wanted = inspect.signature(getattr(self.service, name)).parameters
+        wanted = _parameters(type(self.service), name)
         caller: dict[str, Any] = {}
         if "actor" in wanted:
             caller["actor"] = self.session.actor
@@ -255,3 +256,9 @@ class OfficeGateway(OfficePort):
 
 
 implement(OfficeGateway, OfficeGateway.invoke)
+
+
+@functools.cache
+def _parameters(service: type, name: str) -> frozenset[str]:
+    """The parameter names of a service use case (asked on every call: worth keeping)."""
+    return frozenset(inspect.signature(getattr(service, name)).parameters)
