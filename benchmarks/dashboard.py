@@ -65,9 +65,11 @@ def main(args) -> int:
     size = store._read("SELECT pg_database_size(current_database())")[0][0]
     if not any(user == LEADER for user, _, _ in store.leaders()):
         store.add_leader(LEADER, "Lãnh đạo đo hiệu năng", PASSWORD)
-    started = time.perf_counter()
-    at = store.refresh_indicators()
-    counting = time.perf_counter() - started
+    countings = []
+    for _ in range(2):  # the first count after an upgrade also checks that every dossier has its facts
+        started = time.perf_counter()
+        at = store.refresh_indicators()
+        countings.append(time.perf_counter() - started)
     server, base = serve(url)
     rng = random.Random(18)
     first, province, other_pages, drill, csv_times = [], [], [], [], []
@@ -104,7 +106,8 @@ def main(args) -> int:
     print_table(f"Provincial dashboard at scale: PostgreSQL, {offices:,} offices, {dossiers:,} dossiers "
                 f"({size / 2**30:.1f} GiB; dataset ready in {ready:,.0f} s), month {month}; central in its own "
                 f"process on loopback; counting the QĐ 766 inputs of every month, office and field took "
-                f"{counting:.1f} s", ["what", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "size"], rows)
+                f"{countings[1]:.1f} s ({countings[0]:.1f} s the first time, checking every dossier has its facts)",
+                ["what", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "size"], rows)
     ok = percentiles(province)["p95"] <= TARGET_S * 1000 and percentiles(drill)["p95"] <= TARGET_S * 1000
     print(f"provincial dashboard p95 ≤ {TARGET_S:.0f} s: {'OK' if ok else 'OVER'}")
     return 0 if ok else 1
