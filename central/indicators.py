@@ -189,10 +189,9 @@ class Indicators:
         return rows[0][0] if rows else None
 
     def latest_month(self, months: list[str]) -> str:
-        """The newest of `months` in which dossiers were received (the first of them if none)."""
-        rows = self._read("SELECT max(month) FROM dashboard_stats WHERE counts LIKE ? AND month <= ?",
-                          ['%"received"%', months[0]])
-        return rows[0][0] if rows and rows[0][0] in months else months[0]
+        """The newest of `months` (newest first) in which dossiers were received (else the first)."""
+        totals = self.months_of(ALL, months)
+        return next((m for m in months if totals[m]["received"]), months[0])
 
     def month_tallies(self, month: str, office_id: str | None = None) -> dict[tuple[str, str], dict]:
         """(office, field) → counts of a month (ALL: summed over every office or field); an office's
