@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, ObjectProperty
 
-from counter.screens.base import CounterScreen, new_key, parse_day
+from counter.screens.base import CounterScreen, new_key
 from counter.widgets import ItemButton
+from office.text import parse_day
 
 KIND_OFF, KIND_WORK = "day_off", "working_day"
 

@@ -3,32 +3,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
 
 from office.errors import DomainError, Unavailable
 from uikit.screen import AppScreen
 
 log = logging.getLogger("counter")
-
-
-def parse_day(text: str) -> date | None:
-    """A dd/mm/yyyy date, or None when the text is not one."""
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
-
-
-def parse_moment(text: str) -> datetime | None:
-    """A "dd/mm/yyyy HH:MM" (or "dd/mm/yyyy", then 17:00) date and time, or None."""
-    text = " ".join(text.split())
-    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
-        try:
-            moment = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return moment if fmt != "%d/%m/%Y" else moment.replace(hour=17)
-    return None
 
 
 def new_key() -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty
 
-from counter.screens.base import CounterScreen, parse_moment
+from counter.screens.base import CounterScreen
 from counter.widgets import ItemButton
 from office.model import Timeliness
-from office.text import moment
+from office.text import moment, parse_moment
 
 TONES = {Timeliness.OVERDUE: "danger", Timeliness.DUE_SOON: "warn"}
 

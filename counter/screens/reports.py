@@ -9,11 +9,11 @@ from pathlib import Path
 from kivy.factory import Factory
 from kivy.properties import DictProperty, StringProperty
 
-from counter.screens.base import CounterScreen, parse_day
+from counter.screens.base import CounterScreen
 from counter.widgets import BarChart
 from office.rules.qd766 import inputs_text, value_text
 from office.rules.reports import DOSSIER_COLUMNS, dossier_row
-from office.text import day, figure, money
+from office.text import day, figure, money, parse_day
 
 
 class ReportsScreen(CounterScreen):

@@ -266,3 +266,9 @@ def m021_online_dossiers(db: sqlite_utils.Database) -> None:
         decided_at TEXT, decided_by TEXT, pulled_at TEXT NOT NULL);
     CREATE INDEX online_dossiers_state ON online_dossiers(state, submitted_at);
     """)
+
+
+@migrations()
+def m022_steps_actor(db: sqlite_utils.Database) -> None:
+    """Steps by the staff member who took them: "my dossiers" without reading every step."""
+    db.executescript("CREATE INDEX steps_actor ON steps(actor, dossier_code);")
