@@ -59,7 +59,8 @@ def test_a_leader_reads_the_province_and_an_office(app, size, tmp_path):
         driver.get(f"{base}/province?lang=vi")
         wait_for(driver, "#csv").click()
         deadline = time.monotonic() + 15
-        while not list(tmp_path.glob("*.csv")) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (list(tmp_path.glob("*.crdownload")) or not any(
+                f.stat().st_size for f in tmp_path.glob("*.csv"))):  # chromium writes, then renames
             time.sleep(0.1)
         [download] = tmp_path.glob("*.csv")
         assert download.read_bytes().startswith(b"\xef\xbb\xbf") and OFFICES[2][1] in download.read_text("utf-8-sig")
