@@ -1,113 +1,112 @@
-"""The provincial dashboard at provincial scale, on PostgreSQL: the central scale dataset
-(benchmarks/central.py: 1,000 offices, their dossiers, facts and steps, generated inside
-PostgreSQL; here without the events they came from, which nothing on these paths reads), then over
-real HTTP on loopback against `main.py central serve` in its own process:
+"""Office dashboard bench: a leader's browser reading /quan-ly from a hub (its own process) over
+the large bench store (`--dossiers`, built once by the core bench) with this morning's queue (60
+tickets, three counters at work, one paused, a device alert).
 
-- counting the QĐ 766 inputs of every month, office and field (`central indicators`);
-- a leader's pages: the province (first page and others), one office's drill-down, the CSV;
-- a province-wide back-office department: dossier GET (audited) and step POST at that size.
+Times the whole page and its live part (what the page's script fetches every few seconds) over
+HTTP with a logged-in session cookie, one request after another. The first view also computes
+the month's QĐ 766 indices (a whole month of dossiers; reused for 5 minutes after), so it is
+reported apart.
 """
 from __future__ import annotations
 
-import random
+import multiprocessing as mp
 import re
-import signal
-import sys
+import shutil
 import time
+from datetime import timedelta
+from pathlib import Path
+
+import requests
 
 from benchmarks import percentiles, print_table
-from benchmarks.central import dataset, department_phase, office_id, serve
-from central.indicators import recent_months
-from central.store import CentralStore
-from testkit.pgtest import PostgresUnavailable
+from benchmarks.core import BENCH_DAY, lookup_store
+from benchmarks.hub import _serve
+from hub.dashboard import LIVE_PATH, PATH
+from office.auth import Credentials
+from office.config import OfficeConfig
+from office.service import OfficeService
 
-LEADER, PASSWORD = "bench.leader", "Bench-Lanh-Dao-2026"
-TARGET_S = 1.0  # issue 18: provincial dashboard p95 ≤ 1 s
-
-
-def log_in(base: str):
-    """A requests session logged in as the bench leader."""
-    import requests
-
-    s = requests.Session()
-    page = s.get(f"{base}/province/login", timeout=30)
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(f"{base}/province/login", data={"csrf": token, "username": LEADER, "password": PASSWORD},
-               timeout=30, allow_redirects=False)
-    if r.status_code != 303:
-        raise RuntimeError(f"login: {r.status_code} {r.text[:200]}")
-    return s
+LEADER, PIN = "bench.leader", "135790"
+READS = 100
 
 
-def timed(session, url: str, samples: list[float]) -> int:
-    """GET `url`, add its time to `samples`; returns the body size (RuntimeError unless 200)."""
-    started = time.perf_counter()
-    r = session.get(url, timeout=120)
-    samples.append(time.perf_counter() - started)
-    if r.status_code != 200:
-        raise RuntimeError(f"GET {url}: {r.status_code} {r.text[:200]}")
-    return len(r.content)
+class _Clock:
+    """A settable clock for preparing the morning's queue."""
+
+    def __init__(self):
+        self.now = BENCH_DAY
+
+    def __call__(self):
+        return self.now
 
 
 def main(args) -> int:
-    """Run the dashboard bench on PostgreSQL and print its tables."""
+    """Time the dashboard over a copy of the large bench store."""
     args.cache.mkdir(parents=True, exist_ok=True)
-    offices = args.central_offices
+    bench_dashboard(args.cache, args.dossiers)
+    return 0
+
+
+def _office(cache: Path, dossiers: int) -> Path:
+    """A fresh copy of the large store with a leader and this morning's queue."""
+    source = lookup_store(cache, dossiers)
+    path = cache / f"dashboard-{dossiers}.sqlite"
+    for f in cache.glob(path.name + "*"):
+        f.unlink()
+    shutil.copyfile(source, path)
+    shutil.copyfile(source.with_name(source.name + ".key"), path.with_name(path.name + ".key"))
+    clock = _Clock()
+    svc = OfficeService.open(path, OfficeConfig(), clock=clock)
+    with svc.store.write():
+        svc.store.save_staff(LEADER, "Lãnh đạo đo hiệu năng", "Phó Chủ tịch UBND xã", "Lãnh đạo UBND xã", leader=True)
+    Credentials(svc.store).set_pin(LEADER, PIN)
+    services = [s.code for s in svc.services()]
+    clock.now = BENCH_DAY - timedelta(hours=1, minutes=30)
+    for i in range(60):
+        svc.issue_ticket(services[i % len(services)])
+        clock.now += timedelta(minutes=1)
+    clock.now = BENCH_DAY
+    for counter in (1, 2, 3):
+        svc.call_next(counter)
+    svc.pause_counter(4, "Nghỉ giữa giờ")
+    svc.report_device_problem("kiosk-1", "Máy in hết giấy")
+    svc.store.close()
+    return path
+
+
+def bench_dashboard(cache: Path, dossiers: int) -> None:
+    """Serve the store and time the page and its live part for a logged-in leader."""
+    path = _office(cache, dossiers)
+    ctx = mp.get_context("spawn")
+    ready = ctx.Queue()
+    server = ctx.Process(target=_serve, args=(str(path), ready), daemon=True)
+    server.start()
     try:
-        started = time.perf_counter()
-        pg, url = dataset(args.cache, offices, args.central_dossiers, events=False)
-        ready = time.perf_counter() - started
-    except PostgresUnavailable as e:
-        print(f"dashboard bench skipped: {e}", file=sys.stderr)
-        return 0
-    store = CentralStore(url)
-    dossiers = store._read("SELECT count(*) FROM dossier_facts")[0][0]
-    size = store._read("SELECT pg_database_size(current_database())")[0][0]
-    if not any(user == LEADER for user, _, _ in store.leaders()):
-        store.add_leader(LEADER, "Lãnh đạo đo hiệu năng", PASSWORD)
-    countings = []
-    for _ in range(2):  # the first count after an upgrade also checks that every dossier has its facts
-        started = time.perf_counter()
-        at = store.refresh_indicators()
-        countings.append(time.perf_counter() - started)
-    server, base = serve(url)
-    rng = random.Random(18)
-    first, province, other_pages, drill, csv_times = [], [], [], [], []
-    try:
-        session = log_in(base)
-        months = recent_months(at)
-        month = store.latest_month(months)
-        page_bytes = timed(session, f"{base}/province?month={month}", first)
-        for _ in range(args.dashboard_requests):
-            timed(session, f"{base}/province?month={month}", province)
-        for _ in range(args.dashboard_requests):
-            timed(session, f"{base}/province?month={month}&page={rng.randint(2, max(2, offices // 50))}",
-                  other_pages)
-        for _ in range(args.dashboard_requests):
-            timed(session, f"{base}/province/offices/{office_id(rng.randint(1, offices))}?month={month}", drill)
-        csv_bytes = timed(session, f"{base}/province/export.csv?month={month}", csv_times)
-        gets, posts = department_phase(store, base, offices, 0, args.central_reads, args.central_steps)
+        base = ready.get(timeout=60)
+        browser = requests.Session()
+        login = browser.get(base + PATH, timeout=30)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+        browser.post(base + PATH + "/dang-nhap", data={"csrf": csrf, "username": LEADER, "pin": PIN}, timeout=30,
+                     allow_redirects=False)
+        first = _read(browser, base + PATH)
+        page = [_read(browser, base + PATH) for _ in range(READS)]
+        live = [_read(browser, base + LIVE_PATH) for _ in range(READS)]
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-        store.close()
-        pg.stop()
-    rows = []
-    for what, samples, size_bytes in (("province, first view of the month", first, page_bytes),
-                                      ("province, first page (office table)", province, page_bytes),
-                                      ("province, other pages of offices", other_pages, None),
-                                      ("office drill-down", drill, None),
-                                      ("CSV export (every office and field)", csv_times, csv_bytes),
-                                      ("department GET dossier (audited)", gets, None),
-                                      ("department POST step", posts, None)):
+        server.terminate()
+        server.join(10)
+    rows = [["page /quan-ly, first view (computes the month)", 1, first * 1000, first * 1000, first * 1000]]
+    for name, samples in (("page /quan-ly", page), ("live part /quan-ly/truc-tiep", live)):
         p = percentiles(samples)
-        rows.append([what, len(samples), p["p50"], p["p95"], p["p99"], max(samples) * 1000,
-                     f"{size_bytes / 1024:,.0f} KiB" if size_bytes else ""])
-    print_table(f"Provincial dashboard at scale: PostgreSQL, {offices:,} offices, {dossiers:,} dossiers "
-                f"({size / 2**30:.1f} GiB; dataset ready in {ready:,.0f} s), month {month}; central in its own "
-                f"process on loopback; counting the QĐ 766 inputs of every month, office and field took "
-                f"{countings[1]:.1f} s ({countings[0]:.1f} s the first time, checking every dossier has its facts)",
-                ["what", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "size"], rows)
-    ok = percentiles(province)["p95"] <= TARGET_S * 1000 and percentiles(drill)["p95"] <= TARGET_S * 1000
-    print(f"provincial dashboard p95 ≤ {TARGET_S:.0f} s: {'OK' if ok else 'OVER'}")
-    return 0 if ok else 1
+        rows.append([name, len(samples), p["p50"], p["p95"], p["p99"]])
+    print_table(f"Office dashboard on the hub ({dossiers:,} dossiers, a leader logged in, requests one by one)",
+                ["read", "n", "p50 ms", "p95 ms", "p99 ms"], rows)
+
+
+def _read(browser: requests.Session, url: str) -> float:
+    """Seconds for one logged-in GET (raises unless it answered the dashboard)."""
+    t = time.perf_counter()
+    answer = browser.get(url, timeout=120)
+    took = time.perf_counter() - t
+    if answer.status_code != 200 or 'id="as-of"' not in answer.text:
+        raise RuntimeError(f"dashboard read failed: {answer.status_code}")
+    return took

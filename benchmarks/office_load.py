@@ -1,13 +1,16 @@
 """Mixed office load bench: one hub (its own process) serving, side by side on loopback, 30
 counters calling and finishing tickets, 6 kiosks issuing tickets and scanning receipts, 1,000
-open board feeds and 4 staff searching the large bench store (`--dossiers`, built once by the
-core bench) — the load of a big office's busiest hour, and far above it.
+open board feeds, 4 staff searching the large bench store (`--dossiers`, built once by the
+core bench) and 4 citizens' phones opening the status page from their receipts' QR (the page's
+form post, CSRF cookie included, answered with the rendered page) — the load of a big office's
+busiest hour, and far above it. The status page is also timed by itself (one phone, 200 pages
+one after another) before the load starts.
 
 Counters, kiosks and searchers are paced (each pauses 0–400 ms between requests, 0–1 s for the
 searchers); the feeds only listen. Every request is timed; any exception counts as an error; a
 ticket called twice counts as a duplicate. Targets: kiosk and counter p95 ≤ 50 ms, search p95
-≤ 100 ms, 0 errors, 0 duplicates. The saturated ticket-issuing figure (30 clients back to back)
-is the hub bench's "issue — hub, saturated" row.
+≤ 100 ms, status page p95 ≤ 200 ms, 0 errors, 0 duplicates. The saturated ticket-issuing figure
+(30 clients back to back) is the hub bench's "issue — hub, saturated" row.
 """
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ import socket
 import sqlite3
 import threading
 import time
+from http.client import HTTPConnection
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from benchmarks import percentiles, print_table
 from benchmarks.core import BENCH_DAY, FixedClock, lookup_store
@@ -33,10 +38,11 @@ from office.config import OfficeConfig
 from office.model import Counter
 from office.service import OfficeService
 
-COUNTERS, KIOSKS, FEEDS, SEARCHERS = 30, 6, 1000, 4
+COUNTERS, KIOSKS, FEEDS, SEARCHERS, PHONES = 30, 6, 1000, 4, 4
+ALONE = 200  # status pages timed one after another before the load starts
 DURATION_S = 30.0
 THINK_S, SEARCH_THINK_S = 0.2, 0.5
-TARGET_MS = {"kiosk": 50.0, "counter": 50.0, "search": 100.0}
+TARGET_MS = {"kiosk": 50.0, "counter": 50.0, "search": 100.0, "phone": 200.0}
 
 
 def main(args) -> int:
@@ -74,6 +80,27 @@ def _office(cache: Path, dossiers: int) -> tuple[Path, list[str], list[str]]:
         words = name.split()
         texts += [" ".join(words[-2:]), words[-1][:3], code[:-2], id_number or code]
     return path, codes, texts
+
+
+def _phone(url: str):
+    """A citizen's phone on the hub's status page: its CSRF cookie taken once, then a function that
+    posts a dossier's code and secret (as status.js does from the receipt's QR) and checks the page."""
+    address = urlsplit(url)
+    browser = HTTPConnection(address.hostname, address.port, timeout=10)
+    browser.request("GET", "/tra-cuu")
+    first = browser.getresponse()
+    first.read()
+    csrf = SimpleCookie(first.getheader("set-cookie"))["csrf"].value
+
+    def status_page(code: str) -> None:
+        body = urlencode({"csrf": csrf, "qr": "1", "code": code, "secret": demo_secret(2026, code)})
+        browser.request("POST", "/tra-cuu", body, {"Cookie": f"csrf={csrf}",
+                                                    "Content-Type": "application/x-www-form-urlencoded"})
+        page = browser.getresponse()
+        if page.status != 200 or code not in page.read().decode():
+            raise RuntimeError(f"status page answered {page.status}")
+
+    return status_page
 
 
 class Feeds:
@@ -129,12 +156,18 @@ def bench_office_load(cache: Path, dossiers: int) -> bool:
     server = ctx.Process(target=_serve, args=(str(path), ready), daemon=True)
     server.start()
     samples: dict[str, list[float]] = {"kiosk issue": [], "kiosk scan lookup": [], "counter call_next": [],
-                                       "counter finish": [], "staff search": []}
+                                       "counter finish": [], "staff search": [], "phone status page": [],
+                                       "phone status page, alone": []}
     errors: list[str] = []
     called: list[int] = []
     issued: list[int] = []
     try:
         url = ready.get(timeout=300)
+        alone = _phone(url)
+        for code in codes[:ALONE]:  # the status page by itself first, before the load starts
+            t = time.perf_counter()
+            alone(code)
+            samples["phone status page, alone"].append(time.perf_counter() - t)
         credentials = Credentials(OfficeService.open(path, OfficeConfig()).store)
         boards = [credentials.enroll("display", f"load-board-{i}") for i in range(-(-FEEDS // FEEDS_PER_DEVICE))]
         feeds = Feeds(url, boards, FEEDS)
@@ -189,7 +222,14 @@ def bench_office_load(cache: Path, dossiers: int) -> bool:
                 time.sleep(rng.uniform(0, 2 * SEARCH_THINK_S))
                 timed("staff search", client.search_dossiers, rng.choice(texts))
 
+        def phone(i: int) -> None:
+            rng, status_page = random.Random(300 + i), _phone(url)
+            while time.monotonic() < deadline:
+                time.sleep(rng.uniform(0, 2 * SEARCH_THINK_S))
+                timed("phone status page", status_page, rng.choice(codes))
+
         workers = ([threading.Thread(target=kiosk, args=(i, c)) for i, c in enumerate(kiosks)]
+                   + [threading.Thread(target=phone, args=(i,)) for i in range(PHONES)]
                    + [threading.Thread(target=counter, args=(i, c)) for i, c in enumerate(counters)]
                    + [threading.Thread(target=searcher, args=(i, c)) for i, c in enumerate(searchers)])
         for w in workers:
@@ -206,13 +246,16 @@ def bench_office_load(cache: Path, dossiers: int) -> bool:
     for name, values in samples.items():
         stats = percentiles(values)
         rows.append([name, len(values), stats["p50"], stats["p95"], stats["p99"], stats["mean"],
-                     len(values) / DURATION_S])
+                     len(values) / DURATION_S if not name.endswith(", alone") else "—"])
     print_table(f"Mixed office load on one hub over loopback for {DURATION_S:.0f} s: {COUNTERS} counters, {KIOSKS} "
-                f"kiosks, {FEEDS} open board feeds, {SEARCHERS} staff searching {dossiers:,} dossiers (ms)",
+                f"kiosks, {FEEDS} open board feeds, {SEARCHERS} staff searching {dossiers:,} dossiers, {PHONES} phones "
+                f"on the status page (ms)",
                 ["request", "count", "p50", "p95", "p99", "mean", "per s"], rows)
     p95 = {name: percentiles(values)["p95"] for name, values in samples.items()}
+    p95["phone status page"] = max(p95["phone status page"], p95["phone status page, alone"])
     worst = {"kiosk": max(p95["kiosk issue"], p95["kiosk scan lookup"]),
-             "counter": max(p95["counter call_next"], p95["counter finish"]), "search": p95["staff search"]}
+             "counter": max(p95["counter call_next"], p95["counter finish"]), "search": p95["staff search"],
+             "phone": p95["phone status page"]}
     ok = not errors and duplicates == 0 and feeds.failed == 0
     got = sorted(feeds.events)
     print("targets: " + "; ".join(f"{who} p95 ≤ {TARGET_MS[who]:.0f} ms → {worst[who]:.1f} ms "

@@ -19,7 +19,7 @@ def cmd_central(args) -> int:
     if job == "serve":
         from central.server import serve
 
-        return serve(args.db, args.host, args.port, args.ssl_keyfile, args.ssl_certfile)
+        return serve(args.db, args.host, args.port, args.ssl_keyfile, args.ssl_certfile, args.lookup_keys)
     if job in ("enroll", "revoke") and sum(map(bool, (args.office, args.department, args.portal))) != 1:
         print("error: give exactly one of --office, --department or --portal", file=sys.stderr)
         return 2
@@ -210,6 +210,9 @@ def register(subparsers) -> None:
     cs = jobs.add_parser("serve", help="run the central HTTP server (FastAPI + uvicorn)")
     cs.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     cs.add_argument("--port", type=int, default=8480, help="port (default 8480; 0 = any free port)")
+    cs.add_argument("--lookup-keys", metavar="FILE",
+                    help="the offices' lookup keys (mode 0600, outside the database) for the status page "
+                         "/tra-cuu; default <db>.lookup-keys beside a SQLite file")
     cs.add_argument("--ssl-keyfile", help="TLS private key (PEM), to serve HTTPS without a reverse proxy")
     cs.add_argument("--ssl-certfile", help="TLS certificate chain (PEM)")
     ce = jobs.add_parser("enroll", help="enroll an office, a back-office department or the provincial portal; "

@@ -41,7 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
-from central import dashboard
+from central import dashboard, lookup
 from central.access import AuthError, Principal
 from central.db import StoreUnavailable
 from central.events import ONLINE_REF, Storable
@@ -154,12 +154,15 @@ class PushOrder:
 
 
 def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
-               clock: Callable[[], datetime] = _utcnow, push_wait: float = PREDECESSOR_WAIT_S) -> FastAPI:
+               clock: Callable[[], datetime] = _utcnow, push_wait: float = PREDECESSOR_WAIT_S,
+               lookup_keys: str | None = None) -> FastAPI:
     """The central FastAPI app over a store; `clock` (aware UTC) judges office clock skew;
-    `push_wait` bounds how long a push waits for an earlier push of its office (PushOrder)."""
+    `push_wait` bounds how long a push waits for an earlier push of its office (PushOrder);
+    `lookup_keys`: the offices' lookup keys file (central/lookup.py; None: no status page lookups)."""
     app = FastAPI(title="Một cửa central sync", docs_url=None, redoc_url=None, openapi_url=None)
     pages.install(app)  # the web pages' static files and every answer's security headers
     app.include_router(dashboard.router(store))  # the provincial dashboard (leaders)
+    lookup.install(app, store, lookup_keys)  # the citizen's status page and the offices' lookup keys
     lock = threading.Lock()
     pushes: Tally = Tally()
     order = PushOrder(push_wait)
@@ -391,16 +394,18 @@ class CentralThread:
 # ---- `main.py central serve` ---------------------------------------------------------------
 
 def serve(db: str, host: str, port: int, ssl_keyfile: str | None = None,
-          ssl_certfile: str | None = None) -> int:
-    """Run the central server until interrupted."""
+          ssl_certfile: str | None = None, lookup_keys: str | None = None) -> int:
+    """Run the central server until interrupted; `lookup_keys` defaults to `<db>.lookup-keys`
+    beside a SQLite file (PostgreSQL: only where given)."""
     store = CentralStore(db)
+    lookup_keys = lookup_keys or (None if store.pg else f"{db}.lookup-keys")
     sock = bind(host, port)
     scheme = "https" if ssl_certfile else "http"
     print(f"central: serving {db if not store.pg else 'PostgreSQL'} on "
           f"{scheme}://{host}:{sock.getsockname()[1]}", flush=True)
     ssl = {"ssl_keyfile": ssl_keyfile, "ssl_certfile": ssl_certfile} if ssl_certfile else {}
     try:
-        _server(create_app(store), **ssl).run(sockets=[sock])
+        _server(create_app(store, lookup_keys=lookup_keys), **ssl).run(sockets=[sock])
     finally:  # Ctrl-C or SIGTERM (uvicorn finishes the requests in hand first)
         store.close()
     return 0

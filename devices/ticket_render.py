@@ -3,7 +3,9 @@
 Pure: no printer, no device library. The ticket shows the office name, the big number, the
 service, the counter(s), dd/mm/yyyy HH:MM, people ahead, the estimated wait and a QR to rate the
 service later (`RATE|<number>|<yyyy-mm-dd>|<token>`: the ticket's one-shot rating token, so only
-the person served can rate; no personal data). Never a name (DESIGN.md §3.4).
+the person served can rate; no personal data), or — when the office gives the hub's Wi-Fi address
+(`hub_url`) — the ticket page's address `<hub_url>/phieu/<yyyy-mm-dd>/<number>/<token>`, which a
+phone opens (live position, then the rating) and the kiosk reads as the same rating QR. Never a name (DESIGN.md §3.4).
 Thermal printers cannot print Vietnamese text reliably through code pages, so the whole ticket
 is one image (DESIGN.md §6).
 """
@@ -24,6 +26,9 @@ from office.text import moment, nfc
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 RATE_PREFIX = "RATE"
 _RATE_RE = re.compile(r"RATE\|([A-Z]{1,3}\d{3,6})\|(\d{4}-\d{2}-\d{2})\|([0-9A-Z]{8})", re.ASCII)
+TICKET_PAGE = "/phieu"
+_PAGE_RE = re.compile(r"HTTPS?://[^\s/?#]+(?:/[^\s?#]*)?/PHIEU/(\d{4}-\d{2}-\d{2})/([A-Z]{1,3}\d{3,6})/([0-9A-Z]{8})",
+                      re.ASCII)
 DEFAULT_WIDTH = 512  # dots: 80 mm paper on TM-T88 class printers
 
 
@@ -41,31 +46,39 @@ class TicketInfo:
     priority_name: str | None = None
     reprint: bool = False
     rating_token: str = ""
+    hub_url: str = ""  # the hub on the office Wi-Fi: the QR opens the ticket page on a phone
 
 
-def rating_qr_payload(number: str, day: date, token: str) -> str:
-    """What the ticket's QR carries: `RATE|A102|2026-03-02|K7M2Q9XD`."""
+def rating_qr_payload(number: str, day: date, token: str, hub_url: str = "") -> str:
+    """What the ticket's QR carries: `RATE|A102|2026-03-02|K7M2Q9XD`, or with the hub's address
+    `http://192.168.1.10:8470/phieu/2026-03-02/A102/K7M2Q9XD`."""
+    if hub_url:
+        return f"{hub_url}{TICKET_PAGE}/{day:%Y-%m-%d}/{number}/{token}"
     return f"{RATE_PREFIX}|{number}|{day:%Y-%m-%d}|{token}"
 
 
 def parse_rating_qr(text: str) -> tuple[str, date, str]:
-    """(ticket number, day, rating token) from a ticket QR; InvalidInput if it is not one."""
-    m = _RATE_RE.fullmatch(text.strip().upper())
-    if not m:
+    """(ticket number, day, rating token) from a ticket QR (either form); InvalidInput if it is
+    not one."""
+    cleaned = text.strip().upper()
+    m = _RATE_RE.fullmatch(cleaned)
+    page = None if m else _PAGE_RE.fullmatch(cleaned)
+    if not (m or page):
         raise InvalidInput("Mã QR không phải mã đánh giá trên phiếu số thứ tự")
+    number, day, token = (m.group(1), m.group(2), m.group(3)) if m else (page.group(2), page.group(1), page.group(3))
     try:
-        return m.group(1), date.fromisoformat(m.group(2)), m.group(3)
+        return number, date.fromisoformat(day), token
     except ValueError:
         raise InvalidInput("Mã QR đánh giá có ngày không hợp lệ") from None
 
 
 def ticket_info(receipt: TicketReceipt, office_name: str, priority_name: str | None = None,
-                reprint: bool = False) -> TicketInfo:
+                reprint: bool = False, hub_url: str = "") -> TicketInfo:
     """The printable content of a freshly issued ticket."""
     t = receipt.ticket
     return TicketInfo(office_name, t.number, receipt.service_name, receipt.counters, t.issued_at,
                       receipt.people_ahead, receipt.estimated_wait_minutes, priority_name, reprint,
-                      receipt.rating_token)
+                      receipt.rating_token, hub_url)
 
 
 def _font(size: int, bold: bool = False, font_dir: Path = FONTS) -> ImageFont.FreeTypeFont:
@@ -145,10 +158,12 @@ def render_ticket(info: TicketInfo, width: int = DEFAULT_WIDTH) -> Image.Image:
     text_block(f"Thời gian chờ dự kiến: {wait}", 24, gap=0)
     text_block(f"Lấy số lúc {moment(info.issued_at, date_first=True)}", 24)
     if info.rating_token:  # only the person served can rate: the QR carries the ticket's token
-        qr = qr_matrix_image(rating_qr_payload(info.number, info.issued_at.date(), info.rating_token), module=5)
+        qr = qr_matrix_image(rating_qr_payload(info.number, info.issued_at.date(), info.rating_token,
+                                                info.hub_url), module=5)
         canvas.paste(qr, ((width - qr.width) // 2, y))
         y += qr.height + 2
-        text_block("Quét mã tại ki-ốt để đánh giá sự hài lòng", 22, gap=0)
+        text_block("Quét mã bằng điện thoại (Wi-Fi của văn phòng) để theo dõi lượt gọi và đánh giá, hoặc "
+                   "quét tại ki-ốt" if info.hub_url else "Quét mã tại ki-ốt để đánh giá sự hài lòng", 22, gap=0)
     text_block("Vui lòng chờ đến lượt gọi số. Xin cảm ơn!", 22, gap=10)
     ticket = canvas.crop((0, 0, width, y))
     return ticket.point(lambda v: 255 if v >= 128 else 0, mode="1")

@@ -125,10 +125,10 @@ def _vietqr(office: dict, d: Dossier) -> Table | None:
 
 def receipt(svc, code: str, secret: str, staff=None) -> bytes:
     """Mẫu 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả, one page per copy ("Liên: Lưu", "Liên: Giao
-    khách hàng"): its number, dossier code as text, Code128 and QR (`code|secret`), lookup secret,
-    applicant with e-mail, procedure, components, number of sets, statutory time, received and
-    appointment times, where to collect, fees (with a VietQR code for what is still due), the
-    register book and row, and both signatures.
+    khách hàng"): its number, dossier code as text, Code128 and QR (`code|secret`, or the status
+    page's address), lookup secret, applicant with e-mail, procedure, components, number of sets,
+    statutory time, received and appointment times, where to collect, fees (with a VietQR code for
+    what is still due), the register book and row, and both signatures.
 
     `secret` comes from the answer that issued it (`receive_dossier` or, for a reprint,
     `reissue_secret`): the office keeps only its keyed hash."""
@@ -144,7 +144,7 @@ def receipt(svc, code: str, secret: str, staff=None) -> bytes:
     for n, copy in enumerate(form.copies or ("",), 1):
         story = heading(office, form, d.received_at, number_text(issued, form.symbol))
         story += title(form.title, f"<i>(Liên {n}: {text(copy)})</i>" if copy else "")
-        story += [barcodes(d.code, d.secret), Spacer(1, 3 * mm)]
+        story += [barcodes(d.code, d.secret, office["public_url"]), Spacer(1, 3 * mm)]
         story.append(p(f"{text(office['name'])} tiếp nhận hồ sơ của:", RECEIPT))
         items = _person(d.applicant)
         if d.representative:

@@ -23,6 +23,7 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 from forms.templates import Template
 from office import text as office_text
 from office.errors import Unavailable
+from office.rules.codes import receipt_qr_payload
 from office.text import nfc
 
 # Debian fonts-liberation2: Liberation Serif has the metrics of Times New Roman (NĐ 30/2020) and
@@ -195,13 +196,16 @@ def qr_drawing(payload: str, size: float) -> Drawing:
     return drawing
 
 
-def barcodes(code: str, secret: str) -> Table:
-    """The receipt's machine-readable block: Code128 of the dossier code and QR of `code|secret`."""
+def barcodes(code: str, secret: str, public_url: str = "") -> Table:
+    """The receipt's machine-readable block: Code128 of the dossier code and the QR of
+    `codes.receipt_qr_payload` (the status page's address when the office has `public_url`)."""
     bar = code128.Code128(code, barHeight=14 * mm, barWidth=0.3 * mm, humanReadable=False, quiet=True)
     left = [bar, Spacer(1, 1 * mm), p(f"<b>Mã hồ sơ: {text(code)}</b>", style(12.5, space_after=0)),
             p(f"Mã tra cứu: <b>{text(secret)}</b>", style(12.5, space_after=0)),
-            p("<i>Tra cứu tình trạng hồ sơ tại ki-ốt: quét mã QR, hoặc nhập mã hồ sơ và mã tra cứu.</i>", SMALL)]
-    table = Table([[left, qr_drawing(f"{code}|{secret}", 30 * mm)]], colWidths=[WIDTH - 40 * mm, 40 * mm])
+            p("<i>Tra cứu tình trạng hồ sơ tại ki-ốt" + (" hoặc bằng điện thoại" if public_url else "")
+              + ": quét mã QR, hoặc nhập mã hồ sơ và mã tra cứu.</i>", SMALL)]
+    table = Table([[left, qr_drawing(receipt_qr_payload(code, secret, public_url), 30 * mm)]],
+                  colWidths=[WIDTH - 40 * mm, 40 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
                                ("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
     return table

@@ -212,6 +212,12 @@ class LookupIn(DossierIn):
     scanned: StrictBool = False
 
 
+class TicketProgressIn(_In):
+    day: Day
+    number: Text(12)
+    token: Text(40)
+
+
 class SupplementIn(DossierIn):
     missing: Names
     note: Note = ""
@@ -330,7 +336,7 @@ INPUTS: dict[str, type[_In]] = {
     "cancel_ticket": CancelIn, "transfer_ticket": TransferIn, "pause_counter": PauseIn,
     "resume_counter": CounterIn, "receive_dossier": ReceiveIn, "dossier": DossierIn,
     "change_status": StatusIn, "extend_due": ExtendIn, "timeliness": DossierIn,
-    "kiosk_lookup": LookupIn, "rate": RateIn, "reports": ReportsIn,
+    "kiosk_lookup": LookupIn, "ticket_progress": TicketProgressIn, "rate": RateIn, "reports": ReportsIn,
     "report_device_problem": DeviceProblemIn, "missing_components": MissingIn, "record_intake": IntakeIn,
     "intake": IntakeIdIn, "request_supplement": SupplementIn, "return_result": ReturnIn,
     "reveal_applicant": RevealIn, "reissue_secret": DossierIn, "search_dossiers": SearchIn, "late_dossiers": LateIn,

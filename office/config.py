@@ -76,13 +76,20 @@ class OfficeConfig:
     rating_scale: int = 3
     rating_repeat_seconds: int = 10
     board: BoardConfig = BoardConfig()
+    # Citizens' phones: where the receipt's QR points (`<public_url>/tra-cuu#<code>.<secret>`, the
+    # central server's public address), and the hub's address on the office Wi-Fi that the
+    # ticket's QR points to (`<hub_url>/phieu/…`). Empty: the QR carries only what the kiosk reads.
+    public_url: str = ""
+    hub_url: str = ""
 
 
 _SIMPLE = {"office_id": str, "office_name": str, "superior_authority": str, "place_name": str, "address": str,
            "phone": str, "leader_name": str, "leader_title": str, "bank_bin": str, "bank_account": str,
            "bank_account_name": str, "agency_code": str, "sequence_first": int,
            "sequence_last": int, "priority_ratio": int, "no_show_after_calls": int,
-           "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int}
+           "default_service_minutes": int, "rating_scale": int, "rating_repeat_seconds": int,
+           "public_url": str, "hub_url": str}
+_BASE_URL = re.compile(r"(https?://[^\s/?#]+(?:/[^\s?#]*)?)?", re.ASCII)
 
 
 def read_toml(path: Path) -> dict:
@@ -210,6 +217,10 @@ def _check(c: OfficeConfig, source: str) -> None:
         raise ConfigError(f"{source}: default_service_minutes >= 1 and rating_repeat_seconds >= 0")
     if not c.office_id:
         raise ConfigError(f"{source}: office_id must be non-empty")
+    for key in ("public_url", "hub_url"):
+        if not _BASE_URL.fullmatch(getattr(c, key)) or getattr(c, key).endswith("/"):
+            raise ConfigError(f"{source}: {key} must be empty or an address like 'https://motcua.example.gov.vn' "
+                              f"(http or https, no trailing '/', no '?' or '#')")
     if bool(c.bank_bin) != bool(c.bank_account) or (c.bank_bin and not re.fullmatch(r"\d{6}", c.bank_bin)) \
             or (c.bank_account and not re.fullmatch(r"[0-9A-Za-z]{1,19}", c.bank_account)):
         raise ConfigError(f"{source}: bank_bin (6 digits) and bank_account (1–19 letters or digits) go together")

@@ -468,6 +468,21 @@ class TicketReceipt:
 
 
 @dataclass(frozen=True)
+class TicketProgress:
+    """Where a ticket stands, for the citizen's phone (the ticket's QR): no personal data, no
+    officer name. `counter_name` is where it is called or served; `rated`: its one rating is in."""
+
+    number: str
+    service_name: str
+    state: TicketState
+    people_ahead: int
+    estimated_wait_minutes: int
+    counter_name: str | None
+    rated: bool
+    at: datetime  # when this was read
+
+
+@dataclass(frozen=True)
 class RatingLevel:
     """One level of a satisfaction scale."""
 

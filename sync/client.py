@@ -33,6 +33,8 @@ log = logging.getLogger("sync")
 PUSH_CHECKPOINT = "push_checkpoint"
 PULL_CURSOR = "pull_cursor"
 LAST_SYNC = "last_sync_at"
+LOOKUP_KEY_SENT = "lookup_key_sent"
+LOOKUP_KEY_PATH = "/v1/lookup-key"
 BATCH_BYTES = 1024 * 1024  # raw JSON per batch before compression: sized for slow links
 PUSH_WINDOW = 2  # batches on the wire at once: one being applied centrally, the next one arriving
 
@@ -282,6 +284,7 @@ class SyncClient:
         started = time.monotonic()
         try:
             self.push(report)
+            self.send_lookup_key()
             self.pull(report)
             self.push(report)
             with self.store.write():
@@ -292,6 +295,24 @@ class SyncClient:
         report.retries = self.transport.retries
         report.seconds = time.monotonic() - started
         return report
+
+
+    def send_lookup_key(self) -> None:
+        """Send the store's lookup key to the central system once, so its status page can check the
+        secrets of this office's receipts (central/lookup.py). A central server that keeps no keys
+        or already holds another key for this office is logged and does not stop the sync."""
+        if self.store.sync_value(LOOKUP_KEY_SENT) == "yes":
+            return
+        try:
+            self.transport.request_json("PUT", LOOKUP_KEY_PATH, json={"key": self.store.lookup_key.hex()})
+        except SyncError as e:
+            if e.transient:
+                raise
+            log.warning("the central system did not keep this office's lookup key (%s: %s): its status page "
+                        "cannot show this office's dossiers", e.code, e.message)
+            return
+        with self.store.write():
+            self.store.set_sync_value(LOOKUP_KEY_SENT, "yes")
 
 
 def apply_update(svc: OfficeService, u: dict, now: datetime) -> str:

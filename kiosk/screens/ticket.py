@@ -196,7 +196,8 @@ class TicketScreen(KioskScreen):
         if self.receipt is None or self.print_state == "printing":
             return
         info = ticket_info(self.receipt, self.app.office_name,
-                           self.priority.name if self.priority else None, reprint=self.prints > 0)
+                           self.priority.name if self.priority else None, reprint=self.prints > 0,
+                           hub_url=self.app.office.get("hub_url", ""))
         self.print_state = "printing"
         self._print_notice()
         self.app.print_ticket(info, self.printed, self.print_failed)

@@ -98,8 +98,12 @@ def check_secret(secret: str) -> str:
     return s
 
 
-def receipt_qr_payload(code: str, secret: str) -> str:
-    """What the receipt's QR carries: code and secret, never personal data."""
+def receipt_qr_payload(code: str, secret: str, public_url: str = "") -> str:
+    """What the receipt's QR carries: code and secret, never personal data — as the status page's
+    address `<public_url>/tra-cuu#<code>.<secret>` when the office has one (the part after '#'
+    stays in the phone: no server or proxy logs it), else `code|secret` (the kiosk reads both)."""
+    if public_url:
+        return f"{public_url}/tra-cuu#{code}.{secret}"
     return f"{code}{QR_SEPARATOR}{secret}"
 
 

@@ -2,7 +2,7 @@
 search, the late list and the register (Mẫu 07)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from office.errors import InvalidInput, NotFound
 from office.model import (
@@ -13,16 +13,16 @@ from office.model import (
     DossierRow,
     DossierStatus,
     KioskDossierView,
-    KioskStep,
     Timeliness,
 )
 from office.rules.codes import check_secret, parse_dossier_code
-from office.rules.masking import mask_name
+from office.rules.public_view import public_view
 from office.rules.reports import check_range
 from office.service.base import ServiceBase
-from office.text import checked, checked_reason, moment
+from office.text import checked, checked_reason
 
 S = DossierStatus
+LATE_STATUSES = OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}  # the late list: the clock runs
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
 
 
@@ -46,40 +46,11 @@ class LookupUseCases(ServiceBase):
             raise NotFound(LOOKUP_FAILED)
         d = self.store.dossier(parsed)
         procedure = self.store.procedure(d.procedure_code, d.procedure_version)
-        next_vi, next_en = self._next_action(d, procedure.field_code)
-        return KioskDossierView(
-            code=d.code, masked_name=mask_name(d.applicant.name), procedure_name=procedure.name,
-            status=d.status, status_label_vi=d.status.citizen_label_vi,
-            status_label_en=d.status.citizen_label_en, received_at=d.received_at, due_at=d.due_at,
-            timeliness=self.timeliness(d),
-            steps=tuple(KioskStep(s.at, s.department, s.role, s.status.citizen_label_vi,
-                                  s.status.citizen_label_en) for s in d.steps),
-            next_action_vi=next_vi, next_action_en=next_en, synced_at=d.synced_at)
-
-    def _next_action(self, d: Dossier, field_code: str) -> tuple[str, str]:
-        services = {s.code for s in self.store.services() if field_code in s.field_codes}
-        names = [c.name for c in self.store.counters() if services & set(c.services)]
-        where_vi = ", ".join(names) or "Bộ phận Một cửa"
-        where_en = where_vi.replace("Quầy", "counter")
-        due = f"{moment(d.due_at)}"
-        return {
-            S.NEW: ("Vui lòng đến Bộ phận Một cửa để được tiếp nhận hồ sơ.",
-                    "Please come to the one-stop office to have the dossier received."),
-            S.RECEIVED: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
-                         f"Your dossier is being processed. Appointment: {due}."),
-            S.PROCESSING: (f"Hồ sơ đang được giải quyết. Ngày hẹn trả kết quả: {due}.",
-                           f"Your dossier is being processed. Appointment: {due}."),
-            S.SUPPLEMENT_REQUESTED: (
-                f"Vui lòng mang giấy tờ bổ sung theo Phiếu yêu cầu bổ sung đến {where_vi}.",
-                f"Please bring the documents listed in the supplement request to {where_en}."),
-            S.FINANCIAL_OBLIGATION: (f"Vui lòng nộp phí, lệ phí hoặc nghĩa vụ tài chính tại {where_vi}.",
-                                     f"Please pay the fees or financial obligation at {where_en}."),
-            S.DONE: (f"Đã có kết quả. Mời ông/bà mang Giấy tiếp nhận đến {where_vi} để nhận.",
-                     f"The result is ready. Please bring your receipt to {where_en} to collect it."),
-            S.RETURNED: ("Đã trả kết quả. Mời ông/bà đánh giá mức độ hài lòng.",
-                         "The result has been returned. Please rate our service."),
-        }.get(d.status, (f"Hồ sơ đã kết thúc. Vui lòng liên hệ {where_vi} để biết chi tiết.",
-                         f"The dossier is closed. Please ask at {where_en} for details."))
+        services = {s.code for s in self.store.services() if procedure.field_code in s.field_codes}
+        where = ", ".join(c.name for c in self.store.counters() if services & set(c.services)) or "Bộ phận Một cửa"
+        return public_view(d.code, d.applicant.name, procedure.name, d.status, d.received_at, d.due_at,
+                           self.timeliness(d), ((s.at, s.department, s.role, s.status) for s in d.steps),
+                           where, d.synced_at)
 
     def reveal_applicant(self, code: str, actor: Actor, purpose: str) -> Applicant:
         """The applicant's full personal data (ID number, phone, address) for a stated purpose;
@@ -114,25 +85,36 @@ class LookupUseCases(ServiceBase):
         urgent first: candidates for an apology letter (Mẫu 04) before their appointment date."""
         if not 0 <= within_working_days <= 30:
             raise InvalidInput("Số ngày làm việc từ 0 đến 30")
+        calendar = self.calendar
+        return self._overdue() + [self._row(r, calendar) for r in self._due_soon(within_working_days)]
+
+    def _overdue(self, limit: int = -1) -> list[DossierRow]:
+        """Open dossiers (not paused for a supplement) past their due date, most urgent first; at
+        most `limit` (-1: all)."""
         now = self._now()
-        window = within_working_days * self.calendar.hours.minutes_per_day
-        due_by = self.calendar.add_working_minutes(now, window + 1)
-        rows = self.store.dossiers_due_by(OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}, due_by)
-        return [self._row(r) for r in rows
-                if datetime.fromisoformat(r["due_at"]) < now
-                or self.calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
+        return [self._row(r) for r in self.store.dossiers_due_by(LATE_STATUSES, now - timedelta(seconds=1),
+                                                                 limit=limit)]
+
+    def _due_soon(self, within_working_days: int) -> list[dict]:
+        """Store rows of the open dossiers (not paused for a supplement) not yet due, due within N
+        working days, most urgent first (`_row` makes each a DossierRow)."""
+        now, calendar = self._now(), self.calendar
+        window = within_working_days * calendar.hours.minutes_per_day
+        rows = self.store.dossiers_due_by(LATE_STATUSES, calendar.add_working_minutes(now, window + 1), now)
+        return [r for r in rows if calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
 
     def my_dossiers(self, actor: Actor) -> list[DossierRow]:
         """A staff member's inbox: open dossiers with a step of theirs (received, processed…),
         most urgent first; each row's timeliness says which are due soon or overdue."""
         return [self._row(r) for r in self.store.dossiers_handled_by(actor.name, OPEN_STATUSES)]
 
-    def _row(self, r: dict) -> DossierRow:
+    def _row(self, r: dict, calendar=None) -> DossierRow:
+        calendar = calendar or self.calendar
         due = datetime.fromisoformat(r["due_at"])
         finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
         paused = datetime.fromisoformat(r["paused_at"]) if r["paused_at"] else None
-        timeliness = (self.calendar.timeliness(due, finished, finished) if finished
-                      else self.calendar.timeliness(due, paused or self._now()))
+        timeliness = (calendar.timeliness(due, finished, finished) if finished
+                      else calendar.timeliness(due, paused or self._now()))
         return DossierRow(r["code"], r["applicant_name"], r["procedure_name"], DossierStatus(r["status"]),
                           datetime.fromisoformat(r["received_at"]), due, timeliness, finished,
                           datetime.fromisoformat(r["returned_at"]) if r["returned_at"] else None)

@@ -2,17 +2,19 @@
 counter pauses."""
 from __future__ import annotations
 
+import hmac
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from office.errors import Conflict, InvalidInput, OutsideHours
-from office.model import Ticket, TicketReceipt, TicketState
+from office.errors import Conflict, InvalidInput, NotFound, OutsideHours
+from office.model import Ticket, TicketProgress, TicketReceipt, TicketState
 from office.rules.queue import choose_class, estimate_wait_minutes, ticket_number
 from office.rules.rating import new_rating_token
 from office.service.base import ServiceBase
 from office.text import checked_reason
 
 T = TicketState
+WRONG_TICKET = "Không tìm thấy phiếu số thứ tự này: mã QR trên phiếu không đúng hoặc phiếu đã cũ"
 
 
 class QueueUseCases(ServiceBase):
@@ -51,13 +53,39 @@ class QueueUseCases(ServiceBase):
         """What to print for a ticket: service, counters, people ahead, estimated wait, rating token."""
         service = self.store.service(ticket.service_code)
         counters = [c for c in self.store.counters() if ticket.service_code in c.services]
-        open_counters = sum(1 for c in counters if c.paused_reason is None)
-        ahead = self.store.waiting_before(ticket) if ticket.state == T.WAITING else 0
-        mean = self.store.mean_service_minutes(ticket.service_code, ticket.issued_at - timedelta(days=7))
-        minutes = mean or self.config.default_service_minutes
-        return TicketReceipt(ticket, service.name, tuple(c.name for c in counters), ahead,
-                             estimate_wait_minutes(ahead, open_counters, minutes),
+        ahead, minutes = self._position(ticket, counters)
+        return TicketReceipt(ticket, service.name, tuple(c.name for c in counters), ahead, minutes,
                              self.store.rating_token(ticket.day, ticket.number) or "")
+
+    def _position(self, ticket: Ticket, counters: list) -> tuple[int, int]:
+        """(people ahead, estimated wait in minutes) of a ticket: the one rule for the printed
+        ticket and the citizen's phone. Only a waiting ticket has anyone ahead."""
+        if ticket.state != T.WAITING:
+            return 0, 0
+        ahead = self.store.waiting_before(ticket)
+        open_counters = sum(1 for c in counters if c.paused_reason is None)
+        mean = self.store.mean_service_minutes(ticket.service_code, ticket.issued_at - timedelta(days=7))
+        return ahead, estimate_wait_minutes(ahead, open_counters, mean or self.config.default_service_minutes)
+
+    def _proven_ticket(self, day: date, number: str, proof: str, wrong: str = WRONG_TICKET) -> Ticket:
+        """The latest row of ticket `number` issued on `day`, if `proof` is the rating token printed
+        in its QR; NotFound(`wrong`) otherwise (the same answer for a ticket that does not exist)."""
+        given = "".join(proof.split()).upper()
+        stored = self.store.rating_token(day, number.strip().upper())
+        if stored is None or not given.isascii() or not hmac.compare_digest(stored.upper(), given):
+            raise NotFound(wrong)
+        return self.store.ticket_by_number(day, number.strip().upper())
+
+    def ticket_progress(self, day: date, number: str, token: str) -> TicketProgress:
+        """Where a ticket stands for the citizen holding it (its printed token): people ahead and
+        the estimated wait while waiting, the counter once called, whether it has been rated."""
+        ticket = self._proven_ticket(day, number, token)
+        counters = [c for c in self.store.counters() if ticket.service_code in c.services]
+        ahead, minutes = self._position(ticket, counters)
+        at = next((c.name for c in self.store.counters() if c.id == ticket.counter_id), None)
+        rated = self.store.rating_for("ticket", f"{ticket.number}@{ticket.day.isoformat()}") is not None
+        return TicketProgress(ticket.number, self.store.service(ticket.service_code).name, ticket.state, ahead,
+                              minutes, at, rated, self._now())
 
     def call_next(self, counter_id: int, staff: str = "") -> Ticket | None:
         """Call the next ticket for a counter (priority ratio, FIFO within a class); None if nobody waits.

@@ -2,7 +2,6 @@
 ticket's printed token, the dossier's lookup secret), once; the answer never names the officer."""
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict
 from datetime import date
 
@@ -15,11 +14,6 @@ from office.text import checked_reason
 
 T = TicketState
 WRONG_PROOF = "Không đánh giá được: mã trên phiếu hoặc mã tra cứu không đúng"
-
-
-def _matches(stored: str | None, given: str) -> bool:
-    given = "".join(given.split()).upper()
-    return stored is not None and given.isascii() and hmac.compare_digest(stored.upper(), given)
 
 
 class RatingUseCases(ServiceBase):
@@ -38,9 +32,7 @@ class RatingUseCases(ServiceBase):
                 day = date.fromisoformat(day_text) if day_text else self._now().date()
             except ValueError:
                 raise InvalidInput(f"Số thứ tự không hợp lệ: {target.strip()[:40]!r}") from None
-            if not _matches(self.store.rating_token(day, number), proof):
-                raise NotFound(WRONG_PROOF)
-            ticket = self.store.ticket_by_number(day, number)
+            ticket = self._proven_ticket(day, number, proof, WRONG_PROOF)
             if ticket.state not in (T.DONE, T.SERVING, T.TRANSFERRED):
                 raise Conflict(f"Số {ticket.number} chưa được phục vụ nên chưa thể đánh giá")
             return (ticket.number + "@" + ticket.day.isoformat(), ticket.counter_id, ticket.service_code,

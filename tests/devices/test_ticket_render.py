@@ -1,10 +1,12 @@
 """Ticket layout: 1-bit, profile width, Vietnamese text, rating QR with no personal data."""
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import zxingcpp
 
+from devices.decoders import validate
 from devices.ticket_render import TicketInfo, parse_rating_qr, rating_qr_payload, render_ticket
 from office.errors import InvalidInput
 
@@ -49,3 +51,12 @@ def test_rating_qr_round_trip_and_rejects_other_text():
                 "001203004567|Nguyễn Văn An", ""):
         with pytest.raises(InvalidInput):
             parse_rating_qr(bad)
+
+
+def test_with_the_hub_address_the_qr_opens_the_ticket_page_and_the_kiosk_still_reads_it():
+    token = "K7M2Q9XD"
+    info = replace(INFO, rating_token=token, hub_url="http://192.168.1.10:8470")
+    url = f"http://192.168.1.10:8470/phieu/{info.issued_at:%Y-%m-%d}/{info.number}/{token}"
+    assert qr_texts(render_ticket(info)) == [url]
+    assert parse_rating_qr(url) == (info.number, info.issued_at.date(), token)
+    assert validate("qr", url).kind == "ticket"

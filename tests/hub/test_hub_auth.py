@@ -29,6 +29,7 @@ SAMPLES = {  # a valid input for every use case (the answer may still be 404/409
     "change_status": {"code": CODE, "status": 4, "content": "thử"},
     "extend_due": {"code": CODE, "new_due": "2026-03-20T08:00:00", "reason": "thử"},
     "kiosk_lookup": {"code": CODE, "secret": "000000"},
+    "ticket_progress": {"day": "2026-03-02", "number": "A001", "token": "ABCDEFGH"},
     "rate": {"target_kind": "ticket", "target": "A001", "proof": "ABCDEFGH", "level": 3},
     "record_payment": {"code": CODE, "method": "cash", "receipt_number": "BL-1"},
     "set_calendar_day": {"day": "2026-12-31", "kind": "day_off", "reason": "thử"},
@@ -69,7 +70,9 @@ RULES = {
     "report_device_problem": {"kiosk": "ok", "counter": "staff", "admin": "staff"},
     **{name: {"counter": "staff", "admin": "staff"} for name in COUNTER_WORK},
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
+    "ticket_progress": {},  # only the citizen's phone, on the hub's /phieu page: no enrolled device
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "staff"},
+    "dashboard": {"admin": "staff"},
     "register_rows": {"counter": "staff", "admin": "staff"}, "unlock_kiosk_admin": {"kiosk": "ok"},
     **{name: {"counter": "admin", "admin": "admin"} for name in (
         "staff_members", "save_staff_member", "remove_staff_member", "set_staff_pin", "set_service_open",
