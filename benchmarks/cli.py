@@ -5,7 +5,7 @@ from pathlib import Path
 
 from office.cli import ROOT, add_command
 
-BENCHES = ("core", "decode", "hub", "office_load", "sync", "voice", "central")
+BENCHES = ("core", "decode", "hub", "office_load", "dashboard", "sync", "voice", "central", "province")
 
 
 def cmd_bench(args) -> int:
@@ -23,7 +23,8 @@ def register(subparsers) -> None:
     """`main.py bench`."""
     b = add_command(subparsers, "bench", cmd_bench,
                     "benchmarks: dossier lookup in a large store, concurrent call-next, the hub under a "
-                    "mixed office load, sync, the board's voice, the central system at scale")
+                    "mixed office load, the office dashboard, sync, the board's voice, the central system and its "
+                    "provincial dashboard at scale")
     b.add_argument("--only", nargs="+", choices=BENCHES, help="run only these benchmarks (default: all)")
     b.add_argument("--dossiers", type=int, default=1_000_000, help="store size for the lookup bench")
     b.add_argument("--processes", type=int, default=8, help="processes calling next concurrently")
@@ -41,4 +42,6 @@ def register(subparsers) -> None:
     b.add_argument("--central-seconds", type=float, default=300, help="central bench: how long they push")
     b.add_argument("--central-reads", type=int, default=500, help="central bench: department dossier reads")
     b.add_argument("--central-steps", type=int, default=200, help="central bench: department step posts")
+    b.add_argument("--province-requests", type=int, default=100,
+                   help="province bench: requests of each provincial dashboard page")
     b.add_argument("--central-export", type=int, default=2000, help="central bench: dossiers exported to the portal")

@@ -1,4 +1,4 @@
-"""`main.py central serve|enroll|revoke|catalogue|export|quarantine|import-online|audit`: the
+"""`main.py central serve|enroll|revoke|catalogue|export|quarantine|import-online|audit|leader|indicators`: the
 central (provincial) system's jobs.
 
 The server (FastAPI, uvicorn), the store's PostgreSQL driver and the portal transport (requests)
@@ -36,6 +36,10 @@ def cmd_central(args) -> int:
             return import_online(args.db, args.file)
         if job == "audit":
             return audit(args.db, args.dossier, args.limit)
+        if job == "leader":
+            return leader(args.db, args.action, args.username, args.name)
+        if job == "indicators":
+            return indicators(args.db)
     except ValueError as e:  # a bad option value: one line, no traceback
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -135,6 +139,55 @@ def audit(db: str, dossier: str | None, limit: int) -> int:
     return 0
 
 
+def read_password() -> str:
+    """A new password from the terminal (asked twice, not echoed) or the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu / password: ")
+    if getpass.getpass("Nhập lại / again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def leader(db: str, action: str, username: str | None, name: str | None) -> int:
+    """Add, remove or list the provincial leaders who may open the dashboard."""
+    from central.store import CentralStore
+    from office.errors import DomainError
+
+    store = CentralStore(db)
+    if action == "list":
+        for user, full_name, created in store.leaders():
+            print(f"{user}  {full_name}  {created}")
+        return 0
+    if not username:
+        raise ValueError("give the leader's --username")
+    try:
+        if action == "add":
+            store.add_leader(username, name or username, read_password())
+            print(f"leader {username} added")
+        else:
+            store.remove_leader(username)
+            print(f"leader {username} removed; their sessions ended")
+    except DomainError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def indicators(db: str) -> int:
+    """Count the dashboard's QĐ 766 inputs again (the dashboard also does it when they are old)."""
+    import time
+
+    from central.store import CentralStore
+
+    started = time.perf_counter()
+    at = CentralStore(db).refresh_indicators()
+    print(f"dashboard figures counted as of {at:%d/%m/%Y %H:%M} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def publish_catalogue(db: str, path: str) -> int:
     """Load a catalogue file into the central store and queue it to every office."""
     from central.store import CentralStore
@@ -192,5 +245,11 @@ def register(subparsers) -> None:
     cx.add_argument("--portal", required=True, help="portal endpoint URL")
     cx.add_argument("--mapping", default=None, help="field mapping version (default: the newest)")
     cx.add_argument("--timeout", type=float, default=30, help="seconds per request (default 30)")
-    for sp in (cs, ce, cr, cc, cx, cq, ci, ca):
+    cl = jobs.add_parser("leader", help="provincial leaders who may open the dashboard (password from the "
+                                        "terminal or stdin, never the command line)")
+    cl.add_argument("action", choices=("add", "remove", "list"))
+    cl.add_argument("--username", help="login name (lower-case letters, digits, . _ -)")
+    cl.add_argument("--name", help="full name, as the dashboard greets them")
+    cn = jobs.add_parser("indicators", help="count the dashboard's QĐ 766 figures again now")
+    for sp in (cs, ce, cr, cc, cx, cq, ci, ca, cl, cn):
         sp.add_argument("--db", required=True, help=DB_HELP)

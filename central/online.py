@@ -21,6 +21,7 @@ from central.events import (
     Text,
     has_nul,
 )
+from central.projection import FACTS_UPSERT, dossier_facts
 from office.errors import Conflict, InvalidInput, NotFound
 
 SUBMITTER = ("Cổng Dịch vụ công", "Công dân nộp trực tuyến")  # (department, role) of the submission step
@@ -120,6 +121,7 @@ class OnlineDossiers:
                        started_at=submission["submitted_at"], due_at=data.get("due_at"))
         x.run("UPDATE dossiers SET data = ?, channel = 2, change_seq = ? WHERE code = ?",
               [json.dumps(data, ensure_ascii=False), change, e.code])
+        x.run(FACTS_UPSERT, dossier_facts(data))
         x.run("UPDATE online_dossiers SET state = 'accepted', code = ?, decided_at = ? WHERE ref = ?",
               [e.code, data["received_at"], e.online_ref])
 

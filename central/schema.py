@@ -76,4 +76,28 @@ CREATE TABLE online_dossiers (ref TEXT PRIMARY KEY, office_id TEXT NOT NULL, sta
 CREATE INDEX online_office ON online_dossiers (office_id, state)
 """
 
-MIGRATIONS = (V1, V2)
+# The provincial dashboard: leaders' accounts and sessions, when each office last pushed, the
+# narrow per-dossier facts the QĐ 766 inputs are counted from (central.indicators) and the
+# monthly counts per office and field they are summed into; device alerts and ratings indexed.
+V3 = """
+CREATE TABLE leaders (username TEXT PRIMARY KEY, name TEXT NOT NULL, password TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE TABLE leader_sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL);
+CREATE TABLE attempts (kind TEXT NOT NULL, key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE INDEX attempts_key ON attempts (kind, key, at);
+CREATE INDEX leader_sessions_user ON leader_sessions (username);
+ALTER TABLE offices ADD COLUMN last_push_at TEXT;
+CREATE TABLE dossier_facts (code TEXT PRIMARY KEY, office_id TEXT NOT NULL, field_code TEXT,
+    procedure_code TEXT NOT NULL, status INTEGER NOT NULL, channel INTEGER NOT NULL,
+    received_at TEXT NOT NULL, due_at TEXT NOT NULL, finished_at TEXT, paused_at TEXT,
+    supplements INTEGER NOT NULL, charged INTEGER NOT NULL, paid_online INTEGER NOT NULL,
+    e_result INTEGER NOT NULL, digitized INTEGER NOT NULL, reused INTEGER NOT NULL,
+    portal_sent INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE dashboard_stats (month TEXT NOT NULL, office_id TEXT NOT NULL, field_code TEXT NOT NULL,
+    counts TEXT NOT NULL, PRIMARY KEY (month, office_id, field_code));
+CREATE INDEX events_device_alerts ON events (at) WHERE entity = 'device';
+CREATE INDEX events_ratings ON events (at) WHERE entity = 'rating'
+"""
+
+MIGRATIONS = (V1, V2, V3)

@@ -41,7 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
-from central import lookup
+from central import dashboard, lookup
 from central.access import AuthError, Principal
 from central.db import StoreUnavailable
 from central.events import ONLINE_REF, Storable
@@ -161,6 +161,7 @@ def create_app(store: CentralStore, *, max_skew=MAX_CLOCK_SKEW,
     `lookup_keys`: the offices' lookup keys file (central/lookup.py; None: no status page lookups)."""
     app = FastAPI(title="Một cửa central sync", docs_url=None, redoc_url=None, openapi_url=None)
     pages.install(app)  # the web pages' static files and every answer's security headers
+    app.include_router(dashboard.router(store))  # the provincial dashboard (leaders)
     lookup.install(app, store, lookup_keys)  # the citizen's status page and the offices' lookup keys
     lock = threading.Lock()
     pushes: Tally = Tally()

@@ -31,6 +31,8 @@ from datetime import UTC, date, datetime
 from central.access import AuthError, Principal, Scope, hash_token
 from central.db import Database, StoreUnavailable, Tx, now_text
 from central.events import CREATES, EventInvalid, check_code, check_event, strip_secret
+from central.indicators import Indicators
+from central.leaders import Leaders
 from central.online import OnlineDossiers
 from central.projection import Projection
 from office.errors import InvalidInput, NotFound
@@ -76,7 +78,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class CentralStore(Projection, OnlineDossiers, Database):
+class CentralStore(Leaders, Indicators, Projection, OnlineDossiers, Database):
     """The central store over SQLite (a file path) or PostgreSQL (`postgresql://…`)."""
 
     def __init__(self, url: str, clock: Callable[[], datetime] = _utcnow):
@@ -232,8 +234,8 @@ class CentralStore(Projection, OnlineDossiers, Database):
             if quarantined:
                 x.many(QUARANTINE_INSERT, [(q["id"], batch.office_id, q["seq"], q["kind"], q["reason"][:1000],
                                             now_text()) for q in quarantined])
-            if new_hwm != hwm:
-                x.run("UPDATE offices SET hwm = ? WHERE office_id = ?", [new_hwm, batch.office_id])
+            x.run("UPDATE offices SET hwm = ?, last_push_at = ? WHERE office_id = ?",
+                  [new_hwm, now_text(), batch.office_id])
         return ApplyResult(new_hwm, len(fresh), len(batch.events) - len(fresh), quarantined)
 
     def _quarantine(self, x: Tx, office_id: str, event_id: str, seq: int, kind: str, reason: str) -> None:
@@ -342,6 +344,8 @@ class CentralStore(Projection, OnlineDossiers, Database):
                       " name = excluded.name, data = excluded.data",
                       [p["code"], p["version"], p["field_code"], p["name"], json.dumps(p, ensure_ascii=False)])
                 x.run("UPDATE dossiers SET field_code = ? WHERE procedure_code = ? AND field_code IS NULL",
+                      [p["field_code"], p["code"]])
+                x.run("UPDATE dossier_facts SET field_code = ? WHERE procedure_code = ? AND field_code IS NULL",
                       [p["field_code"], p["code"]])
                 for o in offices:
                     self._queue(x, o, "procedure", p)

@@ -1,11 +1,13 @@
 """Barcode decoding of camera frames: zxing-cpp (default), pyzbar, OpenCV's QR detector.
 
 A receipt carries the dossier code as Code128 and `code|secret` as QR (Mẫu 01); a queue ticket
-carries its rating QR. `ScanPipeline` reads one frame in stages, cheapest first, and stops at
-the first stage that finds a code: the whole frame (zxing-cpp, any of the four orientations);
-a zoom on where the code was last seen (the camera tracks it); the two most code-like places
-with their motion blur or defocus undone; a second decoder (pyzbar, which reads some QRs that a
-finger partly covers); and a tilted Code128 cut out, straightened and, if need be, rectified.
+carries its rating QR. `ScanPipeline` reads one frame in stages, most reads per CPU ms first, and
+stops at the first stage that finds a code: the whole frame (zxing-cpp, any of the four
+orientations); a zoom on where the code was last seen (the camera tracks it); the most code-like
+place with its motion blur or defocus undone, then with its contrast stretched locally (print
+under a glare or in a shadow); a tilted Code128 cut out and straightened; the second most
+code-like place deblurred; a second decoder (pyzbar, which reads some QRs that a finger partly
+covers); and the straightened Code128 rectified.
 Every text is validated by `validate` (one place: `office.rules.codes.parse_scan` and the
 ticket's rating QR) and only a valid scan is ever returned. Rejected texts are counted but
 never kept: a citizen may hold up an ID card whose QR carries personal data.
@@ -291,7 +293,9 @@ class ScanPipeline:
                           measured[0][0] if measured else None, "")
 
     def _stages(self, img, near: Spot | None, measured: list):
-        """(name, finder) of each stage in order; the restoration adds the blur it measures."""
+        """(name, finder) of each stage in order, most reads per CPU ms first; the restoration
+        adds the blur it measures."""
+        straight: list = []  # the straightened barcode, from "tilt" to "rectify"
         yield "frame", lambda: self.decoder.find(img)
         if near is not None:
             yield "zoom", lambda: self._zoom(img, near)
@@ -301,24 +305,31 @@ class ScanPipeline:
             spots += [Spot(x, y, 0) for x, y, _ in imaging.code_spots(img, 2)]
             spots = [s for i, s in enumerate(spots)
                      if all(abs(s.x - t.x) + abs(s.y - t.y) > size / 3 for t in spots[:i])][:2]
-            for spot in spots:
+            for i, spot in enumerate(spots):
                 patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
                 blur = imaging.estimate_blur(patch)
                 measured.append((blur, spot))
                 for kernel in self._kernels(blur):
                     yield "restore", lambda p=patch, k=kernel, x0=x0, y0=y0: self._placed(
                         self.decoder.find(imaging.deconvolve(p, k)), x0, y0)
+                if i == 0:
+                    yield "contrast", lambda spot=spot: self._stretched(img, spot, size * 3 // 2)
+                    if self.tilt_retry:
+                        yield "tilt", lambda: self._straightened(img, straight)
+        elif self.tilt_retry:
+            yield "tilt", lambda: self._straightened(img, straight)
         work, scale = self._work(img)
         if self.fallback is not None:
             yield "fallback", lambda: self._placed(self.fallback.find(work), 0, 0, outer=1 / scale)
         if self.tilt_retry:
-            yield "tilt", lambda: self._tilted(img)
+            yield "rectify", lambda: self._rectified(straight)
 
     @staticmethod
     def _kernels(blur: imaging.Blur) -> list:
-        """The blur to undo: a streak when the edges are clearly weaker one way, else a disk."""
+        """The blur to undo: a streak when the edges are clearly weaker one way (as measured, then
+        a little shorter: the length estimate errs long as often as not), else a disk."""
         if blur.streak > 1.5:
-            return [imaging.motion_kernel(blur.length, blur.angle)]
+            return [imaging.motion_kernel(length, blur.angle) for length in (blur.length, 0.85 * blur.length)]
         return [imaging.disk_kernel(blur.radius)] if blur.radius >= 1.5 else []
 
     def _work(self, img):
@@ -336,20 +347,29 @@ class ScanPipeline:
             patch = self._cv2.resize(patch, None, fx=factor, fy=factor, interpolation=self._cv2.INTER_CUBIC)
         return self._placed(self.decoder.find(patch), x0, y0, inner=1 / factor if factor > 1.2 else 1.0)
 
-    def _tilted(self, img) -> list[Found]:
-        """A tilted Code128 straightened; if still unread, its perspective undone too (read by both
-        decoders: ZBar copes better with the bars' widths left uneven by the warp)."""
+    def _stretched(self, img, spot: Spot, size: int) -> list[Found]:
+        """The most code-like place with its contrast stretched locally: the print under a glare
+        or in a shadow turns black on white again."""
+        patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
+        return self._placed(self.decoder.find(imaging.stretch_contrast(patch, img.shape[1] // 80)), x0, y0)
+
+    def _straightened(self, img, keep: list) -> list[Found]:
+        """A tilted Code128 straightened (kept in `keep` for `_rectified`)."""
         patch = imaging.straightened_barcode(img)
         if patch is None:
             return []
-        found = self.decoder.find(patch, code128_only=True)
-        if not found:
-            flat = imaging.rectified_barcode(patch)
-            for decoder in () if flat is None else filter(None, (self.decoder, self.fallback)):
-                found = decoder.find(flat, code128_only=True)
-                if found:
-                    break
-        return [f._replace(spot=None) for f in found]
+        keep.append(patch)
+        return [f._replace(spot=None) for f in self.decoder.find(patch, code128_only=True)]
+
+    def _rectified(self, straight: list) -> list[Found]:
+        """The straightened Code128 with its perspective undone too, read by both decoders (ZBar
+        copes better with the bars' widths left uneven by the warp)."""
+        flat = imaging.rectified_barcode(straight[0]) if straight else None
+        for decoder in () if flat is None else filter(None, (self.decoder, self.fallback)):
+            found = decoder.find(flat, code128_only=True)
+            if found:
+                return [f._replace(spot=None) for f in found]
+        return []
 
     @staticmethod
     def _placed(found: list[Found], x0: float, y0: float, inner: float = 1.0, outer: float = 1.0) -> list[Found]:

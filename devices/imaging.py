@@ -24,7 +24,9 @@ def gray(frame):
 def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float, float]]:
     """Centre (px) and edge density (mean edge strength, grey levels per px) of the `count` most
     code-like places: dense edges in every direction, measured on a copy `width` px wide. A QR or
-    barcode stays the densest place even when blurred."""
+    barcode stays the densest place even when blurred. The centre is that of the dense region
+    around the densest point (density ≥ 0.6 of its peak), not the peak itself: the peak may lie
+    anywhere inside a large code, and a cut-out around it would miss part of the code."""
     cv2, np = _cv()
     f = img.shape[1] / width
     small = cv2.resize(img, (width, max(1, round(img.shape[0] / f))), interpolation=cv2.INTER_AREA)
@@ -35,8 +37,12 @@ def code_spots(img, count: int = 2, width: int = 160) -> list[tuple[float, float
     spots = []
     for _ in range(count):
         y, x = np.unravel_index(int(np.argmax(density)), density.shape)
-        spots.append(((x + 0.5) * f, (y + 0.5) * f, float(density[y, x]) / 8))
-        cv2.rectangle(density, (x - win, y - win), (x + win, y + win), 0, -1)
+        peak = float(density[y, x])
+        _, labels, stats, _ = cv2.connectedComponentsWithStats((density >= 0.6 * peak).astype(np.uint8))
+        bx, by, bw, bh = (int(v) for v in stats[labels[y, x], :4])
+        spots.append(((bx + bw / 2) * f, (by + bh / 2) * f, peak / 8))
+        cv2.rectangle(density, (min(x - win, bx), min(y - win, by)), (max(x + win, bx + bw), max(y + win, by + bh)),
+                      0, -1)
     return spots
 
 
@@ -79,6 +85,19 @@ def glare(img) -> float:
     """The share of burnt-out pixels (≥ 250) in the frame: a reflection, or too much light."""
     _, np = _cv()
     return float(np.count_nonzero(img >= 250)) / max(1, img.size)
+
+
+def stretch_contrast(img, window: int):
+    """Each pixel placed between the darkest and the brightest grey around it (`window` px, both
+    smoothed): ink that a glare has lifted close to white, or a shadow has darkened, is black again
+    and the paper white. A nearly flat neighbourhood (range under 8 grey levels) is not stretched."""
+    cv2, np = _cv()
+    window = max(3, window)
+    box = np.ones((window, window), np.uint8)
+    high = cv2.blur(cv2.dilate(img, box), (window, window)).astype(np.float32)
+    low = cv2.blur(cv2.erode(img, box), (window, window)).astype(np.float32)
+    out = (img.astype(np.float32) - low) * (255.0 / np.maximum(high - low, 8.0))
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def cut(img, centre: tuple[float, float], size: int):
@@ -153,7 +172,7 @@ def estimate_blur(patch) -> Blur:
     profile = np.bincount(rings, cep.ravel()) / ring_counts
     ring = int(np.argmin(profile[3:min(25, mid)])) + 3
     # The cepstral minima sit about a pixel beyond the blur's true extent (lens softness).
-    return Blur(max(1.0, best[1] - 1.0), angle, ring / 2, streak)
+    return Blur(max(1.0, best[1] - 1.0), angle, (ring + 1) / 2, streak)
 
 
 def motion_kernel(length: float, angle: float):

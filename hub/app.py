@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub import api, citizen
+from hub import api, citizen, dashboard
 from hub.feed import Feed
 from hub.gate import Gate, OneLine, error_response, unavailable_response
 from hub.inputs import INPUTS, LoginIn, NoInput, arguments
@@ -57,7 +57,7 @@ MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT_S = 10.0
 # searches, whole-store aggregates, PIN hashing: thread pool (their audit row, if any, is one short
 # write from there); mutations, audited and limited reads: the writer thread
-SLOW = frozenset({"summary", "reports", "register_rows", "search_dossiers", "late_dossiers", "login"})
+SLOW = frozenset({"summary", "dashboard", "reports", "register_rows", "search_dossiers", "late_dossiers", "login"})
 WRITES = frozenset({name for name, use in USE_CASES.items()
                     if use.writes or use.audited or use.limited or use.secret} | {"logout"})
 EVENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # a change-log position, below 2^63
@@ -118,6 +118,7 @@ def create_app(service: OfficeService, *, guards: Guards | None = None, max_body
     app.add_middleware(Gate, hub=hub, max_body=max_body, body_timeout=body_timeout, docs=docs)
     pages.install(app)  # the web pages' static files and every answer's security headers
     citizen.install(app, hub)  # the citizen's phone: /tra-cuu (receipt QR), /phieu (ticket QR)
+    dashboard.install(app, hub)  # the office dashboard (/quan-ly)
     _add_error_handlers(app, hub)
     for name in USE_CASES:
         _add_route(app, hub, name, INPUTS.get(name, NoInput))

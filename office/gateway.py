@@ -7,6 +7,7 @@ An app running on the store (embedded) and every request the hub serves go throu
   parameter to fake), and the device is the reporter of its own problems;
 - every view of a dossier's personal data is in the audit log (staff member and device);
 - office administration only by a logged-in staff member who is an office admin;
+- on a web browser (the office dashboard) only office admins and leaders log in and act;
 - a staff session on a counter device acts for the counter it logged in at, and no other;
 - guessing is limited (`office.policy.Guards`): lookup secrets per code, kiosk and office, typed
   and scanned apart; PINs per device and per user name; rating proofs per device; device alerts per device;
@@ -25,7 +26,7 @@ from office.auth import SESSION_HOURS, Credentials, Device, StaffSession, author
 from office.errors import Forbidden, NotFound, Unauthorized
 from office.model import Actor
 from office.policy import Guards, once
-from office.port import LOGIN, USE_CASES, OfficePort, implement, result_type
+from office.port import LOGIN, USE_CASES, WEB, OfficePort, implement, result_type
 from office.rules.codes import check_secret, parse_dossier_code
 from office.service import OfficeService
 
@@ -91,6 +92,7 @@ class OfficeGateway(OfficePort):
                     logins.count(self.store, keys, self.service.clock())
                 logins.check(self.store, keys, self.service.clock())  # the failure that locks says so
                 raise
+        self._check_web_staff(username.strip())
         log.info("staff %s logged in on %s", username.strip(), self.device.name)
         return actor
 
@@ -104,6 +106,8 @@ class OfficeGateway(OfficePort):
         """Run use case `name` with the port's `arguments` for this caller."""
         use = USE_CASES[name]
         authorize(use.access, self.device, self.session, name.replace("_", " "))
+        if self.session is not None:
+            self._check_web_staff(self.session.username)
         if use.admin:  # office administration (e.g. closing any counter), not work at one counter
             self._require_admin(name.replace("_", " "))
         elif "counter_id" in arguments:
@@ -131,6 +135,18 @@ class OfficeGateway(OfficePort):
             member = {"admin": 0, "active": 0}
         if not (member["admin"] and member["active"]):
             raise Forbidden(f"Chỉ cán bộ quản trị của văn phòng được: {what}")
+
+    def _check_web_staff(self, username: str) -> None:
+        """Forbidden on a web browser unless the staff member is an active office admin or leader
+        (checked at log-in and on every call: a member no longer a leader stops at once)."""
+        if self.device.role != WEB:
+            return
+        try:
+            member = self.store.staff_member(username)
+        except NotFound:
+            member = {"admin": 0, "leader": 0, "active": 0}
+        if not ((member["admin"] or member["leader"]) and member["active"]):
+            raise Forbidden("Trang quản lý chỉ dành cho lãnh đạo và cán bộ quản trị của văn phòng")
 
     def _with_caller(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """The use case's arguments plus who calls, where the service asks for it: the staff

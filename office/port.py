@@ -47,9 +47,10 @@ from office.model import (
 )
 
 ROLES = ("kiosk", "counter", "display", "admin")  # enrollable devices
-# "web": a citizen's phone on the public pages (hub/pages.py, central/lookup.py), never enrolled:
-# the page runs its use cases as the virtual device "web:<client address>", so the core's limits on
-# guessing apply per client.
+# "web": a browser, never enrolled: the page runs its use cases as the virtual device "web:<client
+# address>", so the core's limits on guessing apply per client. A citizen's phone on the public
+# pages (hub/pages.py, central/lookup.py) calls without a login; on the office dashboard (hub
+# /quan-ly) only office admins and leaders log in (`office.gateway`).
 WEB = "web"
 
 # Who may call: device role → does a staff member have to be logged in on that device.
@@ -59,7 +60,8 @@ CITIZENS = {"kiosk": False, WEB: False}  # the kiosk and the citizen's phone
 STAFF = {"counter": True, "admin": True}
 ISSUERS = {"kiosk": False, "counter": True, "admin": True}
 MANAGERS = {"counter": True, "admin": False}
-LOGIN = {"counter": False, "admin": False}
+LOGIN = {"counter": False, "admin": False, WEB: False}
+DASHBOARD = {"admin": True, WEB: True}
 ADMINS = {"counter": True, "admin": True}  # and the staff member logged in must be an office admin
 
 
@@ -133,6 +135,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in (
     UseCase("rate", CITIZENS, writes=True),
     UseCase("report_device_problem", ISSUERS, writes=True),
     UseCase("summary", MANAGERS),
+    UseCase("dashboard", DASHBOARD),
     UseCase("reports", STAFF, audited=True),
     UseCase("calendar_days", EVERYONE),
     UseCase("set_calendar_day", STAFF, writes=True),
@@ -328,6 +331,11 @@ class OfficePort(Protocol):
 
     def summary(self) -> dict:
         """Office identity and store counts."""
+
+    def dashboard(self) -> dict:
+        """The office dashboard now: live queue per service and counter, today's waits and
+        no-shows, paused counters, device alerts, on-time and satisfaction figures of today and of
+        this month, late dossiers (masked names) and the QĐ 766 indices of the month."""
 
     def reports(self, day_from: date, day_to: date) -> dict:
         """Office report over [day_from, day_to] (at most 366 days), with fees and the QĐ 766 indices;

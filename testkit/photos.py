@@ -1,8 +1,8 @@
 """zxing-cpp's own sample photos of QR codes and Code128 (Apache-2.0, from the zxing-cpp
 repository's test/samples): a regression set that nobody here made.
 
-The photos are not committed: they are looked for in $MOTCUA_SCAN_SAMPLES, testkit/data/ and the
-shared/ folder beside the repository, each as `zxing-cpp-samples/` (qrcode-*/, code128-*/, LICENSE)."""
+A copy is committed in tests/data/zxing-cpp-samples/ (qrcode-*/, code128-*/, their LICENSE and
+where they come from); $MOTCUA_SCAN_SAMPLES points elsewhere (a folder laid out the same way)."""
 from __future__ import annotations
 
 import os
@@ -16,8 +16,7 @@ from devices import require
 cv2 = require("cv2")  # OpenCV, loaded like every device library
 
 _ROOT = Path(__file__).resolve().parent.parent
-PLACES = tuple(p for p in (os.environ.get("MOTCUA_SCAN_SAMPLES"), _ROOT / "testkit" / "data" / "zxing-cpp-samples",
-                           _ROOT.parent / "shared" / "zxing-cpp-samples") if p)
+PLACES = tuple(p for p in (os.environ.get("MOTCUA_SCAN_SAMPLES"), _ROOT / "tests" / "data" / "zxing-cpp-samples") if p)
 ROTATIONS = (0, 90, 180, 270)
 # Photos with a second code beside the one their .txt names ("double QR": an inner and an outer
 # symbol; zxing-cpp's own test runner notes it). Reading the other one is a read, not a misread.

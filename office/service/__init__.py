@@ -14,6 +14,7 @@ use-case family over `ServiceBase` (store, configuration, calendar, clock):
     online       dossiers submitted online: accept (1 → 2) or refuse (1 → 3)
     ratings      satisfaction ratings
     reports      the office report (maths in `office.rules.reports`)
+    dashboard    the office dashboard: live queue, today's waits, alerts, quality figures
     admin        setup from the office file, staff and PINs, services and counters opened or
                  closed, ticket hours, the office's calendar days, the kiosk admin PIN
 """
@@ -24,6 +25,7 @@ from office.service.base import ServiceBase
 from office.service.calendar import CalendarUseCases
 from office.service.catalogue import CatalogueUseCases
 from office.service.central import CentralStepUseCases
+from office.service.dashboard import DashboardUseCases
 from office.service.lookup import LookupUseCases
 from office.service.online import OnlineUseCases
 from office.service.processing import ProcessingUseCases
@@ -36,6 +38,6 @@ __all__ = ["OfficeService"]
 
 
 class OfficeService(CatalogueUseCases, QueueUseCases, OnlineUseCases, ReceptionUseCases, CentralStepUseCases,
-                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, CalendarUseCases, AdminUseCases,
-                    ServiceBase):
+                    ProcessingUseCases, LookupUseCases, RatingUseCases, ReportUseCases, DashboardUseCases,
+                    CalendarUseCases, AdminUseCases, ServiceBase):
     """The office's use cases over one store, one configuration and one working calendar."""

@@ -2,7 +2,7 @@
 search, the late list and the register (Mẫu 07)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from office.errors import InvalidInput, NotFound
 from office.model import (
@@ -22,6 +22,7 @@ from office.service.base import ServiceBase
 from office.text import checked, checked_reason
 
 S = DossierStatus
+LATE_STATUSES = OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}  # the late list: the clock runs
 LOOKUP_FAILED = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
 
 
@@ -84,25 +85,36 @@ class LookupUseCases(ServiceBase):
         urgent first: candidates for an apology letter (Mẫu 04) before their appointment date."""
         if not 0 <= within_working_days <= 30:
             raise InvalidInput("Số ngày làm việc từ 0 đến 30")
+        calendar = self.calendar
+        return self._overdue() + [self._row(r, calendar) for r in self._due_soon(within_working_days)]
+
+    def _overdue(self, limit: int = -1) -> list[DossierRow]:
+        """Open dossiers (not paused for a supplement) past their due date, most urgent first; at
+        most `limit` (-1: all)."""
         now = self._now()
-        window = within_working_days * self.calendar.hours.minutes_per_day
-        due_by = self.calendar.add_working_minutes(now, window + 1)
-        rows = self.store.dossiers_due_by(OPEN_STATUSES - {S.SUPPLEMENT_REQUESTED}, due_by)
-        return [self._row(r) for r in rows
-                if datetime.fromisoformat(r["due_at"]) < now
-                or self.calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
+        return [self._row(r) for r in self.store.dossiers_due_by(LATE_STATUSES, now - timedelta(seconds=1),
+                                                                 limit=limit)]
+
+    def _due_soon(self, within_working_days: int) -> list[dict]:
+        """Store rows of the open dossiers (not paused for a supplement) not yet due, due within N
+        working days, most urgent first (`_row` makes each a DossierRow)."""
+        now, calendar = self._now(), self.calendar
+        window = within_working_days * calendar.hours.minutes_per_day
+        rows = self.store.dossiers_due_by(LATE_STATUSES, calendar.add_working_minutes(now, window + 1), now)
+        return [r for r in rows if calendar.working_minutes_between(now, datetime.fromisoformat(r["due_at"])) <= window]
 
     def my_dossiers(self, actor: Actor) -> list[DossierRow]:
         """A staff member's inbox: open dossiers with a step of theirs (received, processed…),
         most urgent first; each row's timeliness says which are due soon or overdue."""
         return [self._row(r) for r in self.store.dossiers_handled_by(actor.name, OPEN_STATUSES)]
 
-    def _row(self, r: dict) -> DossierRow:
+    def _row(self, r: dict, calendar=None) -> DossierRow:
+        calendar = calendar or self.calendar
         due = datetime.fromisoformat(r["due_at"])
         finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None
         paused = datetime.fromisoformat(r["paused_at"]) if r["paused_at"] else None
-        timeliness = (self.calendar.timeliness(due, finished, finished) if finished
-                      else self.calendar.timeliness(due, paused or self._now()))
+        timeliness = (calendar.timeliness(due, finished, finished) if finished
+                      else calendar.timeliness(due, paused or self._now()))
         return DossierRow(r["code"], r["applicant_name"], r["procedure_name"], DossierStatus(r["status"]),
                           datetime.fromisoformat(r["received_at"]), due, timeliness, finished,
                           datetime.fromisoformat(r["returned_at"]) if r["returned_at"] else None)

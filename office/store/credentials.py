@@ -60,25 +60,27 @@ class CredentialStore(StoreBase):
         row = self._one("SELECT pin_hash FROM staff_pins WHERE username = ?", [username])
         return row["pin_hash"] if row else None
 
-    def add_session(self, token_hash: str, username: str, device_id: int, at: datetime,
+    def add_session(self, token_hash: str, username: str, device_id: int | None, at: datetime,
                     expires_at: datetime, counter_id: int | None = None) -> None:
-        """Open a staff session on a device, at a counter (None: not bound to one)."""
+        """Open a staff session on a device (None: a web browser), at a counter (None: not bound
+        to one)."""
         self.db.execute(
             "INSERT INTO staff_sessions (token_hash, username, device_id, created_at, expires_at, counter_id)"
             " VALUES (?, ?, ?, ?, ?, ?)", [token_hash, username, device_id, _ts(at), _ts(expires_at), counter_id])
 
-    def session(self, token_hash: str, device_id: int, now: datetime) -> dict | None:
-        """The open, unexpired session with this token hash on this device, with the staff member's
+    def session(self, token_hash: str, device_id: int | None, now: datetime) -> dict | None:
+        """The open, unexpired session with this token hash on this device (None: a web browser's),
+        with the staff member's
         username, name, title, department, leader flag and the counter it is bound to."""
         return self._one(
             "SELECT s.username, st.name, st.title, st.department, st.leader, s.expires_at, s.counter_id"
             " FROM staff_sessions s JOIN staff st ON st.username = s.username AND st.active = 1"
-            " WHERE s.token_hash = ? AND s.device_id = ?"
+            " WHERE s.token_hash = ? AND s.device_id IS ?"
             " AND s.ended_at IS NULL AND s.expires_at > ?", [token_hash, device_id, _ts(now)])
 
-    def end_session(self, token_hash: str, device_id: int, at: datetime) -> None:
-        """End a staff session opened on this device (log out)."""
-        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND device_id = ?"
+    def end_session(self, token_hash: str, device_id: int | None, at: datetime) -> None:
+        """End a staff session opened on this device (None: a web browser) (log out)."""
+        self.db.execute("UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND device_id IS ?"
                         " AND ended_at IS NULL", [_ts(at), token_hash, device_id])
 
     def add_audit(self, at: datetime, username: str | None, device_id: int | None, action: str,

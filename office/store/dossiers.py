@@ -226,12 +226,20 @@ class DossierStore(StoreBase):
         return [r["code"] for r in self._rows(
             f"SELECT code FROM dossiers {where} ORDER BY received_at {order} LIMIT ?", [*params, limit])]
 
-    def dossiers_due_by(self, statuses: Iterable[DossierStatus], due_by: datetime) -> list[dict]:
-        """List rows of dossiers in some statuses due no later than `due_by`, most urgent first."""
+    def dossiers_due_by(self, statuses: Iterable[DossierStatus], due_by: datetime, due_from: datetime | None = None,
+                        limit: int = -1) -> list[dict]:
+        """List rows of dossiers in some statuses due no later than `due_by` (and from `due_from`),
+        most urgent first; at most `limit` (-1: all)."""
         statuses = [int(s) for s in statuses]
         return self._rows(
-            ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ?"
-            " ORDER BY d.due_at, d.code", [*statuses, _ts(due_by)])
+            ROW_SQL + f" WHERE d.status IN ({', '.join('?' * len(statuses))}) AND d.due_at <= ? AND d.due_at >= ?"
+            " ORDER BY d.due_at, d.code LIMIT ?", [*statuses, _ts(due_by), _ts(due_from) or "", limit])
+
+    def count_due_before(self, statuses: Iterable[DossierStatus], before: datetime) -> int:
+        """Dossiers in some statuses due before `before`."""
+        statuses = [int(s) for s in statuses]
+        return self._one(f"SELECT COUNT(*) AS n FROM dossiers WHERE status IN ({', '.join('?' * len(statuses))})"
+                         " AND due_at < ?", [*statuses, _ts(before)])["n"]
 
     def dossiers_handled_by(self, actor: str, statuses: Iterable[DossierStatus]) -> list[dict]:
         """List rows of dossiers in some statuses with a step by `actor`, most urgent first."""

@@ -272,3 +272,23 @@ def m021_online_dossiers(db: sqlite_utils.Database) -> None:
 def m022_steps_actor(db: sqlite_utils.Database) -> None:
     """Steps by the staff member who took them: "my dossiers" without reading every step."""
     db.executescript("CREATE INDEX steps_actor ON steps(actor, dossier_code);")
+
+
+@migrations()
+def m023_web_dashboard(db: sqlite_utils.Database) -> None:
+    """The office dashboard: staff sessions in a browser (`device_id` NULL: a web client is no
+    enrolled device), open dossiers by status and due date (its late list), ratings by time (the
+    day's and the month's)."""
+    db.executescript("""
+    CREATE TABLE staff_sessions_new (token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES staff(username),
+        device_id INTEGER REFERENCES devices(id),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT,
+        counter_id INTEGER REFERENCES counters(id));
+    INSERT INTO staff_sessions_new (token_hash, username, device_id, created_at, expires_at, ended_at, counter_id)
+        SELECT token_hash, username, device_id, created_at, expires_at, ended_at, counter_id FROM staff_sessions;
+    DROP TABLE staff_sessions;
+    ALTER TABLE staff_sessions_new RENAME TO staff_sessions;
+    CREATE INDEX dossiers_status_due ON dossiers(status, due_at);
+    CREATE INDEX ratings_at ON ratings(at);
+    """)

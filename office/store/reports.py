@@ -1,6 +1,7 @@
 """Read-only queries for reports, the register (Mẫu 07) and the `info` counts."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 from office.store.base import StoreBase
@@ -19,14 +20,27 @@ class ReportStore(StoreBase):
             "tickets": self._rows(
                 "SELECT day, service_code, state, COUNT(*) AS n, SUM(transferred_from IS NULL) AS issued"
                 " FROM tickets WHERE day BETWEEN ? AND ? GROUP BY day, service_code, state", days),
-            "ratings": self._rows(
-                "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
-                " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"
-                " GROUP BY day, level, scale, counter_id, service_code, staff", [lo, hi]),
+            "ratings": self.rating_rows(day_from, day_to),
             "received": self._rows(
                 "SELECT status, COUNT(*) AS n FROM dossiers WHERE received_at >= ? AND received_at < ?"
                 " GROUP BY status", [lo, hi]),
         }
+
+    def rating_rows(self, day_from: date, day_to: date) -> list[dict]:
+        """Ratings over [day_from, day_to] grouped by day, level, scale, counter, service and staff."""
+        return self._rows(
+            "SELECT substr(at, 1, 10) AS day, level, scale, counter_id, service_code, staff,"
+            " COUNT(*) AS n FROM ratings WHERE at >= ? AND at < ?"
+            " GROUP BY day, level, scale, counter_id, service_code, staff",
+            [day_from.isoformat(), (day_to + timedelta(days=1)).isoformat()])
+
+    def device_alerts(self, day: date, limit: int) -> list[dict]:
+        """The latest device alerts of a day, newest first: at, device, problem, message."""
+        rows = self._rows("SELECT at, payload FROM events WHERE entity = 'device' AND kind = 'alert'"
+                          " AND at >= ? AND at < ? ORDER BY seq DESC LIMIT ?",
+                          [day.isoformat(), (day + timedelta(days=1)).isoformat(), limit])
+        return [{"at": r["at"], **{k: v for k, v in json.loads(r["payload"]).items()
+                                   if k in ("device", "problem", "message")}} for r in rows]
 
     def ticket_times(self, day_from: date, day_to: date) -> list[dict]:
         """Every ticket row over [day_from, day_to] with its service, counter, state and times."""
@@ -73,9 +87,10 @@ class ReportStore(StoreBase):
             " FROM dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = d.procedure_version"
             " LEFT JOIN ratings r ON r.target_kind = 'dossier' AND r.target = d.code"
             " WHERE (d.received_at >= ? AND d.received_at < ?) OR (d.finished_at >= ? AND d.finished_at < ?)"
-            " OR (d.status != 1 AND d.received_at < ? AND d.due_at < ?"
-            "  AND (d.finished_at IS NULL OR d.finished_at >= ?))",
-            [synced_up_to + 1, synced_up_to, lo, hi, lo, hi, hi, hi, hi])
+            # open at the end, past due: two branches, so each finds its rows through an index
+            " OR (d.finished_at IS NULL AND d.status != 1 AND d.received_at < ? AND d.due_at < ?)"
+            " OR (d.finished_at >= ? AND d.status != 1 AND d.received_at < ? AND d.due_at < ?)",
+            [synced_up_to + 1, synced_up_to, lo, hi, lo, hi, hi, hi, hi, hi, hi])
 
     def fee_rows(self, day_from: date, day_to: date) -> dict[str, list[dict]]:
         """Fees of the dossiers received over [day_from, day_to] (due, exempt) and the payments and

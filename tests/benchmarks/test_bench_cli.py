@@ -19,8 +19,8 @@ def test_bench_smoke():
         shutil.rmtree(cache, ignore_errors=True)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
     for table in ("Dossier lookup by code", "Concurrent call-next", "Scanning corpus 640×480", "Kiosk timings",
-                  "Hub over HTTP", "Sync office → central", "Resume after kill -9", "Central at scale",
-                  "Back office and portal at that size"):
+                  "Hub over HTTP", "Office dashboard on the hub", "Sync office → central", "Resume after kill -9", "Central at scale",
+                  "Back office and portal at that size", "Provincial dashboard at scale"):
         assert table in proc.stdout, table
     assert "no duplicates, none missing → OK" in proc.stdout
     assert "central push: 0 errors, none lost → OK" in proc.stdout
@@ -31,5 +31,5 @@ def run_bench(cache: Path) -> subprocess.CompletedProcess:
                            "--processes", "2", "--frames", "2", "--sync-events", "2000", "--cache", str(cache),
                            "--central-offices", "4", "--central-dossiers", "2000", "--central-pushers", "2",
                            "--central-seconds", "2", "--central-reads", "20", "--central-steps", "5",
-                           "--central-export", "100"],
+                           "--central-export", "100", "--province-requests", "5"],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)

@@ -92,7 +92,7 @@ def test_a_code128_narrowed_by_perspective_is_rectified(papers):
     straightened = imaging.straightened_barcode(imaging.gray(frame))
     assert ZxingDecoder().find(straightened, code128_only=True) == []
     result = ScanPipeline(budget=False).read(frame)
-    assert (result.scan.code, result.scan.secret, result.stage) == (printed.expect.code, None, "tilt")
+    assert (result.scan.code, result.scan.secret, result.stage) == (printed.expect.code, None, "rectify")
 
 
 def test_motion_blur_is_undone(papers):

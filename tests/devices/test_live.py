@@ -95,7 +95,7 @@ def test_the_camera_thread_survives_decoder_failures_and_reports_them(tmp_path, 
     scans, errors = [], []
     got = threading.Event()
     camera = CameraScanner(str(path), ScanPipeline(FlakyZxing(), fallback=False, restore=False, tilt_retry=False),
-                           on_scan=lambda s: (scans.append(s), got.set()), realtime=False, debounce_s=0.2)
+                           on_scan=lambda s: (scans.append(s), got.set()), realtime=False, debounce_s=2.0)
     camera.on_error = errors.append
     camera.start()
     try:

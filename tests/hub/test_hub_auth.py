@@ -72,6 +72,7 @@ RULES = {
     "kiosk_lookup": {"kiosk": "ok"}, "rate": {"kiosk": "ok"},
     "ticket_progress": {},  # only the citizen's phone, on the hub's /phieu page: no enrolled device
     "summary": {"counter": "staff", "admin": "ok"}, "reports": {"counter": "staff", "admin": "staff"},
+    "dashboard": {"admin": "staff"},
     "register_rows": {"counter": "staff", "admin": "staff"}, "unlock_kiosk_admin": {"kiosk": "ok"},
     **{name: {"counter": "admin", "admin": "admin"} for name in (
         "staff_members", "save_staff_member", "remove_staff_member", "set_staff_pin", "set_service_open",
