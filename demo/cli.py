@@ -50,6 +50,8 @@ def cmd_demo(args) -> int:
     for app, device in APPS:
         if device in tokens:
             print(f"  {TOKEN_ENV}={tokens[device]} .venv/bin/python main.py {app} --hub {url}", flush=True)
+    print(f"Trình duyệt / browser: tra cứu hồ sơ / status page {url}/tra-cuu — bảng điều hành / office "
+          f"dashboard {url}/quan-ly (son.hv)", flush=True)
     try:
         if args.all:
             return run_apps(url, tokens, stop)
