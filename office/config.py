@@ -78,7 +78,8 @@ class OfficeConfig:
     board: BoardConfig = BoardConfig()
     # Citizens' phones: where the receipt's QR points (`<public_url>/tra-cuu#<code>.<secret>`, the
     # central server's public address), and the hub's address on the office Wi-Fi that the
-    # ticket's QR points to (`<hub_url>/phieu/…`). Empty: the QR carries only what the kiosk reads.
+    # ticket's QR points to (`<hub_url>/phieu/…`). Empty public_url: the central server the office
+    # last synced with; never synced, or empty hub_url: the QR carries only what the kiosk reads.
     public_url: str = ""
     hub_url: str = ""
 

@@ -91,6 +91,8 @@ def sync_once(svc: OfficeService, central: str, token: str, timeout: float, batc
     for q in report.quarantined:
         log.warning("event seq %s (%s) quarantined by the central system: %s", q["seq"], q["kind"], q["reason"])
     if report.ok:
+        with svc.store.write():  # the receipts' QR points here unless the office set public_url
+            svc.store.set_meta("central_url", central.rstrip("/"))
         return 0
     return 1 if report.error is None or report.error.transient else 2
 

@@ -23,7 +23,7 @@ class CatalogueUseCases(ServiceBase):
                          if c.bank_bin else None),
                 "agency_code": self.store.agency_code,
                 "ticket_hours": [f"{a:%H:%M}–{b:%H:%M}" for a, b in c.ticket_sessions],
-                "public_url": c.public_url, "hub_url": c.hub_url,
+                "public_url": c.public_url or self.store.meta().get("central_url", ""), "hub_url": c.hub_url,
                 "board": {"notice": board.notice, "voice_template": board.voice_template,
                           "voice_repeats": board.voice_repeats}}
 

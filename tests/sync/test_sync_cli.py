@@ -45,6 +45,7 @@ def test_operator_workflow(tmp_path):
         r = run("reconcile", *common)
         assert "0 mismatch(es)" in r.stdout
         svc = office(tmp_path / "office.db", "office-a", clock=Clock(), catalogue=False)
+        assert svc.office()["public_url"] == url  # receipts' QR: the status page on the central server
         case = svc.store.procedure("1.001193").cases[0].code  # the catalogue came down from central
         [code] = receive(svc, case=case)  # received after the sync: the next reconcile must see it
         assert code.endswith("-0004")  # inside the leased block 1–1000, after today's numbers
