@@ -183,7 +183,7 @@ def install(app: FastAPI, store: CentralStore, keys_path: str | Path | None) -> 
             view, as_of = await run_in_threadpool(central.lookup, code, secret, client)
         except DomainError as error:
             return status.refused(request, error, code)
-        return status.view_page(request, view, as_of, central=True)
+        return status.view_page(request, view, secret, as_of, central=True)
 
     @app.put(KEY_PATH, include_in_schema=False)
     async def lookup_key(request: Request) -> dict:

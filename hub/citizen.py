@@ -54,7 +54,7 @@ def install(app: FastAPI, hub) -> None:
             return status.refused(request, error, code)
         except Unavailable:
             return status.unavailable(request)
-        return status.view_page(request, view, hub.service.clock())
+        return status.view_page(request, view, secret, hub.service.clock())
 
     async def progress(request: Request, day: str, number: str, token: str) -> TicketProgress:
         try:

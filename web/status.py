@@ -56,7 +56,9 @@ def unavailable(request: Request) -> HTMLResponse:
     return form_page(request, text(pages.language(request), "status.unavailable"), status=503)
 
 
-def view_page(request: Request, view: KioskDossierView, as_of: datetime | None, central: bool = False) -> HTMLResponse:
-    """What the kiosk shows of a dossier, `as_of` a moment (None: never synced)."""
-    return pages.render(request, PAGE, view=view, as_of=as_of, central=central, when=moment,
+def view_page(request: Request, view: KioskDossierView, secret: str, as_of: datetime | None,
+              central: bool = False) -> HTMLResponse:
+    """What the kiosk shows of a dossier, `as_of` a moment (None: never synced); its language
+    switch posts the code and `secret` again (the answer came from a form, not an address)."""
+    return pages.render(request, PAGE, view=view, secret=secret, as_of=as_of, central=central, when=moment,
                         tone=TONES.get(view.timeliness, "ok"))

@@ -90,6 +90,7 @@ def overflowing(driver) -> list[str]:
 
 def wait_for(driver, css: str, contains: str = "", timeout: float = 10.0):
     """The first element matching `css` whose text contains `contains`, once the page shows it."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -99,4 +100,6 @@ def wait_for(driver, css: str, contains: str = "", timeout: float = 10.0):
                 return element
         return False
 
-    return WebDriverWait(driver, timeout).until(found, f"no {css!r} containing {contains!r}")
+    # the page being left may still answer the first look: its elements go stale, look again
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        found, f"no {css!r} containing {contains!r}")
