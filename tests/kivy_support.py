@@ -101,12 +101,15 @@ class Driver:
         self.until(lambda: True, what="workers to finish")
         self.pump(4)
 
-    def tap(self, widget) -> None:
+    def tap(self, widget, times: int = 1) -> None:
+        """Touch `widget` (`times` touches in the same frame: a double click that nothing the
+        first one started can answer in between)."""
         assert visible(widget), f"{widget!r} ({getattr(widget, 'text', '')!r}) is not visible"
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        for _ in range(times):
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            touch.touch_up()
         self.pump(2)
 
     def buttons(self, root=None) -> list:
