@@ -8,7 +8,7 @@ missed. Numbers and counters only, never a name.
 However many boards follow it, each change is read from the store and turned into SSE text once:
 one pump task follows the change log (woken by the hub's writes, gathering those of the next
 COALESCE_S, and polling for writes of other processes) and keeps the recent events' text; every
-open stream sends from that shared list, the streams woken in groups over SPREAD_S. Only
+open stream sends from that shared list. Only
 a board reconnecting from further back than the list reads the store for itself. A device may hold
 at most FEEDS_PER_DEVICE streams at once.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import itertools
 import json
 import logging
 import time
@@ -39,10 +38,6 @@ HEARTBEAT_S = 10.0
 # after a write, the pump waits this long for more before reading: a busy office's writes reach
 # the boards together, so each open feed sends a few times a second, not once per write
 COALESCE_S = 0.25
-# the streams are woken in NEWS_GROUPS groups spread over SPREAD_S: a thousand boards written to at
-# once would hold the event loop for tens of milliseconds, and counters and kiosks with it
-NEWS_GROUPS = 10
-SPREAD_S = 0.1
 RECENT = 2000  # board events kept as text for every stream to send
 FEEDS_PER_DEVICE = 8
 BOARD_ENTITIES = ("ticket", "counter", "device")
@@ -65,8 +60,7 @@ class Feed:
         self._floor = 0  # the shared list holds every board event after this position …
         self._cursor: int | None = None  # … up to this one
         self._wake = asyncio.Event()
-        self._news = [asyncio.Event() for _ in range(NEWS_GROUPS)]
-        self._streams = itertools.count()
+        self._news = asyncio.Event()
         self._pump: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._snapshot: tuple[int, str] | None = None
@@ -124,8 +118,7 @@ class Feed:
 
     def _wake_all(self) -> None:
         self._wake.set()
-        for news in self._news:
-            news.set()
+        self._news.set()
 
     def _start_pump(self) -> None:
         if self._pump is None or self._pump.done():
@@ -148,9 +141,8 @@ class Feed:
                 if len(self._seqs) > RECENT:
                     self._floor = self._seqs[-RECENT - 1]
                     del self._seqs[:-RECENT], self._texts[:-RECENT]
-                news, self._news = self._news, [asyncio.Event() for _ in range(NEWS_GROUPS)]
-                for group, event in enumerate(news):
-                    self._loop.call_later(group * SPREAD_S / NEWS_GROUPS, event.set)
+                self._news.set()
+                self._news = asyncio.Event()
                 if len(events) >= FEED_BATCH:
                     continue
             try:
@@ -181,14 +173,13 @@ class Feed:
     async def stream(self, cursor: int | None) -> AsyncIterator[str]:
         """The SSE stream: a snapshot when `cursor` is None, else every board event after it."""
         self._start_pump()
-        group = next(self._streams) % NEWS_GROUPS
         yield "retry: 1000\n\n"
         if cursor is None:
             cursor, text = self._snapshot_text()
             yield text
         quiet_since = time.monotonic()
         while not self.stopping:
-            news = self._news[group]
+            news = self._news
             if cursor < self._floor:  # further back than the shared list: read the store
                 events, cursor = self.events(cursor)
                 if events:
