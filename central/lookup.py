@@ -29,14 +29,13 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from central.access import AuthError
 from central.projection import local_time
 from central.store import CentralStore
 from office.config import OfficeConfig
-from office.errors import DomainError, NotFound, RateLimited
+from office.errors import NotFound, RateLimited
 from office.model import DossierStatus
 from office.rules.calendar import WorkCalendar, WorkingHours
 from office.rules.codes import check_secret, parse_dossier_code, secret_hash
@@ -170,20 +169,11 @@ def install(app: FastAPI, store: CentralStore, keys_path: str | Path | None) -> 
     keys = LookupKeys(keys_path) if keys_path else None
     central = CentralLookup(store, keys)
 
-    @app.get("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
-    async def status_form(request: Request) -> HTMLResponse:
-        return status.form_page(request)
+    async def lookup(request: Request, code: str, secret: str, scanned: bool):
+        client = request.client.host if request.client else "unknown"
+        return await run_in_threadpool(central.lookup, code, secret, client)
 
-    @app.post("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
-    async def status_lookup(request: Request) -> HTMLResponse:
-        code = ""
-        try:
-            code, secret, _ = await status.asked(request)
-            client = request.client.host if request.client else "unknown"
-            view, as_of = await run_in_threadpool(central.lookup, code, secret, client)
-        except DomainError as error:
-            return status.refused(request, error, code)
-        return status.view_page(request, view, secret, as_of, central=True)
+    status.install(app, lookup, central=True)
 
     @app.put(KEY_PATH, include_in_schema=False)
     async def lookup_key(request: Request) -> dict:

@@ -40,21 +40,11 @@ def install(app: FastAPI, hub) -> None:
         caller = gateway(request)
         return await hub.run(name, caller.invoke, name, arguments)
 
-    @app.get("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
-    async def status_form(request: Request) -> HTMLResponse:
-        return status.form_page(request)
+    async def lookup(request: Request, code: str, secret: str, scanned: bool):
+        view = await call(request, "kiosk_lookup", code=code, secret=secret, scanned=scanned)
+        return view, hub.service.clock()
 
-    @app.post("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
-    async def status_lookup(request: Request) -> HTMLResponse:
-        code = ""
-        try:
-            code, secret, scanned = await status.asked(request)
-            view = await call(request, "kiosk_lookup", code=code, secret=secret, scanned=scanned)
-        except DomainError as error:
-            return status.refused(request, error, code)
-        except Unavailable:
-            return status.unavailable(request)
-        return status.view_page(request, view, secret, hub.service.clock())
+    status.install(app, lookup)
 
     async def progress(request: Request, day: str, number: str, token: str) -> TicketProgress:
         try:

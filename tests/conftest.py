@@ -1,5 +1,5 @@
 """Shared fixtures: a real SQLite store in a tmp file, an OfficeService with a controllable
-clock, and the tiny catalogue of `office_support`."""
+clock, the tiny catalogue of `office_support`, and a throwaway PostgreSQL cluster."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,7 @@ import pytest
 from office_support import Clock, make_config, make_service, seed_catalogue
 
 from office.service import OfficeService
+from testkit.pgtest import TempPostgres
 
 
 @pytest.fixture
@@ -44,3 +45,11 @@ def make_svc(db_path, clock):
     yield factory
     for service in made:
         service.store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL cluster for the whole session (from the Debian package), stopped at the end."""
+    pg = TempPostgres().start()
+    yield pg
+    pg.stop()

@@ -1,16 +1,18 @@
 """The dossier status page (the receipt's QR opens `/tra-cuu#<code>.<secret>`), shared by the hub
-(hub/pages.py: the office's own store) and the central server (central/lookup.py: as of the last
-sync). Each finds the dossier its own way and limits guesses per client; this module reads the
-form and shows the form, the dossier, or why not — in plain words, in the page's language."""
+(hub/citizen.py: the office's own store) and the central server (central/lookup.py: as of the last
+sync). Each finds the dossier its own way and limits guesses per client; this module serves the
+page, reads the form and shows the form, the dossier, or why not — in plain words, in the page's
+language."""
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from office.errors import DomainError, Forbidden, InvalidInput, NotFound, RateLimited
+from office.errors import DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unavailable
 from office.model import KioskDossierView, Timeliness
 from office.text import moment
 from web import pages, security
@@ -20,6 +22,31 @@ PAGE = "status.html"
 PROBLEMS = ((RateLimited, "status.limited", 429), (NotFound, "status.not_found", 404),
             (InvalidInput, "status.invalid", 422), (Forbidden, "status.expired", 403))
 TONES = {Timeliness.DUE_SOON: "warn", Timeliness.OVERDUE: "late", Timeliness.LATE: "late"}
+
+
+# (request, code, secret, read from the QR) → (the dossier's public view, data as of; None: never synced)
+Lookup = Callable[[Request, str, str, bool], Awaitable[tuple[KioskDossierView, datetime | None]]]
+
+
+def install(app: FastAPI, lookup: Lookup, central: bool = False) -> None:
+    """Serve the page at /tra-cuu on `app`, finding dossiers with `lookup` (`central`: the
+    central server's page, which says its data is as of the office's last sync)."""
+
+    @app.get("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
+    async def status_form(request: Request) -> HTMLResponse:
+        return form_page(request)
+
+    @app.post("/tra-cuu", response_class=HTMLResponse, include_in_schema=False)
+    async def status_lookup(request: Request) -> HTMLResponse:
+        code = ""
+        try:
+            code, secret, scanned = await asked(request)
+            view, as_of = await lookup(request, code, secret, scanned)
+        except DomainError as error:
+            return refused(request, error, code)
+        except Unavailable:
+            return unavailable(request)
+        return view_page(request, view, secret, as_of, central)
 
 
 async def asked(request: Request) -> tuple[str, str, bool]:

@@ -1,5 +1,5 @@
-"""Fixtures of the provincial dashboard tests: a throwaway PostgreSQL cluster for the session and
-a fresh central store on SQLite or PostgreSQL."""
+"""Fixtures of the provincial dashboard tests: a fresh central store on SQLite or PostgreSQL (the
+session's cluster, tests/conftest.py)."""
 from __future__ import annotations
 
 import itertools
@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 
 from central.store import CentralStore
-from testkit.pgtest import TempPostgres
 
 _db_names = itertools.count(1)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))  # the browser helpers (tests/web/browser.py)
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL cluster for the whole session (from the Debian package), stopped at the end."""
-    pg = TempPostgres().start()
-    yield pg
-    pg.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

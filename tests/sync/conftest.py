@@ -1,5 +1,5 @@
-"""Fixtures of the sync tests: a throwaway PostgreSQL cluster for the session, a central store
-on SQLite or PostgreSQL, a central server on 127.0.0.1 and office services over real files."""
+"""Fixtures of the sync tests: a central store on SQLite or PostgreSQL (the session's cluster,
+tests/conftest.py), a central server on 127.0.0.1 and office services over real files."""
 from __future__ import annotations
 
 import itertools
@@ -8,17 +8,8 @@ import pytest
 
 from central.server import CentralThread
 from central.store import CentralStore
-from testkit.pgtest import TempPostgres
 
 _db_names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL cluster for the whole session (from the Debian package), stopped at the end."""
-    pg = TempPostgres().start()
-    yield pg
-    pg.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -20,11 +20,14 @@ CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @contextlib.contextmanager
-def served(app) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+def served(app, sock: socket.socket | None = None, **config) -> Iterator[str]:
+    """Serve an ASGI app in a thread on `sock` (default: 127.0.0.1, a free port), with uvicorn
+    `config` options; yields its base URL."""
+    if sock is None:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+    config = {"log_level": "warning", **config}
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

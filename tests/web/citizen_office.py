@@ -7,14 +7,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-import uvicorn
+from browser import served
 from office_support import Clock, make_service
 
 from demo.seed import DEFAULT_SEED, DEMO_PINS, demo_token, seed_demo
@@ -35,18 +33,10 @@ def access_logged(app, sock: socket.socket, log: Path) -> Iterator[None]:
     handler = logging.FileHandler(log, encoding="utf-8")
     access = logging.getLogger("uvicorn.access")
     access.addHandler(handler)
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="info", access_log=True, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        yield
+        with served(app, sock, log_config=None, log_level="info", access_log=True):
+            yield
     finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
         access.removeHandler(handler)
         handler.close()
 
