@@ -34,6 +34,6 @@ def test_a_bad_clip_folder_is_refused_before_the_window_opens(tmp_path):
 
 
 def test_the_board_starts_against_a_hub_and_exits(office):
-    run = display("--hub", office.url, "--token", office.tokens["bang-1"], "--exit-after-start")
+    run = display("--hub", office.url, f"--token={office.tokens['bang-1']}", "--exit-after-start")  # may start with -
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr

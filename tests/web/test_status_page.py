@@ -72,10 +72,10 @@ def test_the_receipt_qr_opens_the_status_on_a_phone_and_a_desktop(office):
             assert d.secret not in driver.current_url and "#" not in driver.current_url
             assert not overflowing(driver)
             shoot(driver, f"status-{size[0]}x{size[1]}-vi")
-            driver.find_element(By.CSS_SELECTOR, "button.lang").click()  # the same dossier, in English
+            wait_for(driver, "button.lang", "English").click()  # the same dossier, in English
             wait_for(driver, "h1", "Dossier status")
             assert d.code in driver.find_element(By.TAG_NAME, "main").text
-            driver.find_element(By.CSS_SELECTOR, "button.lang").click()
+            wait_for(driver, "button.lang", "Tiếng Việt").click()
             wait_for(driver, "h1", "Tình trạng hồ sơ")
             driver.get(url.replace("/tra-cuu#", "/tra-cuu?lang=en#"))
             wait_for(driver, "h1", "Dossier status")
