@@ -8,7 +8,8 @@ missed. Numbers and counters only, never a name.
 However many boards follow it, each change is read from the store and turned into SSE text once:
 one pump task follows the change log (woken by the hub's writes, gathering those of the next
 COALESCE_S, and polling for writes of other processes) and keeps the recent events' text; every
-open stream sends from that shared list. Only
+open stream sends from that shared list, the streams woken in groups over SPREAD_S (and at least
+every HEARTBEAT_S, when they send a keep-alive if there is nothing new). Only
 a board reconnecting from further back than the list reads the store for itself. A device may hold
 at most FEEDS_PER_DEVICE streams at once.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import json
 import logging
 import time
@@ -36,8 +38,13 @@ FEED_POLL_S = 0.5  # also picks up writes made by other processes on the same st
 FEED_BATCH = 500
 HEARTBEAT_S = 10.0
 # after a write, the pump waits this long for more before reading: a busy office's writes reach
-# the boards together, so each open feed sends a few times a second, not once per write
-COALESCE_S = 0.25
+# the boards together, so each open feed sends about twice a second, not once per write (a call
+# still shows on the board well within a second; its announcement takes seconds)
+COALESCE_S = 0.5
+# the streams are woken in NEWS_GROUPS groups spread over SPREAD_S: a thousand boards written to at
+# once held the event loop for ~70 ms, and every counter and kiosk request with it
+NEWS_GROUPS = 10
+SPREAD_S = 0.1
 RECENT = 2000  # board events kept as text for every stream to send
 FEEDS_PER_DEVICE = 8
 BOARD_ENTITIES = ("ticket", "counter", "device")
@@ -60,10 +67,12 @@ class Feed:
         self._floor = 0  # the shared list holds every board event after this position …
         self._cursor: int | None = None  # … up to this one
         self._wake = asyncio.Event()
-        self._news = asyncio.Event()
+        self._news = [asyncio.Event() for _ in range(NEWS_GROUPS)]
+        self._streams = itertools.count()
         self._pump: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._snapshot: tuple[int, str] | None = None
+        self._published = time.monotonic()
 
     # ---- reading the store ------------------------------------------------------------------
 
@@ -118,7 +127,8 @@ class Feed:
 
     def _wake_all(self) -> None:
         self._wake.set()
-        self._news.set()
+        for news in self._news:
+            news.set()
 
     def _start_pump(self) -> None:
         if self._pump is None or self._pump.done():
@@ -141,15 +151,22 @@ class Feed:
                 if len(self._seqs) > RECENT:
                     self._floor = self._seqs[-RECENT - 1]
                     del self._seqs[:-RECENT], self._texts[:-RECENT]
-                self._news.set()
-                self._news = asyncio.Event()
+                self._publish()
                 if len(events) >= FEED_BATCH:
                     continue
             try:
                 await asyncio.wait_for(self._wake.wait(), FEED_POLL_S)
                 await asyncio.sleep(COALESCE_S)
             except TimeoutError:
-                pass
+                if time.monotonic() - self._published >= HEARTBEAT_S:
+                    self._publish()  # nothing new: the streams send a keep-alive
+
+    def _publish(self) -> None:
+        """Wake the open streams, one group after another over SPREAD_S."""
+        news, self._news = self._news, [asyncio.Event() for _ in range(NEWS_GROUPS)]
+        for group, event in enumerate(news):
+            self._loop.call_later(group * SPREAD_S / NEWS_GROUPS, event.set)
+        self._published = time.monotonic()
 
     # ---- streams ----------------------------------------------------------------------------
 
@@ -173,13 +190,14 @@ class Feed:
     async def stream(self, cursor: int | None) -> AsyncIterator[str]:
         """The SSE stream: a snapshot when `cursor` is None, else every board event after it."""
         self._start_pump()
+        group = next(self._streams) % NEWS_GROUPS
         yield "retry: 1000\n\n"
         if cursor is None:
             cursor, text = self._snapshot_text()
             yield text
-        quiet_since = time.monotonic()
+        idle = False
         while not self.stopping:
-            news = self._news
+            news = self._news[group]
             if cursor < self._floor:  # further back than the shared list: read the store
                 events, cursor = self.events(cursor)
                 if events:
@@ -189,17 +207,13 @@ class Feed:
             if start < len(self._seqs):
                 cursor = self._seqs[-1]
                 yield "".join(self._texts[start:])
-                quiet_since = time.monotonic()
+                idle = False
                 continue
             cursor = max(cursor, self._cursor)
-            if time.monotonic() - quiet_since >= HEARTBEAT_S:
+            if idle:  # woken by the pump's heartbeat, nothing to send
                 yield ": keep-alive\n\n"
-                quiet_since = time.monotonic()
-            try:  # asyncio.timeout, not wait_for: no task per wait, with a thousand boards waiting
-                async with asyncio.timeout(HEARTBEAT_S - (time.monotonic() - quiet_since)):
-                    await news.wait()
-            except TimeoutError:
-                pass
+            await news.wait()  # no timer per stream: the pump wakes every stream at least each HEARTBEAT_S
+            idle = True
 
 
 def _board_ticket(ticket: dict) -> dict:

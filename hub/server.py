@@ -11,6 +11,7 @@ the caller is known.) The soft limit on open files is raised to fit the bound.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import socket
 import threading
@@ -123,6 +124,7 @@ def serve(service: OfficeService, host: str = "127.0.0.1", port: int = 8470,
     sock = _listen(host, port)
     tls = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
     server = _server(create_app(service, **options), **tls)
+    gc.freeze()  # what was loaded to start is kept for good: the collector never walks it again
     announce(f"{'https' if tls else 'http'}://{host}:{sock.getsockname()[1]}")
     try:
         server.run(sockets=[sock])

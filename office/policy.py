@@ -158,8 +158,9 @@ def once(store: Store, key: str, name: str, arguments: dict, run: Callable[[], A
          result_type: Any) -> Any:
     """Run a mutation at most once per idempotency key, in one transaction with its stored answer:
     a retry gets the stored answer back (as `result_type`); the same key with another request is
-    a Conflict. A lookup secret in the answer (a received dossier) is stored sealed with the
-    store's lookup key, never in clear."""
+    a Conflict. A request that changed nothing is not remembered: its retry simply runs again, and
+    nothing is written to disk for it. A lookup secret in the answer (a received dossier) is stored
+    sealed with the store's lookup key, never in clear."""
     digest = request_digest(name, arguments)
     with store.write():
         done = store.idempotent_result(key, name)
@@ -170,7 +171,10 @@ def once(store: Store, key: str, name: str, arguments: dict, run: Callable[[], A
             if isinstance(body, dict) and body.get("secret"):
                 body["secret"] = seal_secret(store.lookup_key, key, body["secret"], unseal=True)
             return codec.decode(result_type, body)
+        changes = store.changes()
         result = run()
+        if store.changes() == changes:  # e.g. a call when nobody waits
+            return result
         body = codec.encode(result)
         if isinstance(body, dict) and body.get("secret"):
             body["secret"] = seal_secret(store.lookup_key, key, body["secret"])

@@ -197,6 +197,10 @@ class StoreBase:
             db.close()
             self._local.db = None
 
+    def changes(self) -> int:
+        """Rows this thread's connection has inserted, updated or deleted since it opened."""
+        return self.db.conn.total_changes
+
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
         """A write transaction taking the database write lock at once (BEGIN IMMEDIATE). A disk
