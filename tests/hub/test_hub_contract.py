@@ -365,3 +365,16 @@ def test_an_idempotency_key_acts_once_and_only_for_one_request(ports: Ports):
     with pytest.raises(Conflict, match="Khóa chống trùng"):
         ports.counter.finish_ticket(called.id, 1, "khác", idempotency_key="call-1")
     assert ports.office.svc.store.ticket(t.ticket.id).state == T.CALLED
+
+
+def test_a_request_that_changed_nothing_is_not_remembered(ports: Ports):
+    """A call with nobody waiting writes nothing, not even its idempotency record: its retry runs
+    again (and may then find someone)."""
+    store = ports.office.svc.store
+    remembered = lambda: store._one("SELECT COUNT(*) AS n FROM idempotency")["n"]  # noqa: E731
+    kept = (store.counts(), remembered())
+    assert ports.counter.call_next(1, idempotency_key="call-empty") is None
+    assert (store.counts(), remembered()) == kept
+    t = ports.kiosk.issue_ticket("HT")
+    assert ports.counter.call_next(1, idempotency_key="call-empty").id == t.ticket.id
+    assert ports.counter.call_next(1, idempotency_key="call-empty").id == t.ticket.id  # now remembered
