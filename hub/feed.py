@@ -43,7 +43,7 @@ HEARTBEAT_S = 10.0
 COALESCE_S = 0.5
 # the streams are woken in NEWS_GROUPS groups spread over SPREAD_S: a thousand boards written to at
 # once held the event loop for ~70 ms, and every counter and kiosk request with it
-NEWS_GROUPS = 10
+NEWS_GROUPS = 25
 SPREAD_S = 0.1
 RECENT = 2000  # board events kept as text for every stream to send
 FEEDS_PER_DEVICE = 8

@@ -33,6 +33,8 @@ MAX_CONNECTIONS = 2000  # 1,000+ board feeds, every counter and kiosk, with room
 HEADER_TIMEOUT_S = 10.0
 KEEP_ALIVE_S = 5.0
 SPARE_FILES = 200  # store, WAL, logs, thread pools
+GC_YOUNG = 10_000  # new objects between young collections (Python's default 700): the full
+# collection, which walks every connection and board stream for ~70 ms, comes ten times less often
 
 
 class BoundedH11(H11Protocol):
@@ -125,6 +127,7 @@ def serve(service: OfficeService, host: str = "127.0.0.1", port: int = 8470,
     tls = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
     server = _server(create_app(service, **options), **tls)
     gc.freeze()  # what was loaded to start is kept for good: the collector never walks it again
+    gc.set_threshold(GC_YOUNG)  # fewer, not longer, collections: a full one stops every request
     announce(f"{'https' if tls else 'http'}://{host}:{sock.getsockname()[1]}")
     try:
         server.run(sockets=[sock])
