@@ -126,6 +126,7 @@ def serve(service: OfficeService, host: str = "127.0.0.1", port: int = 8470,
     sock = _listen(host, port)
     tls = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
     server = _server(create_app(service, **options), **tls)
+    gc.collect()
     gc.freeze()  # what was loaded to start is kept for good: the collector never walks it again
     gc.set_threshold(GC_YOUNG)  # fewer, not longer, collections: a full one stops every request
     announce(f"{'https' if tls else 'http'}://{host}:{sock.getsockname()[1]}")
