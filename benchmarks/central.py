@@ -180,6 +180,9 @@ def dataset(cache: Path, offices: int, dossiers: int, events: bool = True) -> tu
     Without `events`, only the projection is generated (dossiers, their facts and steps; what the
     dashboard and the back office read), not the events it came from: a third less disk."""
     name = f"central-pg-{offices}x{dossiers}" + ("" if events else "-projection")
+    projection = cache / f"central-pg-{offices}x{dossiers}-projection"
+    if events and not (cache / name).exists() and projection.exists():
+        projection.rename(cache / name)  # a projection-only dataset, completed with its events below
     pg = TempPostgres(keep=cache / name, settings=PG_SETTINGS).start()
     url = pg.url.rsplit("/", 1)[0] + "/central"
     import psycopg
@@ -191,6 +194,8 @@ def dataset(cache: Path, offices: int, dossiers: int, events: bool = True) -> tu
     done = store._read("SELECT value FROM central_meta WHERE key = 'bench_dataset'")
     if not done:
         _build(store, offices, dossiers, events)
+    elif events and not store._read("SELECT 1 FROM events LIMIT 1"):
+        _add_events(store, offices, dossiers)
     store.close()
     return pg, url
 
@@ -206,8 +211,6 @@ def _build(store: CentralStore, offices: int, dossiers: int, events: bool = True
     procedures = [(p.code, p.version, p.field_code, p.cases[0].code, max(1, round(p.cases[0].duration)))
                   for p in catalogue["procedures"] if p.effective_to is None]
     per_office = max(1, dossiers // offices)
-    per_day = max(1, -(-per_office // 600))  # about 600 days of dossiers per office
-    first_day = date(2026, 11, 1) - timedelta(days=per_office // per_day)
     with store.tx() as x:
         x.run("TRUNCATE events, dossiers, dossier_facts, dashboard_stats, steps, offices, number_blocks, updates,"
               " quarantine, audit")
@@ -228,15 +231,9 @@ def _build(store: CentralStore, offices: int, dossiers: int, events: bool = True
             x.run("INSERT INTO number_blocks (id, holder, agency, seq_first, seq_last, valid_from, leased_at)"
                   " VALUES (?, ?, ?, 1, 999999, '2020-01-01', ?)",
                   [str(uuid.uuid4()), office_id(i), agency(i), datetime.now(UTC).isoformat()])
-            params = {"agency": agency(i), "office": office_id(i), "n": per_office, "per_day": per_day,
-                      "first_day": first_day, "open_from": date(2026, 10, 1), "procedures": len(procedures),
-                      "change_base": (i - 1) * per_office, "hex": f"{i:08x}", "family": FAMILY,
-                      "middle": MIDDLE, "given": GIVEN,
-                      "plans": [STEP_PLANS.get(s, [2]) + [None] * (4 - len(STEP_PLANS.get(s, [2])))
-                                for s in range(1, 11)]}
             for statement in GENERATE.split(";\n\n"):
                 if events or not statement.startswith("INSERT INTO events"):
-                    x.cursor.execute(statement, params)
+                    x.cursor.execute(statement, _params(i, per_office, len(procedures)))
         if i % max(1, offices // 20) == 0:
             rate = i * per_office / (time.perf_counter() - started)
             print(f"  central dataset: {i}/{offices} offices ({rate:,.0f} dossiers/s)", end="\r", file=sys.stderr)
@@ -250,6 +247,35 @@ def _build(store: CentralStore, offices: int, dossiers: int, events: bool = True
         c.execute("VACUUM ANALYZE")
     print(f"  central dataset: {offices} offices, {offices * per_office:,} dossiers built in "
           f"{time.perf_counter() - started:,.0f} s", file=sys.stderr)
+
+
+def _params(i: int, per_office: int, procedures: int) -> dict:
+    """GENERATE's parameters for office `i` (the same on every run: the dossiers come from hashes)."""
+    per_day = max(1, -(-per_office // 600))  # about 600 days of dossiers per office
+    return {"agency": agency(i), "office": office_id(i), "n": per_office, "per_day": per_day,
+            "first_day": date(2026, 11, 1) - timedelta(days=per_office // per_day),
+            "open_from": date(2026, 10, 1), "procedures": procedures, "change_base": (i - 1) * per_office,
+            "hex": f"{i:08x}", "family": FAMILY, "middle": MIDDLE, "given": GIVEN,
+            "plans": [STEP_PLANS.get(s, [2]) + [None] * (4 - len(STEP_PLANS.get(s, [2]))) for s in range(1, 11)]}
+
+
+def _add_events(store: CentralStore, offices: int, dossiers: int) -> None:
+    """Complete a projection-only province with the `imported` events its dossiers came from (the
+    same dossiers, generated again from the same hashes; the projection is left as it is)."""
+    started, per_office = time.perf_counter(), max(1, dossiers // offices)
+    procedures = store._read("SELECT count(*) FROM bench_procedures")[0][0]
+    for i in range(1, offices + 1):
+        with store.tx() as x:
+            for statement in GENERATE.split(";\n\n"):
+                if statement.lstrip().startswith(("CREATE TEMP", "INSERT INTO events")):
+                    x.cursor.execute(statement, _params(i, per_office, procedures))
+        if i % max(1, offices // 20) == 0:
+            rate = i * per_office / (time.perf_counter() - started)
+            print(f"  central dataset: events of {i}/{offices} offices ({rate:,.0f}/s)", end="\r", file=sys.stderr)
+    with store._conn().cursor() as c:
+        c.execute("VACUUM ANALYZE events")
+    print(f"  central dataset: {offices * per_office:,} events added in {time.perf_counter() - started:,.0f} s",
+          file=sys.stderr)
 
 
 # ---- offices pushing -----------------------------------------------------------------------------
