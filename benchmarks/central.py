@@ -341,13 +341,15 @@ class Pusher:
     def run(self, deadline: float) -> None:
         """Push until the deadline (the batch in flight completes)."""
         s = self.stats
+        hwm = None
         try:
-            hwm = self.transport.request_json("GET", "/v1/office")["hwm"]
             while time.monotonic() < deadline:
-                events = self._events(hwm, BATCH)
-                body = encode_batch(self.office, hwm, events, datetime.now(UTC), level=1)
-                started = time.perf_counter()
                 try:
+                    if hwm is None:  # a round starts by asking the central where the office stands
+                        hwm = self.transport.request_json("GET", "/v1/office")["hwm"]
+                    events = self._events(hwm, BATCH)
+                    body = encode_batch(self.office, hwm, events, datetime.now(UTC), level=1)
+                    started = time.perf_counter()
                     answer = self.transport.request_json("POST", "/v1/push", data=body, headers={
                         "Content-Type": "application/json", "Content-Encoding": "gzip"})
                 except SyncError as e:
