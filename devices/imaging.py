@@ -196,6 +196,13 @@ def disk_kernel(radius: float):
     return k / float(k.sum())
 
 
+def lens_kernel(sigma: float):
+    """A normalised Gaussian of `sigma` px: the soft optics of a cheap webcam."""
+    cv2, np = _cv()
+    g = cv2.getGaussianKernel(2 * int(math.ceil(3 * sigma)) + 1, sigma, cv2.CV_32F)
+    return g @ g.T
+
+
 def deconvolve(patch, kernel, noise: float = 0.005):
     """Wiener deconvolution of a patch (edges padded so the wrap-around does not ring).
 
@@ -257,10 +264,15 @@ def straightened_barcode(img):
     margin = 10 * f
     u0, v0 = float(u.min()) - margin, float(v.min()) - margin
     width, height = float(u.max()) + margin - u0, float(v.max()) + margin - v0
-    zoom = 2.0 if img.shape[1] <= 800 else 1.0
+    zoom = straightened_zoom(img.shape[1])
     m = zoom * np.array([[c, s, -u0], [-s, c, -v0]], dtype=np.float64)
     return cv2.warpAffine(img, m, (int(zoom * width), int(zoom * height)), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
+
+
+def straightened_zoom(width: int) -> float:
+    """How much `straightened_barcode` enlarges a frame `width` px wide."""
+    return 2.0 if width <= 800 else 1.0
 
 
 def rectified_barcode(patch):
