@@ -328,6 +328,7 @@ class ScanPipeline:
                         self.decoder.find(imaging.deconvolve(p, k)), x0, y0)
                 if i == 0:
                     yield "contrast", lambda spot=spot: self._stretched(img, spot, size * 3 // 2)
+                    yield "finder", lambda spot=spot: self._repaired(img, spot, size * 3 // 2)
         work, scale = self._work(img)
         if self.fallback is not None:
             yield "fallback", lambda: self._placed(self.fallback.find(work), 0, 0, outer=1 / scale)
@@ -362,6 +363,22 @@ class ScanPipeline:
         or in a shadow turns black on white again."""
         patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
         return self._placed(self.decoder.find(imaging.stretch_contrast(patch, img.shape[1] // 80)), x0, y0)
+
+    def _repaired(self, img, spot: Spot, size: int) -> list[Found]:
+        """A QR one of whose three finder patterns is hidden (a finger, a glare), read with the
+        hidden one painted back where the two in view say it is; its error correction restores
+        the modules still covered, and a wrong guess reads nothing."""
+        patch, x0, y0 = imaging.cut(img, (spot.x, spot.y), size)
+        finders = imaging.finder_patterns(patch)
+        if len(finders) != 2 or not 0.7 < finders[0][2] / finders[1][2] < 1.4:
+            return []
+        h, w = patch.shape
+        for centre, side, angle in imaging.hidden_finders(*finders, towards=(w / 2, h / 2)):
+            if 0 <= centre[0] < w and 0 <= centre[1] < h:
+                found = self.decoder.find(imaging.paint_finder(patch.copy(), centre, side, angle))
+                if found:
+                    return self._placed(found, x0, y0)
+        return []
 
     def _turned(self, img) -> list[Found]:
         """A Code128 turned 90°, read across the frame's columns (the frame transposed)."""

@@ -100,6 +100,62 @@ def stretch_contrast(img, window: int):
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
+def finder_patterns(img) -> list[tuple[float, float, float]]:
+    """Centre and side (px) of every QR finder pattern in view, largest first: after a local
+    threshold, a squarish dark outline holding a light hole that holds another dark outline (the
+    ring and its centre square, about 49:9 in area)."""
+    cv2, np = _cv()
+    block = max(15, (img.shape[1] // 24) | 1)
+    ink = cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 8)
+    contours, tree = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for i, outline in enumerate(contours if tree is not None else ()):
+        hole = tree[0][i][2]
+        inner = tree[0][hole][2] if hole >= 0 else -1
+        if inner < 0:
+            continue
+        area, core = cv2.contourArea(outline), cv2.contourArea(contours[inner])
+        x, y, w, h = cv2.boundingRect(outline)
+        if area >= 150 and core > 0 and 2.5 < area / core < 12 and 0.6 < w / h < 1.6 and area >= 0.6 * w * h:
+            m = cv2.moments(outline)
+            found.append((m["m10"] / m["m00"], m["m01"] / m["m00"], math.sqrt(area)))
+    kept: list = []
+    for f in sorted(found, key=lambda f: -f[2]):  # a ring's own outlines count once
+        if all(math.hypot(f[0] - k[0], f[1] - k[1]) > k[2] / 2 for k in kept):
+            kept.append(f)
+    return kept
+
+
+def hidden_finders(a, b, towards: tuple[float, float]) -> list[tuple[tuple[float, float], float, float]]:
+    """Where a QR's third finder pattern may be, given two visible ones (centre x, y, side) and a
+    point inside the QR: (centre, side, angle in radians) of each guess, likeliest first. Two
+    neighbouring finders: the third is beside either, on the side of `towards`; two opposite
+    ones: on either side of the diagonal, turned 45°."""
+    (ax, ay, a_side), (bx, by, b_side) = a, b
+    px, py = ay - by, bx - ax  # a→b turned 90°
+    if px * (towards[0] - (ax + bx) / 2) + py * (towards[1] - (ay + by) / 2) < 0:
+        px, py = -px, -py
+    side, angle = (a_side + b_side) / 2, math.atan2(by - ay, bx - ax)
+    mid = ((ax + bx) / 2, (ay + by) / 2)
+    return [((ax + px, ay + py), side, angle), ((bx + px, by + py), side, angle),
+            ((mid[0] + px / 2, mid[1] + py / 2), side, angle + math.pi / 4),
+            ((mid[0] - px / 2, mid[1] - py / 2), side, angle + math.pi / 4)]
+
+
+def paint_finder(img, centre: tuple[float, float], side: float, angle: float):
+    """`img` (changed in place, and returned) with a QR finder pattern `side` px wide, turned
+    `angle` radians, painted at `centre` with its light separator: 9, 7, 5 and 3 modules squares."""
+    cv2, np = _cv()
+    c, s = math.cos(angle), math.sin(angle)
+    dark, light = (int(v) for v in np.percentile(img, (5, 95)))
+    for modules, grey in ((9, light), (7, dark), (5, light), (3, dark)):
+        half = side / 7 * modules / 2
+        corners = [(centre[0] + (dx * c - dy * s) * half, centre[1] + (dx * s + dy * c) * half)
+                   for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+        cv2.fillConvexPoly(img, np.round(np.array(corners) * 16).astype(np.int32), grey, cv2.LINE_AA, 4)
+    return img
+
+
 def cut(img, centre: tuple[float, float], size: int):
     """A `size`×`size` patch of `img` around `centre`, shifted to stay inside; (patch, x0, y0)."""
     h, w = img.shape[:2]

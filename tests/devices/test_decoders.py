@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import segno
+import zxingcpp
 
 from devices import DeviceError, imaging
 from devices.decoders import Debouncer, Scan, ScanPipeline, ZxingDecoder, make_decoder, validate
@@ -104,6 +105,29 @@ def test_motion_blur_is_undone(papers):
     result = ScanPipeline().read(frame)
     assert (result.scan.secret, result.stage) == (printed.expect.secret, "restore")
     assert result.blur.streak > 1.5 and 7 <= result.blur.length <= 11
+
+
+@pytest.mark.parametrize("size", corpus.SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("corner", ["top_left", "top_right", "bottom_left"])
+def test_a_qr_with_a_finder_pattern_hidden_is_read_with_it_painted_back(papers, size, corner):
+    """A fingertip over one of the QR's three finder patterns: no decoder finds the QR any more;
+    the two in view say where the third is, and the QR's error correction does the rest."""
+    printed = papers["receipt"][2]
+    shot = replace(corpus.shot_for(printed, "receipt", "clean", size, random.Random(9)), roll=8, tilt=3)
+    frame = corpus.film(printed.paper, shot, size)
+    gray = imaging.gray(frame)
+    (qr,) = [r for r in zxingcpp.read_barcodes(gray) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    corners = {name: getattr(qr.position, name) for name in ("top_left", "top_right", "bottom_left", "bottom_right")}
+    centre = np.mean([(p.x, p.y) for p in corners.values()], axis=0)
+    hidden = np.array([corners[corner].x, corners[corner].y])
+    spot = hidden + 0.18 * (centre - hidden)  # the finder's centre, 3.5 of 29 modules in
+    side = np.hypot(corners["top_right"].x - corners["top_left"].x, corners["top_right"].y - corners["top_left"].y)
+    cv2 = pytest.importorskip("cv2")
+    cv2.circle(frame, tuple(int(v) for v in spot), int(0.2 * side), (150, 170, 200), -1)  # a skin-toned tip
+    assert not [r for r in zxingcpp.read_barcodes(imaging.gray(frame)) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    result = ScanPipeline(budget=False).read(frame)
+    assert (result.scan.code, result.scan.secret, result.stage) == (printed.expect.code, printed.expect.secret,
+                                                                     "finder")
 
 
 @pytest.mark.parametrize("name", ["pyzbar", "opencv"])
