@@ -82,10 +82,10 @@ class Decoder(Protocol):
     name: str
     turns: bool  # whether `find` also reads a barcode turned 90° (its bars lying down)
 
-    def find(self, gray, code128_only: bool = False) -> list[Found]:
-        """Every QR / Code128 in the frame, with where it is."""
+    def find(self, gray, only: str | None = None) -> list[Found]:
+        """Every QR / Code128 in the frame (`only`: QR or CODE128 alone), with where it is."""
 
-    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
+    def decode(self, gray, only: str | None = None) -> list[tuple[str, str]]:
         """(symbology, text) of every code found."""
 
 
@@ -95,9 +95,9 @@ def _spot(points) -> Spot:
 
 
 class _Pairs:
-    def decode(self, gray, code128_only: bool = False) -> list[tuple[str, str]]:
+    def decode(self, gray, only: str | None = None) -> list[tuple[str, str]]:
         """(symbology, text) of every code found."""
-        return [(f.symbology, f.text) for f in self.find(gray, code128_only)]
+        return [(f.symbology, f.text) for f in self.find(gray, only)]
 
 
 class ZxingDecoder(_Pairs):
@@ -110,14 +110,14 @@ class ZxingDecoder(_Pairs):
     def __init__(self, turns: bool = True):
         """Load zxing-cpp (MissingLibrary if absent)."""
         self._z = z = require("zxingcpp")
-        self._both = z.BarcodeFormat.QRCode | z.BarcodeFormat.Code128
-        self._linear = z.BarcodeFormat.Code128
+        self._formats = {None: z.BarcodeFormat.QRCode | z.BarcodeFormat.Code128, QR: z.BarcodeFormat.QRCode,
+                         CODE128: z.BarcodeFormat.Code128}
         self.turns = turns
 
-    def find(self, gray, code128_only: bool = False) -> list[Found]:
+    def find(self, gray, only: str | None = None) -> list[Found]:
         """Every QR / Code128 in the frame (text as encoded: no GS1 or control-character markup)."""
         z = self._z
-        found = z.read_barcodes(gray, formats=self._linear if code128_only else self._both, try_rotate=self.turns,
+        found = z.read_barcodes(gray, formats=self._formats[only], try_rotate=self.turns,
                                 try_downscale=gray.shape[1] > 800, text_mode=z.TextMode.Plain)
         return [Found(QR if r.format == z.BarcodeFormat.QRCode else CODE128, r.text,
                       _spot([(p.x, p.y) for p in (r.position.top_left, r.position.top_right,
@@ -134,14 +134,14 @@ class PyzbarDecoder(_Pairs):
     def __init__(self):
         """Load pyzbar (MissingLibrary if absent)."""
         self._p = p = require("pyzbar.pyzbar")
-        self._both = [p.ZBarSymbol.QRCODE, p.ZBarSymbol.CODE128]
-        self._linear = [p.ZBarSymbol.CODE128]
+        self._symbols = {None: [p.ZBarSymbol.QRCODE, p.ZBarSymbol.CODE128], QR: [p.ZBarSymbol.QRCODE],
+                         CODE128: [p.ZBarSymbol.CODE128]}
 
-    def find(self, gray, code128_only: bool = False) -> list[Found]:
+    def find(self, gray, only: str | None = None) -> list[Found]:
         """Every QR / Code128 in the frame. Only ASCII texts are kept: ZBar guesses a QR's
         character set and re-encodes it, so other texts may not be what was printed."""
         out = []
-        for r in self._p.decode(gray, symbols=self._linear if code128_only else self._both):
+        for r in self._p.decode(gray, symbols=self._symbols[only]):
             if not r.data.isascii():
                 continue
             spot = _spot(r.polygon) if r.polygon else None
@@ -161,9 +161,9 @@ class OpenCVQRDecoder(_Pairs):
         self._cv2 = require("cv2")
         self._detector = self._cv2.QRCodeDetector()
 
-    def find(self, gray, code128_only: bool = False) -> list[Found]:
+    def find(self, gray, only: str | None = None) -> list[Found]:
         """The QR in the frame, if any."""
-        if code128_only:
+        if only == CODE128:
             return []
         try:
             text, points, _ = self._detector.detectAndDecode(gray)
@@ -375,7 +375,7 @@ class ScanPipeline:
         h, w = patch.shape
         for centre, side, angle in imaging.hidden_finders(*finders, towards=(w / 2, h / 2)):
             if 0 <= centre[0] < w and 0 <= centre[1] < h:
-                found = self.decoder.find(imaging.paint_finder(patch.copy(), centre, side, angle))
+                found = self.decoder.find(imaging.paint_finder(patch.copy(), centre, side, angle), only=QR)
                 if found:
                     return self._placed(found, x0, y0)
         return []
@@ -383,7 +383,7 @@ class ScanPipeline:
     def _turned(self, img) -> list[Found]:
         """A Code128 turned 90°, read across the frame's columns (the frame transposed)."""
         return [f if f.spot is None else f._replace(spot=Spot(f.spot.y, f.spot.x, f.spot.size))
-                for f in self.decoder.find(self._cv2.transpose(img), code128_only=True)]
+                for f in self.decoder.find(self._cv2.transpose(img), only=CODE128)]
 
     def _straightened(self, img, keep: list) -> list[Found]:
         """A tilted Code128 straightened (kept in `keep` for `_rectified`) and read across the
@@ -395,10 +395,10 @@ class ScanPipeline:
         keep.append(patch)
         h = patch.shape[0]
         band = patch[h // 3:h - h // 3]
-        found = self.decoder.find(band, code128_only=True)
+        found = self.decoder.find(band, only=CODE128)
         if not found:
             sigma = self.LENS * img.shape[1] / 640 * imaging.straightened_zoom(img.shape[1])
-            found = self.decoder.find(imaging.deconvolve(band, imaging.lens_kernel(sigma), 0.01), code128_only=True)
+            found = self.decoder.find(imaging.deconvolve(band, imaging.lens_kernel(sigma), 0.01), only=CODE128)
         return [f._replace(spot=None) for f in found]
 
     def _rectified(self, straight: list) -> list[Found]:
@@ -406,7 +406,7 @@ class ScanPipeline:
         copes better with the bars' widths left uneven by the warp)."""
         flat = imaging.rectified_barcode(straight[0]) if straight else None
         for decoder in () if flat is None else filter(None, (self.decoder, self.fallback)):
-            found = decoder.find(flat, code128_only=True)
+            found = decoder.find(flat, only=CODE128)
             if found:
                 return [f._replace(spot=None) for f in found]
         return []

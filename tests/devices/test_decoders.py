@@ -10,7 +10,7 @@ import segno
 import zxingcpp
 
 from devices import DeviceError, imaging
-from devices.decoders import Debouncer, Scan, ScanPipeline, ZxingDecoder, make_decoder, validate
+from devices.decoders import CODE128, Debouncer, Scan, ScanPipeline, ZxingDecoder, make_decoder, validate
 from testkit import corpus
 
 CODE, SECRET = "000.31.20.H56-260302-0017", "123456"
@@ -91,7 +91,7 @@ def test_a_code128_narrowed_by_perspective_is_rectified(papers):
                    tilt=34, tilt_axis=0)
     frame = corpus.film(printed.paper, shot, (1280, 720))
     straightened = imaging.straightened_barcode(imaging.gray(frame))
-    assert ZxingDecoder().find(straightened, code128_only=True) == []
+    assert ZxingDecoder().find(straightened, only=CODE128) == []
     result = ScanPipeline(budget=False).read(frame)
     assert (result.scan.code, result.scan.secret, result.stage) == (printed.expect.code, None, "rectify")
 

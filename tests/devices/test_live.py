@@ -83,11 +83,11 @@ class FlakyZxing(ZxingDecoder):
         super().__init__()
         self.calls = 0
 
-    def find(self, gray, code128_only=False):
+    def find(self, gray, only=None):
         self.calls += 1
         if self.calls % 2:
             raise RuntimeError("decoder failure (fault injected)")
-        return super().find(gray, code128_only)
+        return super().find(gray, only)
 
 
 def test_the_camera_thread_survives_decoder_failures_and_reports_them(tmp_path, receipt):
