@@ -6,9 +6,10 @@ stops at the first stage that finds a code: the whole frame (zxing-cpp: a QR at 
 Code128 across the rows); a zoom on where the code was last seen (the camera tracks it); a tilted
 Code128 cut out and straightened, then with the lens's softness undone; a Code128 turned 90°
 (across the columns); the most code-like place with its motion blur or defocus undone, then with
-its contrast stretched locally (print under a glare or in a shadow); the second most code-like
-place deblurred; a second decoder (pyzbar, which reads some QRs that a finger partly covers); and
-the straightened Code128 rectified.
+its contrast stretched locally (print under a glare or in a shadow), then with a QR's hidden
+finder pattern (a fingertip) painted back; the second most code-like place deblurred; a second
+decoder (pyzbar, which reads some QRs that a finger partly covers); and the straightened Code128
+rectified.
 Every text is validated by `validate` (one place: `office.rules.codes.parse_scan` and the
 ticket's rating QR) and only a valid scan is ever returned. Rejected texts are counted but
 never kept: a citizen may hold up an ID card whose QR carries personal data.
