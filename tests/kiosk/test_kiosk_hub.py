@@ -123,7 +123,7 @@ def test_a_bug_is_logged_with_its_traceback_and_shown_plainly(kiosk, caplog):
     assert ticket.notice == "Đã có lỗi xảy ra. Vui lòng thử lại hoặc hỏi cán bộ hướng dẫn"
     record = next(r for r in caplog.records if r.name == "uikit.app" and r.exc_info)
     assert record.exc_info[0] is KeyError and "Traceback" in caplog.text
-    kiosk.until(lambda: kiosk.app.root.hub_state == "ok", timeout=5, what="the probe to find the office answering")
+    kiosk.until(lambda: kiosk.app.root.hub_state == "ok", timeout=15, what="the probe to find the office answering")
 
 
 def test_refusals_are_worded_by_class(kiosk):
