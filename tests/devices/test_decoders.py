@@ -4,6 +4,7 @@ validation in one place, the OpenCV decoder's failures, debouncing."""
 import random
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 import segno
@@ -120,9 +121,8 @@ def test_a_qr_with_a_finder_pattern_hidden_is_read_with_it_painted_back(papers, 
     corners = {name: getattr(qr.position, name) for name in ("top_left", "top_right", "bottom_left", "bottom_right")}
     centre = np.mean([(p.x, p.y) for p in corners.values()], axis=0)
     hidden = np.array([corners[corner].x, corners[corner].y])
-    spot = hidden + 0.18 * (centre - hidden)  # the finder's centre, 3.5 of 29 modules in
+    spot = hidden + 3.5 / 14.5 * (centre - hidden)  # the finder's centre: 3.5 modules in, of 29
     side = np.hypot(corners["top_right"].x - corners["top_left"].x, corners["top_right"].y - corners["top_left"].y)
-    cv2 = pytest.importorskip("cv2")
     cv2.circle(frame, tuple(int(v) for v in spot), int(0.2 * side), (150, 170, 200), -1)  # a skin-toned tip
     assert not [r for r in zxingcpp.read_barcodes(imaging.gray(frame)) if r.format == zxingcpp.BarcodeFormat.QRCode]
     result = ScanPipeline(budget=False).read(frame)
