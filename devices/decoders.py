@@ -232,7 +232,7 @@ class ScanPipeline:
         scan or None (a regression run on foreign photos accepts any text). With `budget`, a stage
         that would not fit in the frame's CPU budget (BUDGET_MS, from what each stage has cost so
         far on this machine) is skipped: a low-end kiosk keeps up with its camera."""
-        self.decoder = decoder or ZxingDecoder(turns=False)
+        self.decoder = decoder or make_decoder()
         self.fallback = self._fallback(fallback)
         self.accept, self.restore, self.tilt_retry, self.budget = accept, restore, tilt_retry, budget
         self._cost: dict[str, float] = {}  # running mean CPU seconds of each stage

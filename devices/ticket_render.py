@@ -109,9 +109,7 @@ def _fit(text: str, size: int, width: int, bold: bool) -> ImageFont.FreeTypeFont
 
 def qr_matrix_image(payload: str, module: int, correction: str = "M") -> Image.Image:
     """A QR code (error correction `correction`: L, M, Q or H; 4-module quiet zone) as a grayscale image."""
-    level = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
-             "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}[correction]
-    q = qrcode.QRCode(border=4, error_correction=level)
+    q = qrcode.QRCode(border=4, error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{correction}"))
     q.add_data(payload)
     q.make(fit=True)
     matrix = q.get_matrix()
